@@ -1,0 +1,131 @@
+package bridge
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelrelayer/otelrelayer/internal/jsonenc"
+)
+
+// Span event names and attribute keys recorded by Emit, EmitRaw and Log.
+const (
+	EmitEventName = "relayer.emit"
+	LogEventName  = "relayer.log"
+
+	EventTypeKey    = attribute.Key("relayer.event_type")
+	EventSubtypeKey = attribute.Key("relayer.event_subtype")
+	TopicKey        = attribute.Key("relayer.topic")
+	EventIDKey      = attribute.Key("relayer.event_id")
+	LevelKey        = attribute.Key("relayer.log_level")
+)
+
+// Emit writes a domain event to the topic named after eventType (with the
+// pipeline's prefix and suffix), at once, whatever the sampling decision and
+// whether or not a span is active:
+//
+//	{"source":…,"event_type":…,"event_subtype":…,"payload":…,"timestamp":…}
+//
+// The event also becomes a line of the current request's log and a
+// relayer.emit event on the active span. payload is encoded once, with
+// encoding/json's rules. Emit returns once the record is handed to the
+// producer; with [WithAck] it waits for the broker.
+func Emit(ctx context.Context, eventType, eventSubtype string, payload any, opts ...EmitOption) error {
+	if eventType == "" {
+		return fmt.Errorf("%w: event type is empty", ErrInvalidTopic)
+	}
+	return emit(ctx, false, eventType, eventSubtype, payload, opts)
+}
+
+// EmitRaw writes message as JSON, untouched, to prefix + topic + suffix. It
+// is recorded like Emit: a line of the request log and a span event.
+func EmitRaw(ctx context.Context, topic string, message any, opts ...EmitOption) error {
+	if topic == "" {
+		return fmt.Errorf("%w: topic is empty", ErrInvalidTopic)
+	}
+	return emit(ctx, true, topic, "", message, opts)
+}
+
+func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opts []EmitOption) error {
+	span := trace.SpanFromContext(ctx)
+	p, err := pipelineFor(span)
+	if err != nil {
+		return err
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if *buf, err = jsonenc.AppendValue((*buf)[:0], payload); err != nil {
+		return fmt.Errorf("%w: %T: %w", ErrNonJSONSerializable, payload, err)
+	}
+	c := newEmitConfig(opts)
+	r := EmitRecord{
+		Span:         span.SpanContext(),
+		Time:         time.Now(),
+		Raw:          raw,
+		Topic:        topic,
+		EventSubtype: subtype,
+		Value:        *buf,
+		Key:          c.key,
+		Ack:          c.ack,
+	}
+	res, err := p.Emit(ctx, r)
+	if err != nil {
+		return err
+	}
+	if span.IsRecording() {
+		attrs := []attribute.KeyValue{TopicKey.String(res.Topic), EventIDKey.String(res.EventID.String())}
+		if !raw {
+			attrs = append(attrs, EventTypeKey.String(topic), EventSubtypeKey.String(subtype))
+		}
+		span.AddEvent(EmitEventName, trace.WithTimestamp(r.Time), trace.WithAttributes(attrs...))
+	}
+	return nil
+}
+
+// Log adds a line to the current request's log:
+//
+//	{"log_level":…,"payload":…,"timestamp":…}
+//
+// and a relayer.log event to the active span. Outside any request it writes
+// a request log holding just this line at once, so nothing is lost. level is
+// free-form ("debug", "info", "error"...) but must not be empty.
+func Log(ctx context.Context, level string, payload any) error {
+	if level == "" {
+		return fmt.Errorf("%w: level is empty", ErrInvalidLevel)
+	}
+	span := trace.SpanFromContext(ctx)
+	p, err := pipelineFor(span)
+	if err != nil {
+		return err
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if *buf, err = jsonenc.AppendValue((*buf)[:0], payload); err != nil {
+		return fmt.Errorf("%w: %T: %w", ErrNonJSONSerializable, payload, err)
+	}
+	r := LogRecord{Span: span.SpanContext(), Time: time.Now(), Level: level, Payload: *buf}
+	if err := p.Log(ctx, r); err != nil {
+		return err
+	}
+	if span.IsRecording() {
+		span.AddEvent(LogEventName, trace.WithTimestamp(r.Time), trace.WithAttributes(LevelKey.String(level)))
+	}
+	return nil
+}
+
+// maxPooled keeps one huge payload from pinning its buffer in the pool.
+const maxPooled = 64 << 10
+
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func getBuffer() *[]byte { return buffers.Get().(*[]byte) }
+
+func putBuffer(b *[]byte) {
+	if cap(*b) <= maxPooled {
+		buffers.Put(b)
+	}
+}

@@ -1,0 +1,36 @@
+package bridge
+
+import "errors"
+
+// Errors returned by Emit, EmitRaw and Log. Each is wrapped with what was
+// wrong, so test them with errors.Is. When one is returned, nothing was
+// produced.
+var (
+	// ErrNonJSONSerializable: the payload or message has no JSON encoding
+	// (a channel, a function, NaN or an infinity, a cycle, invalid
+	// json.RawMessage). Surfaces from Emit, EmitRaw and Log.
+	ErrNonJSONSerializable = errors.New("otelrelayer: payload is not JSON serializable")
+
+	// ErrInvalidTopic: the topic the call would write to is not a valid
+	// Kafka topic name (empty, longer than 249 characters, characters other
+	// than [a-zA-Z0-9._-], or "." or ".."). The topic includes the
+	// configured prefix and suffix. Surfaces from Emit and EmitRaw, and from
+	// exporter.New for the logging topic.
+	ErrInvalidTopic = errors.New("otelrelayer: invalid topic")
+
+	// ErrMessageTooLarge: the encoded message is larger than the pipeline's
+	// maximum message size. Surfaces from Emit, EmitRaw and Log.
+	ErrMessageTooLarge = errors.New("otelrelayer: message too large")
+
+	// ErrNotInstalled: no pipeline owns the span in the context and no
+	// default pipeline is registered (see exporter.New). Surfaces from
+	// Emit, EmitRaw and Log.
+	ErrNotInstalled = errors.New("otelrelayer: no pipeline installed")
+
+	// ErrShutdown: the pipeline was shut down. Surfaces from Emit, EmitRaw
+	// and Log.
+	ErrShutdown = errors.New("otelrelayer: pipeline is shut down")
+
+	// ErrInvalidLevel: Log was called with an empty level.
+	ErrInvalidLevel = errors.New("otelrelayer: invalid log level")
+)

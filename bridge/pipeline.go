@@ -1,0 +1,147 @@
+package bridge
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// A Pipeline receives what Emit, EmitRaw and Log record and writes it to
+// Kafka. exporter.Processor is the implementation; this interface is the
+// seam between the API and the SDK side, as in OpenTelemetry itself.
+//
+// Implementations must be safe for concurrent use, validate before they
+// produce anything, and return the sentinel errors of this package.
+type Pipeline interface {
+	// Emit produces one event message and records it as a line of the
+	// request that owns r.Span, if any.
+	Emit(ctx context.Context, r EmitRecord) (EmitResult, error)
+	// Log records a line of the request that owns r.Span, or writes a
+	// one-line request log at once when no request owns it.
+	Log(ctx context.Context, r LogRecord) error
+}
+
+// EmitRecord is one Emit or EmitRaw call, validated and encoded.
+type EmitRecord struct {
+	Span trace.SpanContext // the active span, possibly invalid
+	Time time.Time
+	// Raw is true for EmitRaw: Value is the whole message and Topic its
+	// unprefixed topic. For Emit, Topic is the event type.
+	Raw          bool
+	Topic        string
+	EventSubtype string
+	// Value is the JSON payload (Emit) or message (EmitRaw). It is only
+	// valid during the call: implementations copy what they keep.
+	Value []byte
+	Key   []byte // nil when no partition key was given
+	Ack   bool   // wait for the broker's acknowledgement
+}
+
+// EmitResult tells what an Emit produced.
+type EmitResult struct {
+	Topic   string    // the full topic, prefix and suffix included
+	EventID uuid.UUID // the relayer-event-id header
+}
+
+// LogRecord is one Log call, validated and encoded.
+type LogRecord struct {
+	Span  trace.SpanContext
+	Time  time.Time
+	Level string
+	// Payload is JSON, only valid during the call.
+	Payload []byte
+}
+
+type binding struct {
+	tp trace.TracerProvider
+	p  Pipeline
+}
+
+// registrySnapshot is replaced, never modified, so lookups take no lock.
+type registrySnapshot struct {
+	defaults []Pipeline // the last one is the default
+	bound    []binding
+}
+
+var registry struct {
+	mu   sync.Mutex
+	snap atomic.Pointer[registrySnapshot]
+}
+
+func update(f func(s *registrySnapshot)) {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	var next registrySnapshot
+	if cur := registry.snap.Load(); cur != nil {
+		next.defaults = slices.Clone(cur.defaults)
+		next.bound = slices.Clone(cur.bound)
+	}
+	f(&next)
+	registry.snap.Store(&next)
+}
+
+// Register makes p the default pipeline: the one Emit, EmitRaw and Log use
+// when the span in their context belongs to no bound tracer provider.
+// exporter.New registers the processors it creates unless told not to. The
+// pipeline registered last is the default; Unregister restores the one
+// before.
+func Register(p Pipeline) {
+	update(func(s *registrySnapshot) {
+		s.defaults = slices.DeleteFunc(s.defaults, func(q Pipeline) bool { return q == p })
+		s.defaults = append(s.defaults, p)
+	})
+}
+
+// Bind routes calls whose context holds a span of tp to p. Processors bind
+// themselves to the tracer provider of the spans they see start. tp must be
+// of a comparable type (SDK tracer providers are pointers).
+func Bind(tp trace.TracerProvider, p Pipeline) error {
+	if tp == nil || !reflect.TypeOf(tp).Comparable() {
+		return fmt.Errorf("otelrelayer: cannot bind tracer provider of type %T", tp)
+	}
+	update(func(s *registrySnapshot) {
+		for i := range s.bound {
+			if s.bound[i].tp == tp {
+				s.bound[i].p = p
+				return
+			}
+		}
+		s.bound = append(s.bound, binding{tp: tp, p: p})
+	})
+	return nil
+}
+
+// Unregister removes p as a default and every binding to it.
+func Unregister(p Pipeline) {
+	update(func(s *registrySnapshot) {
+		s.defaults = slices.DeleteFunc(s.defaults, func(q Pipeline) bool { return q == p })
+		s.bound = slices.DeleteFunc(s.bound, func(b binding) bool { return b.p == p })
+	})
+}
+
+// pipelineFor returns the pipeline that owns span, else the default.
+func pipelineFor(span trace.Span) (Pipeline, error) {
+	s := registry.snap.Load()
+	if s == nil {
+		return nil, ErrNotInstalled
+	}
+	if len(s.bound) > 0 {
+		tp := span.TracerProvider()
+		for _, b := range s.bound {
+			if b.tp == tp {
+				return b.p, nil
+			}
+		}
+	}
+	if n := len(s.defaults); n > 0 {
+		return s.defaults[n-1], nil
+	}
+	return nil, ErrNotInstalled
+}

@@ -1,0 +1,123 @@
+package exporter
+
+import (
+	"log/slog"
+
+	"go.opentelemetry.io/otel"
+	otelprop "go.opentelemetry.io/otel/propagation"
+)
+
+// Defaults of the size bounds.
+const (
+	// DefaultMaxMessageBytes keeps every message, request logs included,
+	// below Kafka's default max.message.bytes (1,048,588) and franz-go's
+	// ProducerBatchMaxBytes (1,000,012), with room for key, headers and the
+	// record batch overhead.
+	DefaultMaxMessageBytes = 900_000
+	// DefaultMaxLines is the number of lines one request log holds.
+	DefaultMaxLines = 10_000
+	// maxFieldBytes bounds each request field taken from the root span
+	// (path, user agent, headers...), so a hostile request cannot crowd the
+	// lines out of its own log.
+	maxFieldBytes = 8 << 10
+)
+
+type config struct {
+	prefix, suffix  string
+	source          string
+	logger          *slog.Logger
+	errorHandler    func(error)
+	propagator      otelprop.TextMapPropagator
+	registerDefault bool
+	maxMessageBytes int
+	maxLines        int
+}
+
+func newConfig(opts []Option) config {
+	c := config{
+		logger:          slog.Default(),
+		errorHandler:    otel.Handle,
+		registerDefault: true,
+		maxMessageBytes: DefaultMaxMessageBytes,
+		maxLines:        DefaultMaxLines,
+	}
+	for _, o := range opts {
+		c = o.apply(c)
+	}
+	return c
+}
+
+// Option configures a [Processor].
+type Option interface {
+	apply(config) config
+}
+
+type optionFunc func(config) config
+
+func (f optionFunc) apply(c config) config { return f(c) }
+
+// WithTopicPrefix prepends prefix to every topic: event topics and the
+// logging topic. The default is "".
+func WithTopicPrefix(prefix string) Option {
+	return optionFunc(func(c config) config { c.prefix = prefix; return c })
+}
+
+// WithTopicSuffix appends suffix to every topic: event topics and the
+// logging topic. The default is "".
+func WithTopicSuffix(suffix string) Option {
+	return optionFunc(func(c config) config { c.suffix = suffix; return c })
+}
+
+// WithSource sets the "source" field of events and request logs. The default
+// is prefix + loggingTopic + suffix, as in the Python library.
+func WithSource(source string) Option {
+	return optionFunc(func(c config) config { c.source = source; return c })
+}
+
+// WithLogger sets the logger for the processor's own Debug lines (one per
+// request log written, with trace ID, line count and drops). The default is
+// [slog.Default]; nil disables them. The messages themselves are logged by
+// the sink (see kafkasink).
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c config) config { c.logger = l; return c })
+}
+
+// WithErrorHandler sets the function that receives failures no caller can
+// receive: delivery failures of messages produced without WithAck, request
+// logs the sink refused, requests still open at Shutdown. The default is
+// [otel.Handle]. It must not block.
+func WithErrorHandler(h func(error)) Option {
+	return optionFunc(func(c config) config { c.errorHandler = h; return c })
+}
+
+// WithPropagator sets the propagator that writes trace context into the
+// headers of every produced message. The default is W3C trace context alone
+// (traceparent and tracestate); pass a composite with propagation.Baggage to
+// add baggage. The global propagator is not used by default, so baggage never
+// reaches Kafka unless asked for.
+func WithPropagator(p otelprop.TextMapPropagator) Option {
+	return optionFunc(func(c config) config { c.propagator = p; return c })
+}
+
+// WithoutDefault keeps the processor from becoming bridge's default
+// pipeline: Emit, EmitRaw and Log then reach it only with a context holding a
+// span of a tracer provider it belongs to. Useful when several pipelines run
+// in one process, as in parallel tests.
+func WithoutDefault() Option {
+	return optionFunc(func(c config) config { c.registerDefault = false; return c })
+}
+
+// WithMaxMessageBytes bounds the size of every message value, overriding
+// [DefaultMaxMessageBytes]. An event or line larger than this is refused with
+// bridge.ErrMessageTooLarge; a request log is cut to fit, counting what it
+// leaves out in dropped_lines. Raise it together with the topic's
+// max.message.bytes and franz-go's ProducerBatchMaxBytes.
+func WithMaxMessageBytes(n int) Option {
+	return optionFunc(func(c config) config { c.maxMessageBytes = n; return c })
+}
+
+// WithMaxLines bounds the lines of one request log, overriding
+// [DefaultMaxLines]; further lines are counted in dropped_lines.
+func WithMaxLines(n int) Option {
+	return optionFunc(func(c config) config { c.maxLines = n; return c })
+}

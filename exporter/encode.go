@@ -1,0 +1,165 @@
+package exporter
+
+import (
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelrelayer/otelrelayer/internal/jsonenc"
+)
+
+// The encoders below append JSON with the field order of the wire format
+// fixed, each payload copied in already encoded.
+
+// appendEvent appends an event message:
+// {"source","event_type","event_subtype","payload","timestamp"}.
+func appendEvent(dst []byte, source, eventType, subtype string, payload []byte, ts time.Time) []byte {
+	dst = append(dst, `{"source":`...)
+	dst = jsonenc.AppendString(dst, source)
+	dst = append(dst, `,"event_type":`...)
+	dst = jsonenc.AppendString(dst, eventType)
+	dst = append(dst, `,"event_subtype":`...)
+	dst = jsonenc.AppendString(dst, subtype)
+	dst = append(dst, `,"payload":`...)
+	dst = append(dst, payload...)
+	dst = append(dst, `,"timestamp":`...)
+	dst = jsonenc.AppendTime(dst, ts)
+	return append(dst, '}')
+}
+
+// appendLogLine appends a log line: {"log_level","payload","timestamp"}.
+func appendLogLine(dst []byte, level string, payload []byte, ts time.Time) []byte {
+	dst = append(dst, `{"log_level":`...)
+	dst = jsonenc.AppendString(dst, level)
+	dst = append(dst, `,"payload":`...)
+	dst = append(dst, payload...)
+	dst = append(dst, `,"timestamp":`...)
+	dst = jsonenc.AppendTime(dst, ts)
+	return append(dst, '}')
+}
+
+// Attribute keys of exception events.
+const (
+	exceptionEvent      = "exception"
+	keyExceptionType    = "exception.type"
+	keyExceptionMessage = "exception.message"
+	keyExceptionStack   = "exception.stacktrace"
+)
+
+// appendErrorLines appends an error line for each exception event of s, and
+// one for an error status when s recorded no exception: the errors of every
+// span of a request reach its log.
+func appendErrorLines(dst []byte, s sdktrace.ReadOnlySpan, emit func(line []byte)) []byte {
+	sawException := false
+	for _, ev := range s.Events() {
+		if ev.Name != exceptionEvent {
+			continue
+		}
+		sawException = true
+		start := len(dst)
+		dst = append(dst, `{"log_level":"error","payload":{"span":`...)
+		dst = jsonenc.AppendString(dst, s.Name())
+		for _, kv := range ev.Attributes {
+			switch kv.Key {
+			case keyExceptionType, keyExceptionMessage, keyExceptionStack:
+				dst = append(dst, ',')
+				dst = jsonenc.AppendString(dst, string(kv.Key))
+				dst = append(dst, ':')
+				dst = jsonenc.AppendString(dst, kv.Value.Emit())
+			}
+		}
+		dst = append(dst, `},"timestamp":`...)
+		dst = jsonenc.AppendTime(dst, ev.Time)
+		dst = append(dst, '}')
+		emit(dst[start:])
+	}
+	if st := s.Status(); st.Code == codes.Error && !sawException {
+		start := len(dst)
+		dst = append(dst, `{"log_level":"error","payload":{"span":`...)
+		dst = jsonenc.AppendString(dst, s.Name())
+		dst = append(dst, `,"status":`...)
+		dst = jsonenc.AppendString(dst, st.Description)
+		dst = append(dst, `},"timestamp":`...)
+		dst = jsonenc.AppendTime(dst, s.EndTime())
+		dst = append(dst, '}')
+		emit(dst[start:])
+	}
+	return dst
+}
+
+// requestHead is what a request log says besides its lines.
+type requestHead struct {
+	source, loggingTopic string
+	start                time.Time
+	elapsed              time.Duration
+	info                 rootInfo
+	service              string // RPC and other roots
+	span                 trace.SpanContext
+}
+
+// appendRequestHead appends a request log up to and including `"lines":[`.
+func appendRequestHead(dst []byte, h *requestHead) []byte {
+	dst = append(dst, `{"source":`...)
+	dst = jsonenc.AppendString(dst, h.source)
+	dst = append(dst, `,"logging_topic":`...)
+	dst = jsonenc.AppendString(dst, h.loggingTopic)
+	dst = append(dst, `,"date":`...)
+	dst = jsonenc.AppendTime(dst, h.start)
+	if h.info.kind == kindHTTP {
+		ri := &h.info
+		dst = appendField(dst, `,"user_agent":`, ri.userAgent)
+		dst = appendField(dst, `,"method":`, ri.method)
+		dst = appendField(dst, `,"path":`, ri.path)
+		// WSGI always has a QUERY_STRING: absent means empty.
+		dst = append(dst, `,"query_string":`...)
+		dst = jsonenc.AppendString(dst, ri.query.value)
+		dst = appendField(dst, `,"remote_addr":`, ri.remote)
+		dst = appendField(dst, `,"x_forwarded_for":`, ri.forwardedFor)
+		dst = appendField(dst, `,"request_id":`, ri.requestID)
+		dst = appendInt(dst, `,"status":`, ri.status)
+		dst = appendInt(dst, `,"content_length":`, ri.contentLength)
+		dst = append(dst, `,"request_time":`...)
+		dst = jsonenc.AppendMillis(dst, h.elapsed)
+	} else {
+		dst = append(dst, `,"service":`...)
+		dst = jsonenc.AppendString(dst, h.service)
+		dst = append(dst, `,"service_time":`...)
+		dst = jsonenc.AppendMillis(dst, h.elapsed)
+	}
+	if h.span.IsValid() {
+		dst = append(dst, `,"trace_id":"`...)
+		tid, sid := h.span.TraceID(), h.span.SpanID()
+		dst = hex.AppendEncode(dst, tid[:])
+		dst = append(dst, `","span_id":"`...)
+		dst = hex.AppendEncode(dst, sid[:])
+		dst = append(dst, '"')
+	}
+	return append(dst, `,"lines":[`...)
+}
+
+// appendRequestTail closes a request log opened by appendRequestHead.
+func appendRequestTail(dst []byte, dropped int) []byte {
+	dst = append(dst, `],"dropped_lines":`...)
+	dst = strconv.AppendInt(dst, int64(dropped), 10)
+	return append(dst, '}')
+}
+
+func appendField(dst []byte, name string, f field) []byte {
+	dst = append(dst, name...)
+	if !f.set {
+		return append(dst, "null"...)
+	}
+	return jsonenc.AppendString(dst, f.value)
+}
+
+func appendInt(dst []byte, name string, f intField) []byte {
+	dst = append(dst, name...)
+	if !f.set {
+		return append(dst, "null"...)
+	}
+	return strconv.AppendInt(dst, f.value, 10)
+}

@@ -1,0 +1,95 @@
+package exporter
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/internal/topicname"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+)
+
+// Emit implements bridge.Pipeline: it validates, produces the event message
+// at once and adds it as a line to the request that owns r.Span.
+func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitResult, error) {
+	if p.shut.Load() {
+		return bridge.EmitResult{}, bridge.ErrShutdown
+	}
+	topic := p.cfg.prefix + r.Topic + p.cfg.suffix
+	if err := topicname.Validate(topic); err != nil {
+		return bridge.EmitResult{}, fmt.Errorf("%w: %w", bridge.ErrInvalidTopic, err)
+	}
+	var value []byte
+	if r.Raw {
+		value = append([]byte(nil), r.Value...)
+	} else {
+		value = make([]byte, 0, len(r.Value)+len(p.source)+len(r.Topic)+len(r.EventSubtype)+128)
+		value = appendEvent(value, p.source, r.Topic, r.EventSubtype, r.Value, r.Time)
+	}
+	if len(value) > p.cfg.maxMessageBytes {
+		return bridge.EmitResult{}, fmt.Errorf("%w: event for %q is %d bytes, the maximum is %d", bridge.ErrMessageTooLarge, topic, len(value), p.cfg.maxMessageBytes)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return bridge.EmitResult{}, fmt.Errorf("otelrelayer: event ID: %w", err)
+	}
+	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: p.headers(ctx, r.Span, id)}
+	if req := p.requestOf(r.Span); req != nil {
+		req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
+	}
+	res := bridge.EmitResult{Topic: topic, EventID: id}
+	if !r.Ack {
+		p.sink.Produce(ctx, msg, p.reportFailure("event", topic))
+		return res, nil
+	}
+	acked := make(chan error, 1)
+	p.sink.Produce(ctx, msg, func(err error) { acked <- err })
+	select {
+	case err := <-acked:
+		if err != nil {
+			return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
+		}
+		return res, nil
+	case <-ctx.Done():
+		return res, fmt.Errorf("otelrelayer: waiting for the acknowledgement of event %s on %q (it may still be delivered): %w", id, topic, ctx.Err())
+	}
+}
+
+// Log implements bridge.Pipeline: it adds a line to the request that owns
+// r.Span, or writes a one-line request log at once when there is none.
+func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
+	if p.shut.Load() {
+		return bridge.ErrShutdown
+	}
+	buf := lineBuffers.Get().(*[]byte)
+	defer lineBuffers.Put(buf)
+	line := appendLogLine((*buf)[:0], r.Level, r.Payload, r.Time)
+	*buf = line
+	if max := p.cfg.maxMessageBytes - minMessageBytes/2; len(line) > max {
+		return fmt.Errorf("%w: log line is %d bytes, the maximum is %d", bridge.ErrMessageTooLarge, len(line), max)
+	}
+	if req := p.requestOf(r.Span); req != nil && req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes) {
+		return nil
+	}
+	h := requestHead{
+		source:       p.source,
+		loggingTopic: p.loggingTopic,
+		start:        r.Time,
+		span:         r.Span,
+	}
+	p.writeRequestLog(ctx, &h, line, []int32{int32(len(line))}, 0)
+	return nil
+}
+
+var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func (p *Processor) requestOf(sc trace.SpanContext) *request {
+	if !sc.IsValid() {
+		return nil
+	}
+	return p.requests.get(sc.SpanID())
+}

@@ -1,0 +1,255 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/internal/topicname"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+)
+
+// Processor is the SDK side of otelrelayer: a span processor that turns each
+// local root span into one request log, and the bridge.Pipeline that writes
+// the events of Emit and the lines of Log.
+//
+// A local root is a span whose parent is absent or remote. Its children, and
+// every Emit and Log whose context holds one of them, add to its request log,
+// which is produced on the logging topic when the root ends.
+//
+// Processor only sees recording spans: sample with sdktrace.AlwaysRecord so
+// that every request gets its log whatever the trace sampling rate.
+//
+// A Processor is safe for concurrent use. OnStart and OnEnd never wait for
+// Kafka: a request log that finds the sink full is dropped and reported to
+// the error handler.
+type Processor struct {
+	cfg          config
+	sink         kafkasink.Sink
+	loggingTopic string
+	source       string
+
+	requests requestTable
+	bound    sync.Map // trace.TracerProvider → struct{}: providers bound in bridge
+
+	shut     atomic.Bool
+	shutOnce sync.Once
+	shutErr  error
+}
+
+var (
+	_ sdktrace.SpanProcessor = (*Processor)(nil)
+	_ bridge.Pipeline        = (*Processor)(nil)
+)
+
+// New returns a processor that writes request logs to the topic
+// prefix + loggingTopic + suffix and events to prefix + eventType + suffix,
+// through sink. The processor owns sink from then on: Shutdown closes it.
+//
+// Unless [WithoutDefault] is given, the processor becomes bridge's default
+// pipeline (see bridge.Register). Errors name the invalid argument; an
+// invalid logging topic wraps bridge.ErrInvalidTopic.
+func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, error) {
+	c := newConfig(opts)
+	if sink == nil {
+		return nil, errors.New("exporter: sink is nil")
+	}
+	if loggingTopic == "" {
+		return nil, fmt.Errorf("%w: logging topic is empty", bridge.ErrInvalidTopic)
+	}
+	full := c.prefix + loggingTopic + c.suffix
+	if err := topicname.Validate(full); err != nil {
+		return nil, fmt.Errorf("%w: logging topic: %w", bridge.ErrInvalidTopic, err)
+	}
+	if c.maxMessageBytes < minMessageBytes {
+		return nil, fmt.Errorf("exporter: WithMaxMessageBytes(%d) is below the minimum of %d", c.maxMessageBytes, minMessageBytes)
+	}
+	if c.maxLines < 1 {
+		return nil, fmt.Errorf("exporter: WithMaxLines(%d) must be at least 1", c.maxLines)
+	}
+	if c.errorHandler == nil {
+		return nil, errors.New("exporter: WithErrorHandler(nil): an error handler is required")
+	}
+	p := &Processor{cfg: c, sink: sink, loggingTopic: full, source: c.source}
+	if p.source == "" {
+		p.source = full
+	}
+	if c.registerDefault {
+		bridge.Register(p)
+	}
+	return p, nil
+}
+
+// minMessageBytes leaves room for a request log's fields besides its lines.
+const minMessageBytes = 16 << 10
+
+// LoggingTopic returns the full logging topic, prefix and suffix included.
+func (p *Processor) LoggingTopic() string { return p.loggingTopic }
+
+// OnStart implements sdktrace.SpanProcessor: it opens a request for a local
+// root and links a child to its root's request.
+func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
+	if p.shut.Load() {
+		return
+	}
+	p.bind(s.TracerProvider())
+	id := s.SpanContext().SpanID()
+	if parent := s.Parent(); parent.IsValid() && !parent.IsRemote() {
+		if req := p.requests.get(parent.SpanID()); req != nil && req.addChild(id, &p.requests) {
+			return
+		}
+		// The parent's request has ended (or was never ours): this span's
+		// lines get a request log of their own rather than being lost.
+	}
+	p.requests.put(id, &request{root: id, span: s})
+}
+
+func (p *Processor) bind(tp trace.TracerProvider) {
+	if _, ok := p.bound.Load(tp); ok {
+		return
+	}
+	if bridge.Bind(tp, p) == nil {
+		p.bound.Store(tp, struct{}{})
+	}
+}
+
+// OnEnd implements sdktrace.SpanProcessor: the errors of any span become
+// error lines of its request; the end of a root produces its request log. It
+// does not wait for Kafka.
+func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
+	id := s.SpanContext().SpanID()
+	req := p.requests.get(id)
+	if req == nil {
+		return
+	}
+	var scratch [512]byte
+	appendErrorLines(scratch[:0], s, func(line []byte) {
+		req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes)
+	})
+	if req.root != id {
+		return
+	}
+	p.finish(doneContext, req, s, s.EndTime())
+}
+
+// finish ends req and produces its request log, waiting for buffer space no
+// longer than ctx allows.
+func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnlySpan, end time.Time) {
+	lines, ends, dropped, children := req.end()
+	p.requests.del(req.root)
+	for _, c := range children {
+		p.requests.del(c)
+	}
+	ri := readRoot(s.Attributes())
+	h := requestHead{
+		source:       p.source,
+		loggingTopic: p.loggingTopic,
+		start:        s.StartTime(),
+		elapsed:      end.Sub(s.StartTime()),
+		info:         ri,
+		service:      ri.service(s.Name()),
+		span:         s.SpanContext(),
+	}
+	p.writeRequestLog(ctx, &h, lines, ends, dropped)
+}
+
+// doneContext makes a sink fail at once instead of waiting for buffer space.
+var doneContext = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
+
+// writeRequestLog produces a request log, cutting lines from the end when the
+// whole would exceed the maximum message size.
+func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, lines []byte, ends []int32, dropped int) {
+	value := make([]byte, 0, 512+len(lines))
+	value = appendRequestHead(value, h)
+	room := p.cfg.maxMessageBytes - len(value) - maxTailBytes
+	n := len(ends)
+	for n > 0 && int(ends[n-1]) > room {
+		n--
+	}
+	if n < len(ends) {
+		dropped += len(ends) - n
+		if n == 0 {
+			lines = nil
+		} else {
+			lines = lines[:ends[n-1]]
+		}
+	}
+	value = append(value, lines...)
+	value = appendRequestTail(value, dropped)
+
+	var key []byte
+	if h.span.IsValid() {
+		tid := h.span.TraceID()
+		key = []byte(tid.String())
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		p.cfg.errorHandler(fmt.Errorf("otelrelayer: request log ID: %w", err))
+		return
+	}
+	msg := kafkasink.Message{
+		Topic:   p.loggingTopic,
+		Key:     key,
+		Value:   value,
+		Headers: p.headers(trace.ContextWithSpanContext(context.Background(), h.span), h.span, id),
+	}
+	p.sink.Produce(ctx, msg, p.reportFailure("request log", p.loggingTopic))
+	if l := p.cfg.logger; l != nil && l.Enabled(ctx, slog.LevelDebug) {
+		l.LogAttrs(context.Background(), slog.LevelDebug, "otelrelayer: request log",
+			slog.String("topic", p.loggingTopic), slog.String("trace_id", string(key)),
+			slog.Int("lines", n), slog.Int("dropped_lines", dropped))
+	}
+}
+
+// maxTailBytes is the most appendRequestTail writes.
+const maxTailBytes = len(`],"dropped_lines":-9223372036854775808}`)
+
+// reportFailure returns a done callback that hands a delivery failure to the
+// error handler.
+func (p *Processor) reportFailure(what, topic string) func(error) {
+	return func(err error) {
+		if err != nil {
+			p.cfg.errorHandler(fmt.Errorf("otelrelayer: producing %s to %q: %w", what, topic, err))
+		}
+	}
+}
+
+// ForceFlush implements sdktrace.SpanProcessor: it waits within ctx until
+// every message produced so far is delivered or has failed.
+func (p *Processor) ForceFlush(ctx context.Context) error {
+	if p.shut.Load() {
+		return nil
+	}
+	return p.sink.Flush(ctx)
+}
+
+// Shutdown implements sdktrace.SpanProcessor. Requests still open are
+// written as they stand (their duration runs to the shutdown), then the sink
+// is flushed and closed within ctx. Afterwards Emit, EmitRaw and Log return
+// bridge.ErrShutdown. The processor stays registered in bridge so that they
+// do; bridge.Unregister removes it. Only the first call does the work; later
+// calls return its result.
+func (p *Processor) Shutdown(ctx context.Context) error {
+	p.shutOnce.Do(func() {
+		p.shut.Store(true)
+		now := time.Now()
+		for _, req := range p.requests.openRoots() {
+			p.finish(ctx, req, req.span, now)
+		}
+		p.shutErr = p.sink.Close(ctx)
+	})
+	return p.shutErr
+}

@@ -1,0 +1,123 @@
+package exporter
+
+import (
+	"sync"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// request is the state of one local root span: the lines of its request log,
+// appended by Emit and Log from any goroutine and by the ends of its spans.
+type request struct {
+	root trace.SpanID
+	span sdktrace.ReadOnlySpan // the root, to write the log if it never ends
+
+	mu       sync.Mutex
+	lines    []byte  // JSON objects separated by commas
+	ends     []int32 // end offset of each line in lines
+	dropped  int
+	ended    bool
+	children []trace.SpanID
+}
+
+// addLine appends one JSON line, or counts it as dropped when the request
+// already holds maxLines lines or maxBytes bytes. It reports false when the
+// request has already ended.
+func (r *request) addLine(line []byte, maxLines, maxBytes int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return false
+	}
+	if len(r.ends) >= maxLines || len(r.lines)+1+len(line) > maxBytes {
+		r.dropped++
+		return true
+	}
+	if len(r.lines) > 0 {
+		r.lines = append(r.lines, ',')
+	}
+	r.lines = append(r.lines, line...)
+	r.ends = append(r.ends, int32(len(r.lines)))
+	return true
+}
+
+// addChild links a child span to the request, unless the request has ended.
+func (r *request) addChild(id trace.SpanID, t *requestTable) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return false
+	}
+	r.children = append(r.children, id)
+	t.put(id, r) // under r.mu, so end cannot miss the child
+	return true
+}
+
+// end marks the request ended and returns its lines, line ends, drops and
+// children. Nothing is appended afterwards, so the slices are the caller's.
+func (r *request) end() (lines []byte, ends []int32, dropped int, children []trace.SpanID) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ended = true
+	return r.lines, r.ends, r.dropped, r.children
+}
+
+// requestTable maps span IDs (roots and their children) to requests. It is
+// sharded so that concurrent requests rarely share a lock.
+type requestTable struct {
+	shards [tableShards]tableShard
+}
+
+const tableShards = 64
+
+type tableShard struct {
+	mu sync.RWMutex
+	m  map[trace.SpanID]*request
+	_  [32]byte // keep shards on separate cache lines
+}
+
+func (t *requestTable) shard(id trace.SpanID) *tableShard {
+	return &t.shards[(id[7]^id[3])%tableShards]
+}
+
+func (t *requestTable) get(id trace.SpanID) *request {
+	s := t.shard(id)
+	s.mu.RLock()
+	r := s.m[id]
+	s.mu.RUnlock()
+	return r
+}
+
+func (t *requestTable) put(id trace.SpanID, r *request) {
+	s := t.shard(id)
+	s.mu.Lock()
+	if s.m == nil {
+		s.m = make(map[trace.SpanID]*request)
+	}
+	s.m[id] = r
+	s.mu.Unlock()
+}
+
+func (t *requestTable) del(id trace.SpanID) {
+	s := t.shard(id)
+	s.mu.Lock()
+	delete(s.m, id)
+	s.mu.Unlock()
+}
+
+// openRoots returns the requests still open.
+func (t *requestTable) openRoots() []*request {
+	var open []*request
+	for i := range t.shards {
+		s := &t.shards[i]
+		s.mu.RLock()
+		for id, r := range s.m {
+			if r.root == id {
+				open = append(open, r)
+			}
+		}
+		s.mu.RUnlock()
+	}
+	return open
+}

@@ -1,0 +1,187 @@
+package exporter
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+type rootKind uint8
+
+const (
+	kindOther rootKind = iota // a job, a consumed message: service = span name
+	kindHTTP
+	kindRPC
+)
+
+// field is one request field read from span attributes: set tells a present
+// empty value from an absent one, which the wire format writes as null.
+type field struct {
+	value string
+	set   bool
+}
+
+func (f *field) fill(v attribute.Value) {
+	if f.set {
+		return
+	}
+	switch v.Type() {
+	case attribute.STRING:
+		f.value = v.AsString()
+	case attribute.STRINGSLICE: // semconv header attributes are string arrays
+		f.value = strings.Join(v.AsStringSlice(), ",")
+	default:
+		f.value = v.Emit()
+	}
+	if len(f.value) > maxFieldBytes {
+		f.value = f.value[:maxFieldBytes]
+	}
+	f.set = true
+}
+
+type intField struct {
+	value int64
+	set   bool
+}
+
+func (f *intField) fill(v attribute.Value) {
+	if f.set {
+		return
+	}
+	switch v.Type() {
+	case attribute.INT64:
+		f.value, f.set = v.AsInt64(), true
+	case attribute.FLOAT64:
+		f.value, f.set = int64(v.AsFloat64()), true
+	}
+}
+
+// rootInfo holds the request fields of a root span, read from the stable
+// semantic conventions first and the older names second.
+type rootInfo struct {
+	kind                                     rootKind
+	method, path, query, userAgent, remote   field
+	forwardedFor, requestID                  field
+	status, contentLength                    intField
+	rpcService, rpcMethod                    field
+	oldMethod, target, oldUserAgent, oldPeer field
+	sockPeer, netPeerIP, networkPeer, rpcSys field
+	oldStatus, oldContentLength              intField
+}
+
+// Attribute keys read from root spans, stable and older conventions.
+const (
+	keyMethod           = "http.request.method"
+	keyOldMethod        = "http.method"
+	keyPath             = "url.path"
+	keyQuery            = "url.query"
+	keyTarget           = "http.target"
+	keyUserAgent        = "user_agent.original"
+	keyOldUserAgent     = "http.user_agent"
+	keyClientAddress    = "client.address"
+	keyNetworkPeer      = "network.peer.address"
+	keySockPeer         = "net.sock.peer.addr"
+	keyNetPeerIP        = "net.peer.ip"
+	keyStatus           = "http.response.status_code"
+	keyOldStatus        = "http.status_code"
+	keyBodySize         = "http.response.body.size"
+	keyOldContentLength = "http.response_content_length"
+	keyRequestID        = "http.request.header.x-request-id"
+	keyForwardedFor     = "http.request.header.x-forwarded-for"
+	keyRPCSystem        = "rpc.system"
+	keyRPCService       = "rpc.service"
+	keyRPCMethod        = "rpc.method"
+)
+
+func readRoot(attrs []attribute.KeyValue) rootInfo {
+	var ri rootInfo
+	for _, kv := range attrs {
+		switch kv.Key {
+		case keyMethod:
+			ri.method.fill(kv.Value)
+		case keyOldMethod:
+			ri.oldMethod.fill(kv.Value)
+		case keyPath:
+			ri.path.fill(kv.Value)
+		case keyQuery:
+			ri.query.fill(kv.Value)
+		case keyTarget:
+			ri.target.fill(kv.Value)
+		case keyUserAgent:
+			ri.userAgent.fill(kv.Value)
+		case keyOldUserAgent:
+			ri.oldUserAgent.fill(kv.Value)
+		case keyClientAddress:
+			ri.remote.fill(kv.Value)
+		case keyNetworkPeer:
+			ri.networkPeer.fill(kv.Value)
+		case keySockPeer:
+			ri.sockPeer.fill(kv.Value)
+		case keyNetPeerIP:
+			ri.netPeerIP.fill(kv.Value)
+		case keyStatus:
+			ri.status.fill(kv.Value)
+		case keyOldStatus:
+			ri.oldStatus.fill(kv.Value)
+		case keyBodySize:
+			ri.contentLength.fill(kv.Value)
+		case keyOldContentLength:
+			ri.oldContentLength.fill(kv.Value)
+		case keyRequestID:
+			ri.requestID.fill(kv.Value)
+		case keyForwardedFor:
+			ri.forwardedFor.fill(kv.Value)
+		case keyRPCSystem:
+			ri.rpcSys.fill(kv.Value)
+		case keyRPCService:
+			ri.rpcService.fill(kv.Value)
+		case keyRPCMethod:
+			ri.rpcMethod.fill(kv.Value)
+		}
+	}
+	ri.resolve()
+	return ri
+}
+
+// resolve falls back to the older conventions where the stable ones are
+// absent, and decides the kind of root.
+func (ri *rootInfo) resolve() {
+	orElse := func(f *field, alts ...field) {
+		for _, a := range alts {
+			if !f.set && a.set {
+				*f = a
+			}
+		}
+	}
+	orElse(&ri.method, ri.oldMethod)
+	orElse(&ri.userAgent, ri.oldUserAgent)
+	orElse(&ri.remote, ri.networkPeer, ri.sockPeer, ri.netPeerIP)
+	if ri.target.set {
+		path, query, _ := strings.Cut(ri.target.value, "?")
+		orElse(&ri.path, field{path, true})
+		orElse(&ri.query, field{query, true})
+	}
+	if !ri.status.set {
+		ri.status = ri.oldStatus
+	}
+	if !ri.contentLength.set {
+		ri.contentLength = ri.oldContentLength
+	}
+	switch {
+	case ri.method.set:
+		ri.kind = kindHTTP
+	case ri.rpcService.set || ri.rpcSys.set:
+		ri.kind = kindRPC
+	}
+}
+
+// service is the service field of RPC and other roots.
+func (ri *rootInfo) service(spanName string) string {
+	if ri.kind == kindRPC && ri.rpcService.set {
+		if ri.rpcMethod.set {
+			return ri.rpcService.value + "." + ri.rpcMethod.value
+		}
+		return ri.rpcService.value
+	}
+	return spanName
+}

@@ -1,0 +1,185 @@
+// Package jsonenc appends JSON to byte slices without reflection for the
+// shapes otelrelayer writes on its hot paths, and falls back to encoding/json
+// for everything else, so each payload is encoded exactly once.
+package jsonenc
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+const hex = "0123456789abcdef"
+
+// AppendString appends s as a quoted JSON string. Escaping follows
+// encoding/json without HTML escaping: quotes, backslashes, control
+// characters, U+2028 and U+2029 are escaped; invalid UTF-8 becomes U+FFFD.
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// TimeLayout is the timestamp layout of the wire format: UTC, microseconds,
+// a literal Z, as the Python library wrote it.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// AppendTime appends t in UTC as a quoted TimeLayout string.
+func AppendTime(dst []byte, t time.Time) []byte {
+	dst = append(dst, '"')
+	dst = t.UTC().AppendFormat(dst, TimeLayout)
+	return append(dst, '"')
+}
+
+// AppendMillis appends d as milliseconds with three decimals, the unit of
+// request_time and service_time.
+func AppendMillis(dst []byte, d time.Duration) []byte {
+	return strconv.AppendFloat(dst, float64(d.Microseconds())/1000, 'f', 3, 64)
+}
+
+// AppendValue appends v encoded as JSON. Strings, booleans, numbers, nil,
+// json.RawMessage, map[string]any and []any are encoded directly; anything
+// else goes through encoding/json. Values JSON cannot represent (channels,
+// functions, NaN, infinities, cycles, invalid raw JSON) return an error and
+// leave dst's contents unchanged.
+func AppendValue(dst []byte, v any) ([]byte, error) {
+	n := len(dst)
+	out, err := appendValue(dst, v, 0)
+	if err != nil {
+		return dst[:n], err
+	}
+	return out, nil
+}
+
+// maxDepth bounds the direct encoder's recursion; deeper values are handed to
+// encoding/json, which detects cycles.
+const maxDepth = 64
+
+func appendValue(dst []byte, v any, depth int) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case string:
+		return AppendString(dst, x), nil
+	case bool:
+		return strconv.AppendBool(dst, x), nil
+	case int:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, x, 10), nil
+	case int32:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case uint:
+		return strconv.AppendUint(dst, uint64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(dst, x, 10), nil
+	case uint32:
+		return strconv.AppendUint(dst, uint64(x), 10), nil
+	case float64:
+		return appendFloat(dst, x, 64)
+	case float32:
+		return appendFloat(dst, float64(x), 32)
+	case json.RawMessage:
+		return appendRaw(dst, x)
+	case map[string]any:
+		if depth < maxDepth {
+			return appendMap(dst, x, depth)
+		}
+	case []any:
+		if depth < maxDepth {
+			return appendSlice(dst, x, depth)
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, b...), nil
+}
+
+func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return dst, fmt.Errorf("unsupported value: %v", f)
+	}
+	// Same format choice as encoding/json.
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21)) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, bits)
+	if format == 'e' {
+		// clean up e-09 to e-9, as encoding/json does
+		n := len(dst)
+		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst, nil
+}
+
+func appendRaw(dst []byte, raw json.RawMessage) ([]byte, error) {
+	if len(raw) == 0 {
+		return append(dst, "null"...), nil
+	}
+	if !json.Valid(raw) {
+		return dst, fmt.Errorf("json.RawMessage is not valid JSON: %.40q", raw)
+	}
+	n := len(dst)
+	dst = append(dst, raw...)
+	// Compact in place is not possible; keep raw JSON as given unless it
+	// holds newlines, which would break line-oriented consumers.
+	if bytes.IndexByte(raw, '\n') >= 0 {
+		var b bytes.Buffer
+		_ = json.Compact(&b, raw)
+		dst = append(dst[:n], b.Bytes()...)
+	}
+	return dst, nil
+}

@@ -1,0 +1,78 @@
+package kafkasink
+
+import (
+	"log/slog"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+type config struct {
+	brokers     []string
+	clientOpts  []kgo.Opt
+	logger      *slog.Logger
+	maxBuffered int
+}
+
+func newConfig(opts []Option) config {
+	c := config{logger: slog.Default(), maxBuffered: DefaultMaxBufferedRecords}
+	for _, o := range opts {
+		c = o.apply(c)
+	}
+	return c
+}
+
+// Option configures a [Producer].
+type Option interface {
+	apply(config) config
+}
+
+type optionFunc func(config) config
+
+func (f optionFunc) apply(c config) config { return f(c) }
+
+// WithBrokers sets the seed brokers, as host:port. It is required; calls
+// accumulate.
+func WithBrokers(brokers ...string) Option {
+	brokers = append([]string(nil), brokers...)
+	return optionFunc(func(c config) config {
+		c.brokers = append(append([]string(nil), c.brokers...), brokers...)
+		return c
+	})
+}
+
+// WithClientOptions passes franz-go options to the client, applied after
+// otelrelayer's defaults (seed brokers, automatic topic creation), so they
+// override them: the equivalent of the Python library's producer_opts. Calls
+// accumulate.
+func WithClientOptions(opts ...kgo.Opt) Option {
+	opts = append([]kgo.Opt(nil), opts...)
+	return optionFunc(func(c config) config {
+		c.clientOpts = append(append([]kgo.Opt(nil), c.clientOpts...), opts...)
+		return c
+	})
+}
+
+// WithLogger sets the logger that receives every produced message at Debug
+// level. The default is [slog.Default]; a nil logger disables the log.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c config) config {
+		c.logger = l
+		return c
+	})
+}
+
+// DefaultMaxBufferedRecords is the number of records a [Producer] holds in
+// flight before Produce waits: franz-go's own default.
+const DefaultMaxBufferedRecords = 50_000
+
+// WithMaxBufferedRecords bounds the records held in flight (buffered or being
+// sent), overriding the default [DefaultMaxBufferedRecords]. When the bound is
+// reached, Produce waits until a record completes or its context is done. It
+// also sets franz-go's MaxBufferedRecords to the same value; a different
+// kgo.MaxBufferedRecords in [WithClientOptions] should not be smaller.
+func WithMaxBufferedRecords(n int) Option {
+	return optionFunc(func(c config) config {
+		c.maxBuffered = n
+		return c
+	})
+}

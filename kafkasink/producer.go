@@ -1,0 +1,128 @@
+package kafkasink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// ErrConfiguration is returned by [New] when its options cannot make a
+// working producer; the error says which option is wrong.
+var ErrConfiguration = errors.New("kafkasink: invalid configuration")
+
+// ErrBufferFull is given to a message's done callback when the producer's
+// buffer stayed full until the context passed to Produce was done. It wraps
+// the context's error.
+var ErrBufferFull = errors.New("kafkasink: producer buffer full")
+
+// Producer is a [Sink] over a franz-go client.
+type Producer struct {
+	client *kgo.Client
+	logger *slog.Logger
+	// slots bounds the records in flight. franz-go would block on its own
+	// limit too, but only with the produce context, which it also uses to
+	// cancel buffered batches; waiting here keeps the two apart.
+	slots chan struct{}
+}
+
+var _ Sink = (*Producer)(nil)
+
+// New returns a producer connected to the brokers given with [WithBrokers].
+// It does not wait for the brokers: a cluster that is not reachable yet makes
+// messages wait and retry within franz-go's delivery timeout.
+func New(opts ...Option) (*Producer, error) {
+	c := newConfig(opts)
+	if len(c.brokers) == 0 {
+		return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...)", ErrConfiguration)
+	}
+	for _, b := range c.brokers {
+		if strings.TrimSpace(b) == "" {
+			return nil, fmt.Errorf("%w: empty broker address in %q", ErrConfiguration, c.brokers)
+		}
+	}
+	if c.maxBuffered < 1 {
+		return nil, fmt.Errorf("%w: WithMaxBufferedRecords(%d) must be at least 1", ErrConfiguration, c.maxBuffered)
+	}
+	kopts := append([]kgo.Opt{
+		kgo.SeedBrokers(c.brokers...),
+		kgo.AllowAutoTopicCreation(),
+		kgo.MaxBufferedRecords(c.maxBuffered),
+	}, c.clientOpts...)
+	client, err := kgo.NewClient(kopts...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)
+	}
+	return &Producer{client: client, logger: c.logger, slots: make(chan struct{}, c.maxBuffered)}, nil
+}
+
+// Client returns the underlying franz-go client, for metrics and admin calls.
+// Closing it directly bypasses [Producer.Close].
+func (p *Producer) Client() *kgo.Client { return p.client }
+
+// Produce implements [Sink]. ctx bounds only the wait for buffer space: the
+// record is produced with a context of its own, so that a request context
+// canceled after Emit returns cannot cancel the delivery of a message that
+// was accepted.
+func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
+	if err := p.acquire(ctx); err != nil {
+		if done != nil {
+			done(err)
+		}
+		return
+	}
+	if p.logger != nil && p.logger.Enabled(ctx, slog.LevelDebug) {
+		logMessage(ctx, p.logger, m)
+	}
+	r := &kgo.Record{
+		Topic:   m.Topic,
+		Key:     m.Key,
+		Value:   m.Value,
+		Headers: m.Headers,
+		Context: context.Background(),
+	}
+	p.client.Produce(context.Background(), r, func(_ *kgo.Record, err error) {
+		<-p.slots
+		if done != nil {
+			done(err)
+		}
+	})
+}
+
+func (p *Producer) acquire(ctx context.Context) error {
+	select {
+	case p.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case p.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%w (%d records in flight): %w", ErrBufferFull, cap(p.slots), ctx.Err())
+	}
+}
+
+// Flush implements [Sink].
+func (p *Producer) Flush(ctx context.Context) error {
+	return p.client.Flush(ctx)
+}
+
+// Close implements [Sink]: it flushes within ctx, then closes the client,
+// failing what could not be delivered.
+func (p *Producer) Close(ctx context.Context) error {
+	err := p.client.Flush(ctx)
+	p.client.Close()
+	return err
+}
+
+func logMessage(ctx context.Context, l *slog.Logger, m Message) {
+	l.LogAttrs(ctx, slog.LevelDebug, "kafka message",
+		slog.String("topic", m.Topic),
+		slog.String("key", string(m.Key)),
+		slog.String("value", string(m.Value)),
+	)
+}

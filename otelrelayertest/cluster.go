@@ -1,0 +1,22 @@
+package otelrelayertest
+
+import (
+	"testing"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// Cluster starts an embedded Kafka broker (franz-go's kfake, speaking the real
+// wire protocol on loopback) with automatic topic creation, closes it when t
+// ends, and returns its seed addresses. opts are applied after the defaults
+// (one broker, auto topic creation), e.g. kfake.NumBrokers(3) or
+// kfake.SeedTopics.
+func Cluster(t testing.TB, opts ...kfake.Opt) []string {
+	t.Helper()
+	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(1), kfake.AllowAutoTopicCreation()}, opts...)...)
+	if err != nil {
+		t.Fatalf("otelrelayertest: starting kfake: %v", err)
+	}
+	t.Cleanup(c.Close)
+	return c.ListenAddrs()
+}

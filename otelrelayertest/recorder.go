@@ -1,0 +1,123 @@
+package otelrelayertest
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"go.opentelemetry.io/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+)
+
+// LoggingTopic is the logging topic of recorders, before prefix and suffix.
+const LoggingTopic = "logging"
+
+// Recorder is a complete pipeline for tests: an in-memory [Sink], an
+// exporter.Processor writing to it, and a TracerProvider that sends every
+// span to the processor (sdktrace.AlwaysRecord over AlwaysSample). It is safe
+// for concurrent use.
+type Recorder struct {
+	t         testing.TB
+	sink      *Sink
+	processor *exporter.Processor
+	provider  *sdktrace.TracerProvider
+}
+
+// New returns a Recorder whose processor is reached through the spans of its
+// TracerProvider only (it is not the default pipeline), so parallel tests
+// stay apart. Start spans with r.TracerProvider() and pass their context to
+// Emit and Log. Everything is shut down and unregistered when t ends.
+func New(t testing.TB, opts ...exporter.Option) *Recorder {
+	t.Helper()
+	return newRecorder(t, append(opts, exporter.WithoutDefault()))
+}
+
+// Patch is New, installed for the whole process: the processor becomes the
+// default pipeline and the TracerProvider the global one, so code under test
+// that uses otel.Tracer and Emit on any context is recorded. Both are
+// restored when t ends. Tests that call Patch must not run in parallel.
+func Patch(t testing.TB, opts ...exporter.Option) *Recorder {
+	t.Helper()
+	r := newRecorder(t, opts)
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(r.provider)
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+	return r
+}
+
+func newRecorder(t testing.TB, opts []exporter.Option) *Recorder {
+	t.Helper()
+	sink := NewSink()
+	opts = append([]exporter.Option{exporter.WithErrorHandler(func(err error) { t.Errorf("otelrelayer: %v", err) })}, opts...)
+	p, err := exporter.New(LoggingTopic, sink, opts...)
+	if err != nil {
+		t.Fatalf("otelrelayertest: %v", err)
+	}
+	tp := sdktrace.NewTracerProvider(
+		sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())),
+		sdktrace.WithSpanProcessor(p),
+	)
+	t.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		bridge.Unregister(p)
+	})
+	return &Recorder{t: t, sink: sink, processor: p, provider: tp}
+}
+
+// TracerProvider returns the provider whose spans the processor sees.
+func (r *Recorder) TracerProvider() *sdktrace.TracerProvider { return r.provider }
+
+// Processor returns the recorder's processor.
+func (r *Recorder) Processor() *exporter.Processor { return r.processor }
+
+// Tracer is shorthand for r.TracerProvider().Tracer("otelrelayertest").
+func (r *Recorder) Tracer() trace.Tracer { return r.provider.Tracer("otelrelayertest") }
+
+// Sink returns the in-memory sink the processor writes to.
+func (r *Recorder) Sink() *Sink { return r.sink }
+
+// Messages returns the messages produced to topic (the full name, prefix and
+// suffix included), in order, with key and headers.
+func (r *Recorder) Messages(topic string) []kafkasink.Message { return r.sink.Messages(topic) }
+
+// Topics returns the topics written to, in order of their first message.
+func (r *Recorder) Topics() []string { return r.sink.Topics() }
+
+// Flushed reports whether the processor flushed or closed the sink.
+func (r *Recorder) Flushed() bool { return r.sink.Flushed() }
+
+// Reset forgets every message recorded so far.
+func (r *Recorder) Reset() { r.sink.Reset() }
+
+// Events decodes the event messages produced to topic (the full name). A
+// message that does not decode fails the test.
+func (r *Recorder) Events(topic string) []exporter.Event {
+	r.t.Helper()
+	return decodeAll[exporter.Event](r.t, r.Messages(topic))
+}
+
+// RequestLogs decodes the request logs produced so far, in order. A message
+// that does not decode fails the test.
+func (r *Recorder) RequestLogs() []exporter.RequestLog {
+	r.t.Helper()
+	return decodeAll[exporter.RequestLog](r.t, r.Messages(r.processor.LoggingTopic()))
+}
+
+func decodeAll[T any](t testing.TB, msgs []kafkasink.Message) []T {
+	t.Helper()
+	out := make([]T, 0, len(msgs))
+	for _, m := range msgs {
+		var v T
+		if err := json.Unmarshal(m.Value, &v); err != nil {
+			t.Errorf("otelrelayertest: message on %s does not decode as %T: %v: %s", m.Topic, v, err, m.Value)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
