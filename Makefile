@@ -1,0 +1,22 @@
+# otelrelayer: `make run` (quickstart on an embedded broker), `make test`.
+GO ?= go
+MODULES := . examples
+
+.PHONY: run test lint vet fmt-check
+
+run:
+	cd examples && $(GO) run ./quickstart
+
+test:
+	@set -e; for m in $(MODULES); do \
+		echo "== go test -race $$m"; \
+		(cd $$m && $(GO) test -race -count=1 ./...); \
+	done
+
+lint: vet fmt-check
+
+vet:
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done
+
+fmt-check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -1,0 +1,35 @@
+// Package bridge is otelrelayer's API: what a service calls on the context it
+// already has. It depends on the OpenTelemetry API only; the pipeline that
+// writes to Kafka lives in package exporter, as the SDK does in
+// OpenTelemetry.
+//
+// # Calls
+//
+// [Emit] writes a domain event to Kafka at once, on the topic named after its
+// type; [EmitRaw] writes a message as is; [Log] adds a line to the current
+// request's log. Each also becomes a span event on the active span
+// (relayer.emit, relayer.log) and a line of the request log that the
+// exporter writes when the request's local root span ends.
+//
+// # Which pipeline
+//
+// A call reaches the pipeline bound to the tracer provider of the span in its
+// context (a processor binds itself when it sees its first span start), else
+// the default pipeline (the one registered last, see [Register]). With
+// neither, calls return [ErrNotInstalled].
+//
+// # Errors
+//
+// Input is validated before anything is produced: a call that returns one of
+// the sentinel errors wrote nothing. Delivery is asynchronous unless
+// [WithAck] is given; without it, delivery failures go to the exporter's
+// error handler.
+//
+// # Conversions
+//
+//   - payloads are encoded once, with encoding/json's rules (map keys sorted,
+//     []byte as base64, json.Marshaler honoured); NaN, infinities, channels,
+//     functions and cycles are refused with [ErrNonJSONSerializable].
+//   - partition keys: a string's bytes, a []byte as is, a uuid.UUID's 16
+//     bytes, as the Python library wrote them.
+package bridge
