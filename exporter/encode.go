@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/internal/jsonenc"
+	sc "github.com/otelrelayer/otelrelayer/internal/semconvkeys"
 )
 
 // The encoders below append JSON with the field order of the wire format
@@ -42,21 +43,13 @@ func appendLogLine(dst []byte, level string, payload []byte, ts time.Time) []byt
 	return append(dst, '}')
 }
 
-// Attribute keys of exception events.
-const (
-	exceptionEvent      = "exception"
-	keyExceptionType    = "exception.type"
-	keyExceptionMessage = "exception.message"
-	keyExceptionStack   = "exception.stacktrace"
-)
-
 // appendErrorLines appends an error line for each exception event of s, and
 // one for an error status when s recorded no exception: the errors of every
 // span of a request reach its log.
 func appendErrorLines(dst []byte, s sdktrace.ReadOnlySpan, emit func(line []byte)) []byte {
 	sawException := false
 	for _, ev := range s.Events() {
-		if ev.Name != exceptionEvent {
+		if ev.Name != sc.ExceptionEvent {
 			continue
 		}
 		sawException = true
@@ -65,7 +58,7 @@ func appendErrorLines(dst []byte, s sdktrace.ReadOnlySpan, emit func(line []byte
 		dst = jsonenc.AppendString(dst, s.Name())
 		for _, kv := range ev.Attributes {
 			switch kv.Key {
-			case keyExceptionType, keyExceptionMessage, keyExceptionStack:
+			case sc.ExceptionType, sc.ExceptionMessage, sc.ExceptionStacktrace:
 				dst = append(dst, ',')
 				dst = jsonenc.AppendString(dst, string(kv.Key))
 				dst = append(dst, ':')

@@ -157,10 +157,17 @@ func TestOverKafkaConcurrentRequests(t *testing.T) {
 	brokers, tp := kafkaPipeline(t)
 	tracer := tp.Tracer("test")
 	const requests = 40
+	// Every other request continues one upstream trace: same trace ID,
+	// separate request logs.
+	upstream := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{0xab}, SpanID: trace.SpanID{0xcd}, TraceFlags: trace.FlagsSampled, Remote: true})
 	var wg sync.WaitGroup
 	for i := range requests {
 		wg.Go(func() {
-			ctx, span := tracer.Start(t.Context(), fmt.Sprintf("job-%d", i))
+			parent := t.Context()
+			if i%2 == 1 {
+				parent = trace.ContextWithRemoteSpanContext(parent, upstream)
+			}
+			ctx, span := tracer.Start(parent, fmt.Sprintf("job-%d", i))
 			defer span.End()
 			if err := bridge.Emit(ctx, "job_done", "ok", map[string]any{"job": i}, bridge.WithPartitionKey(fmt.Sprint(i))); err != nil {
 				t.Error(err)
@@ -184,6 +191,9 @@ func TestOverKafkaConcurrentRequests(t *testing.T) {
 		var job int
 		if _, err := fmt.Sscanf(l.Service, "job-%d", &job); err != nil || len(l.Lines) != 2 {
 			t.Fatalf("request log %s", rec.Value)
+		}
+		if shared := l.TraceID == upstream.TraceID().String(); shared != (job%2 == 1) {
+			t.Errorf("job %d: trace ID %s, upstream %v", job, l.TraceID, shared)
 		}
 		for _, line := range l.Lines {
 			var p struct{ Job int }

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
+
+	sc "github.com/otelrelayer/otelrelayer/internal/semconvkeys"
 )
 
 type rootKind uint8
@@ -69,73 +71,49 @@ type rootInfo struct {
 	oldStatus, oldContentLength              intField
 }
 
-// Attribute keys read from root spans, stable and older conventions.
-const (
-	keyMethod           = "http.request.method"
-	keyOldMethod        = "http.method"
-	keyPath             = "url.path"
-	keyQuery            = "url.query"
-	keyTarget           = "http.target"
-	keyUserAgent        = "user_agent.original"
-	keyOldUserAgent     = "http.user_agent"
-	keyClientAddress    = "client.address"
-	keyNetworkPeer      = "network.peer.address"
-	keySockPeer         = "net.sock.peer.addr"
-	keyNetPeerIP        = "net.peer.ip"
-	keyStatus           = "http.response.status_code"
-	keyOldStatus        = "http.status_code"
-	keyBodySize         = "http.response.body.size"
-	keyOldContentLength = "http.response_content_length"
-	keyRequestID        = "http.request.header.x-request-id"
-	keyForwardedFor     = "http.request.header.x-forwarded-for"
-	keyRPCSystem        = "rpc.system"
-	keyRPCService       = "rpc.service"
-	keyRPCMethod        = "rpc.method"
-)
-
 func readRoot(attrs []attribute.KeyValue) rootInfo {
 	var ri rootInfo
 	for _, kv := range attrs {
 		switch kv.Key {
-		case keyMethod:
+		case sc.HTTPRequestMethod:
 			ri.method.fill(kv.Value)
-		case keyOldMethod:
+		case sc.OldHTTPMethod:
 			ri.oldMethod.fill(kv.Value)
-		case keyPath:
+		case sc.URLPath:
 			ri.path.fill(kv.Value)
-		case keyQuery:
+		case sc.URLQuery:
 			ri.query.fill(kv.Value)
-		case keyTarget:
+		case sc.OldHTTPTarget:
 			ri.target.fill(kv.Value)
-		case keyUserAgent:
+		case sc.UserAgentOriginal:
 			ri.userAgent.fill(kv.Value)
-		case keyOldUserAgent:
+		case sc.OldHTTPUserAgent:
 			ri.oldUserAgent.fill(kv.Value)
-		case keyClientAddress:
+		case sc.ClientAddress:
 			ri.remote.fill(kv.Value)
-		case keyNetworkPeer:
+		case sc.NetworkPeerAddress:
 			ri.networkPeer.fill(kv.Value)
-		case keySockPeer:
+		case sc.OldNetSockPeerAddr:
 			ri.sockPeer.fill(kv.Value)
-		case keyNetPeerIP:
+		case sc.OldNetPeerIP:
 			ri.netPeerIP.fill(kv.Value)
-		case keyStatus:
+		case sc.HTTPStatusCode:
 			ri.status.fill(kv.Value)
-		case keyOldStatus:
+		case sc.OldHTTPStatusCode:
 			ri.oldStatus.fill(kv.Value)
-		case keyBodySize:
+		case sc.HTTPResponseBodySize:
 			ri.contentLength.fill(kv.Value)
-		case keyOldContentLength:
+		case sc.OldHTTPContentLength:
 			ri.oldContentLength.fill(kv.Value)
-		case keyRequestID:
+		case sc.HeaderXRequestID:
 			ri.requestID.fill(kv.Value)
-		case keyForwardedFor:
+		case sc.HeaderXForwardedFor:
 			ri.forwardedFor.fill(kv.Value)
-		case keyRPCSystem:
+		case sc.RPCSystem:
 			ri.rpcSys.fill(kv.Value)
-		case keyRPCService:
+		case sc.RPCService:
 			ri.rpcService.fill(kv.Value)
-		case keyRPCMethod:
+		case sc.RPCMethod:
 			ri.rpcMethod.fill(kv.Value)
 		}
 	}
