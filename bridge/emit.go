@@ -94,6 +94,10 @@ func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opt
 // a request log holding just this line at once, so nothing is lost. level is
 // free-form ("debug", "info", "error"...) but must not be empty.
 func Log(ctx context.Context, level string, payload any) error {
+	return logAt(ctx, time.Now(), level, payload)
+}
+
+func logAt(ctx context.Context, now time.Time, level string, payload any) error {
 	if level == "" {
 		return fmt.Errorf("%w: level is empty", ErrInvalidLevel)
 	}
@@ -107,7 +111,7 @@ func Log(ctx context.Context, level string, payload any) error {
 	if *buf, err = jsonenc.AppendValue((*buf)[:0], payload); err != nil {
 		return fmt.Errorf("%w: %T: %w", ErrNonJSONSerializable, payload, err)
 	}
-	r := LogRecord{Span: span.SpanContext(), Time: time.Now(), Level: level, Payload: *buf}
+	r := LogRecord{Span: span.SpanContext(), Time: now, Level: level, Payload: *buf}
 	if err := p.Log(ctx, r); err != nil {
 		return err
 	}

@@ -16,14 +16,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/propagation"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/otelrelayer/otelrelayer/exporter"
-	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
 )
 
 func main() {
@@ -34,7 +29,7 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	brokers, stop, err := kafkaBrokers()
+	brokers, stop, err := demo.Brokers()
 	if err != nil {
 		return err
 	}
@@ -43,20 +38,10 @@ func run(ctx context.Context) error {
 	// 1. The pipeline: a Kafka sink, the otelrelayer span processor, and a
 	// tracer provider that records every span (AlwaysRecord) so every
 	// request gets its request log whatever the trace sampling rate.
-	sink, err := kafkasink.New(kafkasink.WithBrokers(brokers...))
+	tp, _, err := demo.Install(brokers, "quickstart")
 	if err != nil {
 		return err
 	}
-	relayer, err := exporter.New("logging", sink, exporter.WithSource("quickstart"))
-	if err != nil {
-		return err
-	}
-	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.ParentBased(sdktrace.AlwaysSample()))),
-		sdktrace.WithSpanProcessor(relayer),
-	)
-	otel.SetTracerProvider(tp)
-	otel.SetTextMapPropagator(propagation.TraceContext{})
 
 	// 2. An HTTP API, instrumented with otelhttp as usual.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -93,19 +78,7 @@ func run(ctx context.Context) error {
 
 	// 4. Read back what was written.
 	fmt.Println()
-	return printTopics(ctx, brokers, "order_created", "logging")
-}
-
-// kafkaBrokers returns KAFKA_BROKERS, or starts an embedded broker.
-func kafkaBrokers() ([]string, func(), error) {
-	if env := os.Getenv("KAFKA_BROKERS"); env != "" {
-		return strings.Split(env, ","), func() {}, nil
-	}
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
-	if err != nil {
-		return nil, nil, fmt.Errorf("starting the embedded broker: %w", err)
-	}
-	return c.ListenAddrs(), c.Close, nil
+	return demo.PrintTopics(ctx, brokers, "order_created", "logging")
 }
 
 func send(ctx context.Context, base, method, path, body string) (int, error) {

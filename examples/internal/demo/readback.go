@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"bytes"
@@ -11,9 +11,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// printTopics consumes topics from the start until they stay quiet, and
+// PrintTopics consumes topics from the start until they stay quiet, and
 // prints every record with its key, headers and indented JSON value.
-func printTopics(ctx context.Context, brokers []string, topics ...string) error {
+func PrintTopics(ctx context.Context, brokers []string, topics ...string) error {
 	cl, err := kgo.NewClient(
 		kgo.SeedBrokers(brokers...),
 		kgo.ConsumeTopics(topics...),
