@@ -91,8 +91,11 @@ func update(f func(s *registrySnapshot)) {
 // when the span in their context belongs to no bound tracer provider.
 // exporter.New registers the processors it creates unless told not to. The
 // pipeline registered last is the default; Unregister restores the one
-// before.
+// before. Registering nil does nothing.
 func Register(p Pipeline) {
+	if p == nil {
+		return
+	}
 	update(func(s *registrySnapshot) {
 		s.defaults = slices.DeleteFunc(s.defaults, func(q Pipeline) bool { return q == p })
 		s.defaults = append(s.defaults, p)
@@ -101,10 +104,14 @@ func Register(p Pipeline) {
 
 // Bind routes calls whose context holds a span of tp to p. Processors bind
 // themselves to the tracer provider of the spans they see start. tp must be
-// of a comparable type (SDK tracer providers are pointers).
+// a pointer (SDK tracer providers are), so that finding it again is a pointer
+// comparison that cannot panic.
 func Bind(tp trace.TracerProvider, p Pipeline) error {
-	if tp == nil || !reflect.TypeOf(tp).Comparable() {
-		return fmt.Errorf("otelrelayer: cannot bind tracer provider of type %T", tp)
+	if tp == nil || reflect.TypeOf(tp).Kind() != reflect.Pointer || reflect.ValueOf(tp).IsNil() {
+		return fmt.Errorf("otelrelayer: cannot bind tracer provider of type %T: a non-nil pointer is required", tp)
+	}
+	if p == nil {
+		return fmt.Errorf("otelrelayer: cannot bind tracer provider %T to a nil pipeline", tp)
 	}
 	update(func(s *registrySnapshot) {
 		for i := range s.bound {
@@ -135,7 +142,7 @@ func pipelineFor(span trace.Span) (Pipeline, error) {
 	if len(s.bound) > 0 {
 		tp := span.TracerProvider()
 		for _, b := range s.bound {
-			if b.tp == tp {
+			if b.tp == tp { // b.tp is a pointer: never panics
 				return b.p, nil
 			}
 		}

@@ -50,7 +50,9 @@ func TestSlogHandlerLines(t *testing.T) {
 		}, "info", payload{"msg": "m", "g": payload{"x": 1.0, "h": payload{"y": 2.0}}}},
 		{"inline group", func(l *slog.Logger, f func(*slog.Logger, string, ...any)) { f(l, "m", slog.Group("", "x", 1)) },
 			"info", payload{"msg": "m", "x": 1.0}},
-		{"WithGroup", func(l *slog.Logger, f func(*slog.Logger, string, ...any)) { f(l.WithGroup("req").With("id", 3), "m", "a", 1) },
+		{"WithGroup", func(l *slog.Logger, f func(*slog.Logger, string, ...any)) {
+			f(l.WithGroup("req").With("id", 3), "m", "a", 1)
+		},
 			"info", payload{"msg": "m", "req": payload{"id": 3.0, "a": 1.0}}},
 		{"empty group record", func(l *slog.Logger, f func(*slog.Logger, string, ...any)) { f(l.With("a", 1).WithGroup("g"), "m") },
 			"info", payload{"msg": "m", "a": 1.0}},

@@ -38,11 +38,12 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		return bridge.EmitResult{}, fmt.Errorf("otelrelayer: event ID: %w", err)
 	}
 	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: p.headers(ctx, r.Span, id)}
-	if req := p.requestOf(r.Span); req != nil {
-		req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
-	}
+	req := p.requestOf(r.Span)
 	res := bridge.EmitResult{Topic: topic, EventID: id}
 	if !r.Ack {
+		if req != nil {
+			req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
+		}
 		p.sink.Produce(ctx, msg, p.reportFailure("event", topic))
 		return res, nil
 	}
@@ -52,6 +53,9 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	case err := <-acked:
 		if err != nil {
 			return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
+		}
+		if req != nil { // only an acknowledged event is a line of the request
+			req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
 		}
 		return res, nil
 	case <-ctx.Done():

@@ -20,19 +20,39 @@ type Event struct {
 }
 
 // Line is one entry of a request log's lines: an emitted event (EventType is
-// set) or a log line (LogLevel is set). Error lines from exceptions and
-// error statuses are log lines with level "error".
+// set), a log line (LogLevel is set), or a message of EmitRaw, which may be
+// any JSON value. Error lines from exceptions and error statuses are log
+// lines with level "error". Raw always holds the line as written.
 type Line struct {
 	Source       string          `json:"source,omitempty"`
 	EventType    string          `json:"event_type,omitempty"`
 	EventSubtype string          `json:"event_subtype,omitempty"`
 	LogLevel     string          `json:"log_level,omitempty"`
-	Payload      json.RawMessage `json:"payload"`
+	Payload      json.RawMessage `json:"payload,omitempty"`
 	Timestamp    Time            `json:"timestamp"`
+	Raw          json.RawMessage `json:"-"`
 }
 
 // IsEvent reports whether the line is an emitted event.
 func (l Line) IsEvent() bool { return l.EventType != "" }
+
+// UnmarshalJSON decodes a line; a line that is not a JSON object (an EmitRaw
+// message) only fills Raw.
+func (l *Line) UnmarshalJSON(b []byte) error {
+	*l = Line{Raw: append(json.RawMessage(nil), b...)}
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return nil
+	}
+	type plain Line // without this method
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		// An EmitRaw object whose keys have other types than ours.
+		return nil
+	}
+	p.Raw = l.Raw
+	*l = Line(p)
+	return nil
+}
 
 // RequestLog is the JSON body of a request log. HTTP roots fill the HTTP
 // fields (Method is set); RPC and other roots fill Service and ServiceTime.

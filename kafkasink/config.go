@@ -67,7 +67,10 @@ const DefaultMaxBufferedRecords = 50_000
 
 // WithMaxBufferedRecords bounds the records held in flight (buffered or being
 // sent), overriding the default [DefaultMaxBufferedRecords]. When the bound is
-// reached, Produce waits until a record completes or its context is done. It
+// reached, Produce waits until a record completes or its context is done.
+// A tenth of the bound is kept for Produce calls whose context is already
+// done (the exporter's request logs, which must not wait): calls that may
+// wait start waiting at nine tenths. It
 // also sets franz-go's MaxBufferedRecords to the same value; a different
 // kgo.MaxBufferedRecords in [WithClientOptions] should not be smaller.
 func WithMaxBufferedRecords(n int) Option {

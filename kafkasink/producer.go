@@ -23,10 +23,13 @@ var ErrBufferFull = errors.New("kafkasink: producer buffer full")
 type Producer struct {
 	client *kgo.Client
 	logger *slog.Logger
-	// slots bounds the records in flight. franz-go would block on its own
-	// limit too, but only with the produce context, which it also uses to
-	// cancel buffered batches; waiting here keeps the two apart.
-	slots chan struct{}
+	// slots and reserve bound the records in flight. franz-go would block on
+	// its own limit too, but only with the produce context, which it also
+	// uses to cancel buffered batches; waiting here keeps the two apart.
+	// Produce calls that may wait use slots; the last tenth (reserve) is
+	// kept for calls that must not wait (request logs written by OnEnd), so
+	// that callers queued for space cannot starve them.
+	slots, reserve chan struct{}
 }
 
 var _ Sink = (*Producer)(nil)
@@ -56,7 +59,13 @@ func New(opts ...Option) (*Producer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)
 	}
-	return &Producer{client: client, logger: c.logger, slots: make(chan struct{}, c.maxBuffered)}, nil
+	reserved := c.maxBuffered / 10
+	return &Producer{
+		client:  client,
+		logger:  c.logger,
+		slots:   make(chan struct{}, c.maxBuffered-reserved),
+		reserve: make(chan struct{}, reserved),
+	}, nil
 }
 
 // Client returns the underlying franz-go client, for metrics and admin calls.
@@ -68,7 +77,8 @@ func (p *Producer) Client() *kgo.Client { return p.client }
 // canceled after Emit returns cannot cancel the delivery of a message that
 // was accepted.
 func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
-	if err := p.acquire(ctx); err != nil {
+	slot, err := p.acquire(ctx)
+	if err != nil {
 		if done != nil {
 			done(err)
 		}
@@ -85,25 +95,39 @@ func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
 		Context: context.Background(),
 	}
 	p.client.Produce(context.Background(), r, func(_ *kgo.Record, err error) {
-		<-p.slots
+		<-slot
 		if done != nil {
 			done(err)
 		}
 	})
 }
 
-func (p *Producer) acquire(ctx context.Context) error {
+// acquire takes a slot for one record and returns the channel to release it
+// to.
+func (p *Producer) acquire(ctx context.Context) (chan struct{}, error) {
 	select {
 	case p.slots <- struct{}{}:
-		return nil
+		return p.slots, nil
 	default:
 	}
+	if ctx.Err() != nil {
+		select {
+		case p.reserve <- struct{}{}:
+			return p.reserve, nil
+		default:
+			return nil, p.full(ctx)
+		}
+	}
 	select {
 	case p.slots <- struct{}{}:
-		return nil
+		return p.slots, nil
 	case <-ctx.Done():
-		return fmt.Errorf("%w (%d records in flight): %w", ErrBufferFull, cap(p.slots), ctx.Err())
+		return nil, p.full(ctx)
 	}
+}
+
+func (p *Producer) full(ctx context.Context) error {
+	return fmt.Errorf("%w (%d records in flight): %w", ErrBufferFull, cap(p.slots)+cap(p.reserve), ctx.Err())
 }
 
 // Flush implements [Sink].

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"testing"
 
-	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -38,15 +37,18 @@ func New(t testing.TB, opts ...exporter.Option) *Recorder {
 }
 
 // Patch is New, installed for the whole process: the processor becomes the
-// default pipeline and the TracerProvider the global one, so code under test
-// that uses otel.Tracer and Emit on any context is recorded. Both are
-// restored when t ends. Tests that call Patch must not run in parallel.
+// default pipeline and the recorder's TracerProvider the one behind the
+// global provider, so code under test that uses otel.Tracer (package-level
+// tracers included) and Emit on any context is recorded. Both are restored
+// when t ends. Tests that call Patch must not run in parallel.
+//
+// The global provider is a switching provider installed once per process:
+// otel.GetTracerProvider() returns it, not r.TracerProvider(), and the spans
+// it starts are r.TracerProvider()'s.
 func Patch(t testing.TB, opts ...exporter.Option) *Recorder {
 	t.Helper()
 	r := newRecorder(t, opts)
-	prev := otel.GetTracerProvider()
-	otel.SetTracerProvider(r.provider)
-	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+	t.Cleanup(installGlobal(r.provider))
 	return r
 }
 

@@ -2,6 +2,7 @@ package otelrelayertest_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -19,10 +20,10 @@ func TestPatchInstallsAndRestores(t *testing.T) {
 	before := otel.GetTracerProvider()
 	t.Run("patched", func(t *testing.T) {
 		rec := otelrelayertest.Patch(t, exporter.WithTopicSuffix(".test"))
-		if otel.GetTracerProvider() != rec.TracerProvider() {
-			t.Fatal("Patch did not install the global tracer provider")
-		}
 		ctx, span := otel.Tracer("code-under-test").Start(t.Context(), "handler")
+		if span.TracerProvider() != rec.TracerProvider() {
+			t.Fatal("the global tracer provider does not start the recorder's spans")
+		}
 		if err := bridge.Emit(ctx, "thing_done", "x", 1); err != nil {
 			t.Fatal(err)
 		}
@@ -48,6 +49,26 @@ func TestPatchInstallsAndRestores(t *testing.T) {
 	}
 	if err := bridge.Emit(t.Context(), "after", "x", 1); err == nil {
 		t.Error("the patched pipeline is still the default after the test ended")
+	}
+}
+
+// A package-level tracer is bound to the global provider once per process;
+// every Patch must still receive its spans.
+var packageTracer = otel.Tracer("package-level")
+
+func TestPatchFollowsPackageLevelTracers(t *testing.T) {
+	for i := range 3 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			rec := otelrelayertest.Patch(t)
+			ctx, span := packageTracer.Start(t.Context(), "job")
+			_ = bridge.Log(ctx, "info", "one")
+			_ = bridge.Log(ctx, "info", "two")
+			span.End()
+			logs := rec.RequestLogs()
+			if len(logs) != 1 || logs[0].Service != "job" || len(logs[0].Lines) != 2 {
+				t.Fatalf("request logs: %+v", logs)
+			}
+		})
 	}
 }
 

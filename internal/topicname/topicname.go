@@ -5,6 +5,7 @@ package topicname
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // MaxLen is the longest topic name Kafka accepts.
@@ -23,7 +24,8 @@ func Validate(name string) error {
 	}
 	for i := 0; i < len(name); i++ {
 		if !legal(name[i]) {
-			return fmt.Errorf("topic name %q has %q at byte %d; Kafka allows only [a-zA-Z0-9._-]", name, rune(name[i]), i)
+			r, _ := utf8.DecodeRuneInString(name[i:])
+			return fmt.Errorf("topic name %q has %q at byte %d; Kafka allows only [a-zA-Z0-9._-]", name, r, i)
 		}
 	}
 	return nil
