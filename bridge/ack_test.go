@@ -2,6 +2,7 @@ package bridge_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -185,4 +186,44 @@ func header(hs []kafkasink.Header, key string) string {
 		}
 	}
 	return ""
+}
+
+// refusingSink refuses one topic and records the others.
+type refusingSink struct {
+	*otelrelayertest.Sink
+	refused string
+}
+
+func (s refusingSink) Produce(ctx context.Context, m kafkasink.Message, done func(error)) {
+	if m.Topic == s.refused {
+		done(errBroker)
+		return
+	}
+	s.Sink.Produce(ctx, m, done)
+}
+
+// An event the broker refused is not a line of the request log: the caller
+// was told it failed.
+func TestRefusedAckIsNoLine(t *testing.T) {
+	sink := refusingSink{Sink: otelrelayertest.NewSink(), refused: "orders"}
+	tp := newPipeline(t, sink)
+	ctx, span := tp.Tracer("test").Start(t.Context(), "request")
+	if err := bridge.Emit(ctx, "orders", "created", 1, bridge.WithAck()); !errors.Is(err, errBroker) {
+		t.Fatalf("Emit = %v, want %v", err, errBroker)
+	}
+	if err := bridge.Emit(ctx, "audit", "seen", 2, bridge.WithAck()); err != nil {
+		t.Fatal(err)
+	}
+	span.End()
+	logs := sink.Messages("logging")
+	if len(logs) != 1 {
+		t.Fatalf("got %d request logs", len(logs))
+	}
+	var l exporter.RequestLog
+	if err := json.Unmarshal(logs[0].Value, &l); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Lines) != 1 || l.Lines[0].EventType != "audit" {
+		t.Fatalf("lines %+v, want only the acknowledged event", l.Lines)
+	}
 }

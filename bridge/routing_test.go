@@ -172,3 +172,14 @@ func TestEmitRawWritesTheMessageUntouched(t *testing.T) {
 // operation does the work of a live request; spans are renewed with the
 // timer stopped.
 const opsPerSpan = 100
+
+func TestNilPipelinesAreRefused(t *testing.T) {
+	bridge.Register(nil) // a no-op: must not become the default
+	if err := bridge.Emit(t.Context(), "orders", "x", 1); !errors.Is(err, bridge.ErrNotInstalled) {
+		t.Fatalf("Emit after Register(nil) = %v, want ErrNotInstalled", err)
+	}
+	tp := sdktrace.NewTracerProvider()
+	if err := bridge.Bind(tp, nil); err == nil || !strings.Contains(err.Error(), "nil pipeline") {
+		t.Fatalf("Bind(tp, nil) = %v, want an error naming the nil pipeline", err)
+	}
+}
