@@ -31,6 +31,7 @@ type config struct {
 	registerDefault bool
 	maxMessageBytes int
 	maxLines        int
+	cloudEvents     bool
 }
 
 func newConfig(opts []Option) config {
@@ -120,4 +121,14 @@ func WithMaxMessageBytes(n int) Option {
 // [DefaultMaxLines]; further lines are counted in dropped_lines.
 func WithMaxLines(n int) Option {
 	return optionFunc(func(c config) config { c.maxLines = n; return c })
+}
+
+// WithCloudEvents adds the CloudEvents Kafka binary-mode headers to every
+// message, so that CloudEvents-aware consumers read them without code:
+// ce_specversion "1.0", ce_id (the relayer-event-id), ce_source (the
+// source), ce_type (the event type, the EmitRaw topic, or
+// "otelrelayer.request_log"), ce_subject (the event subtype, when set),
+// ce_time, and content-type "application/json". Off by default.
+func WithCloudEvents() Option {
+	return optionFunc(func(c config) config { c.cloudEvents = true; return c })
 }

@@ -3,10 +3,12 @@ package exporter
 import (
 	"context"
 	"encoding/hex"
+	"time"
 
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/otelrelayer/otelrelayer/internal/jsonenc"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/propagation"
 )
@@ -14,11 +16,24 @@ import (
 // EventIDHeader is the header holding a message's UUIDv7.
 const EventIDHeader = "relayer-event-id"
 
-// headers returns the headers of a message: the trace context of sc and the
-// message's event ID. With no propagator configured, W3C trace context is
-// written directly, without going through a carrier.
-func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, id uuid.UUID) []kafkasink.Header {
-	hs := make([]kafkasink.Header, 0, 3)
+// messageMeta is what the headers of one message say besides trace context.
+type messageMeta struct {
+	id      uuid.UUID
+	ceType  string // CloudEvents type
+	subject string // CloudEvents subject, optional
+	time    time.Time
+}
+
+// headers returns the headers of a message: the trace context of sc, the
+// message's event ID and, when enabled, the CloudEvents binary-mode
+// attributes. With no propagator configured, W3C trace context is written
+// directly, without going through a carrier.
+func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m messageMeta) []kafkasink.Header {
+	n := 3
+	if p.cfg.cloudEvents {
+		n += 7
+	}
+	hs := make([]kafkasink.Header, 0, n)
 	if p.cfg.propagator != nil {
 		if sc.IsValid() && !trace.SpanContextFromContext(ctx).Equal(sc) {
 			ctx = trace.ContextWithSpanContext(ctx, sc)
@@ -30,9 +45,26 @@ func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, id uuid.U
 			hs = append(hs, kafkasink.Header{Key: "tracestate", Value: []byte(ts.String())})
 		}
 	}
-	idText, _ := id.MarshalText()
-	return append(hs, kafkasink.Header{Key: EventIDHeader, Value: idText})
+	idText, _ := m.id.MarshalText()
+	hs = append(hs, kafkasink.Header{Key: EventIDHeader, Value: idText})
+	if p.cfg.cloudEvents {
+		hs = append(hs,
+			kafkasink.Header{Key: "ce_specversion", Value: []byte("1.0")},
+			kafkasink.Header{Key: "ce_id", Value: idText},
+			kafkasink.Header{Key: "ce_source", Value: []byte(p.source)},
+			kafkasink.Header{Key: "ce_type", Value: []byte(m.ceType)},
+			kafkasink.Header{Key: "ce_time", Value: m.time.UTC().AppendFormat(nil, jsonenc.TimeLayout)},
+			kafkasink.Header{Key: "content-type", Value: []byte("application/json")},
+		)
+		if m.subject != "" {
+			hs = append(hs, kafkasink.Header{Key: "ce_subject", Value: []byte(m.subject)})
+		}
+	}
+	return hs
 }
+
+// RequestLogType is the CloudEvents type of request logs.
+const RequestLogType = "otelrelayer.request_log"
 
 // appendTraceparent appends the W3C traceparent of sc (version 00).
 func appendTraceparent(dst []byte, sc trace.SpanContext) []byte {

@@ -37,12 +37,13 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if err != nil {
 		return bridge.EmitResult{}, fmt.Errorf("otelrelayer: event ID: %w", err)
 	}
-	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: p.headers(ctx, r.Span, id)}
+	meta := messageMeta{id: id, ceType: r.Topic, subject: r.EventSubtype, time: r.Time}
+	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: p.headers(ctx, r.Span, meta)}
 	req := p.requestOf(r.Span)
 	res := bridge.EmitResult{Topic: topic, EventID: id}
 	if !r.Ack {
 		if req != nil {
-			req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
+			p.addEventLine(req, r.Raw, value, id)
 		}
 		p.sink.Produce(ctx, msg, p.reportFailure("event", topic))
 		return res, nil
@@ -55,7 +56,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 			return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
 		}
 		if req != nil { // only an acknowledged event is a line of the request
-			req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
+			p.addEventLine(req, r.Raw, value, id)
 		}
 		return res, nil
 	case <-ctx.Done():
@@ -87,6 +88,19 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	}
 	p.writeRequestLog(ctx, &h, line, []int32{int32(len(line))}, 0)
 	return nil
+}
+
+// addEventLine adds an emitted event to req: the event as written, with its
+// event ID as one more key. EmitRaw messages are added untouched.
+func (p *Processor) addEventLine(req *request, raw bool, value []byte, id uuid.UUID) {
+	if raw {
+		req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
+		return
+	}
+	var idKey [len(`,"event_id":""}`) + 36]byte
+	tail := append(append(idKey[:0], `,"event_id":"`...), id.String()...)
+	tail = append(tail, `"}`...)
+	req.addLine2(value[:len(value)-1], tail, p.cfg.maxLines, p.cfg.maxMessageBytes)
 }
 
 var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}

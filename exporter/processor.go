@@ -201,10 +201,11 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, lines [
 		return
 	}
 	msg := kafkasink.Message{
-		Topic:   p.loggingTopic,
-		Key:     key,
-		Value:   value,
-		Headers: p.headers(trace.ContextWithSpanContext(context.Background(), h.span), h.span, id),
+		Topic: p.loggingTopic,
+		Key:   key,
+		Value: value,
+		Headers: p.headers(trace.ContextWithSpanContext(context.Background(), h.span), h.span,
+			messageMeta{id: id, ceType: RequestLogType, time: h.start}),
 	}
 	p.sink.Produce(ctx, msg, p.reportFailure("request log", p.loggingTopic))
 	if l := p.cfg.logger; l != nil && l.Enabled(ctx, slog.LevelDebug) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -71,6 +72,49 @@ func header(hs []kafkasink.Header, key string) string {
 	return ""
 }
 
+func TestCloudEventsHeaders(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []exporter.Option
+		want bool
+	}{
+		{"off by default", nil, false},
+		{"WithCloudEvents", []exporter.Option{exporter.WithCloudEvents()}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := otelrelayertest.New(t, append(tt.opts, exporter.WithSource("orders"))...)
+			ctx, span := rec.Tracer().Start(t.Context(), "job")
+			if err := bridge.Emit(ctx, "entity_created", "root", 1); err != nil {
+				t.Fatal(err)
+			}
+			span.End()
+			ev := rec.Messages("entity_created")[0]
+			id := header(ev.Headers, exporter.EventIDHeader)
+			if got := header(ev.Headers, "ce_id") != ""; got != tt.want {
+				t.Fatalf("ce_id present: %v, want %v", got, tt.want)
+			}
+			if !tt.want {
+				return
+			}
+			var e exporter.Event
+			_ = json.Unmarshal(ev.Value, &e)
+			want := map[string]string{
+				"ce_specversion": "1.0", "ce_id": id, "ce_source": "orders", "ce_type": "entity_created",
+				"ce_subject": "root", "ce_time": e.Timestamp.Format(time.RFC3339Nano), "content-type": "application/json",
+			}
+			for k, v := range want {
+				if got := header(ev.Headers, k); got != v {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+			if got := header(rec.Messages("logging")[0].Headers, "ce_type"); got != exporter.RequestLogType {
+				t.Errorf("request log ce_type = %q", got)
+			}
+		})
+	}
+}
+
 func TestHTTPRootRequestLog(t *testing.T) {
 	rec := otelrelayertest.New(t, exporter.WithSource("orders"))
 	ctx, root := rec.Tracer().Start(t.Context(), "POST /root", trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
@@ -110,11 +154,16 @@ func TestHTTPRootRequestLog(t *testing.T) {
 	if string(m.Key) != sc.TraceID().String() {
 		t.Errorf("request log key = %q, want the trace ID", m.Key)
 	}
-	// The event line is the event message, byte for byte.
+	// The event line is the event message, byte for byte, plus its event ID.
 	var raw struct{ Lines []json.RawMessage }
 	_ = json.Unmarshal(m.Value, &raw)
-	if ev := rec.Messages("entity_created")[0].Value; string(raw.Lines[0]) != string(ev) {
-		t.Errorf("event line %s differs from the event message %s", raw.Lines[0], ev)
+	ev := rec.Messages("entity_created")[0]
+	want := string(ev.Value[:len(ev.Value)-1]) + `,"event_id":"` + header(ev.Headers, exporter.EventIDHeader) + `"}`
+	if string(raw.Lines[0]) != want {
+		t.Errorf("event line\n got %s\nwant %s", raw.Lines[0], want)
+	}
+	if l.Lines[0].EventID != header(ev.Headers, exporter.EventIDHeader) {
+		t.Errorf("decoded event line has event_id %q", l.Lines[0].EventID)
 	}
 }
 

@@ -25,19 +25,25 @@ type request struct {
 // already holds maxLines lines or maxBytes bytes. It reports false when the
 // request has already ended.
 func (r *request) addLine(line []byte, maxLines, maxBytes int) bool {
+	return r.addLine2(line, nil, maxLines, maxBytes)
+}
+
+// addLine2 is addLine for a line given in two parts.
+func (r *request) addLine2(head, tail []byte, maxLines, maxBytes int) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended {
 		return false
 	}
-	if len(r.ends) >= maxLines || len(r.lines)+1+len(line) > maxBytes {
+	if len(r.ends) >= maxLines || len(r.lines)+1+len(head)+len(tail) > maxBytes {
 		r.dropped++
 		return true
 	}
 	if len(r.lines) > 0 {
 		r.lines = append(r.lines, ',')
 	}
-	r.lines = append(r.lines, line...)
+	r.lines = append(r.lines, head...)
+	r.lines = append(r.lines, tail...)
 	r.ends = append(r.ends, int32(len(r.lines)))
 	return true
 }

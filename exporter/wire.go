@@ -30,6 +30,7 @@ type Line struct {
 	LogLevel     string          `json:"log_level,omitempty"`
 	Payload      json.RawMessage `json:"payload,omitempty"`
 	Timestamp    Time            `json:"timestamp"`
+	EventID      string          `json:"event_id,omitempty"` // events: the relayer-event-id header
 	Raw          json.RawMessage `json:"-"`
 }
 
