@@ -23,7 +23,12 @@ import (
 // kafkaPipeline is the production setup against the embedded broker.
 func kafkaPipeline(t *testing.T, opts ...exporter.Option) (brokers []string, tp *sdktrace.TracerProvider) {
 	t.Helper()
-	brokers = otelrelayertest.Cluster(t)
+	return kafkaPipelineOn(t, otelrelayertest.Cluster(t), opts...)
+}
+
+// kafkaPipelineOn is kafkaPipeline against the given brokers.
+func kafkaPipelineOn(t *testing.T, brokers []string, opts ...exporter.Option) ([]string, *sdktrace.TracerProvider) {
+	t.Helper()
 	sink, err := kafkasink.New(kafkasink.WithBrokers(brokers...))
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +37,7 @@ func kafkaPipeline(t *testing.T, opts ...exporter.Option) (brokers []string, tp 
 	if err != nil {
 		t.Fatal(err)
 	}
-	tp = sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(p))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(p))
 	t.Cleanup(func() {
 		_ = tp.Shutdown(context.Background())
 		bridge.Unregister(p)
