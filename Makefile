@@ -2,10 +2,19 @@
 GO ?= go
 MODULES := . examples
 
-.PHONY: run test lint vet fmt-check
+EXAMPLES := quickstart httpserver grpcserver rpc consumer
+
+.PHONY: run examples test lint vet fmt-check
 
 run:
 	cd examples && $(GO) run ./quickstart
+
+# Every example program, each on its own embedded broker.
+examples:
+	@set -e; for e in $(EXAMPLES); do \
+		echo "== examples/$$e"; \
+		(cd examples && $(GO) run ./$$e > /dev/null); \
+	done
 
 # kcat (librdkafka) proves that other clients read what we write; the test
 # that uses it is skipped when it cannot be installed (never in CI).

@@ -64,7 +64,9 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if !rw.wroteHeader {
 				rw.status = http.StatusInternalServerError
 			}
-			span.RecordError(fmt.Errorf("panic: %v", v), trace.WithStackTrace(true))
+			if own { // else the owner's deferred End records the panic
+				span.RecordError(fmt.Errorf("panic: %v", v), trace.WithStackTrace(true))
+			}
 			span.SetStatus(codes.Error, fmt.Sprintf("panic: %v", v))
 			h.finish(span, r, rw, own)
 			panic(v)
@@ -112,9 +114,6 @@ func requestAttributes(r *http.Request) []attribute.KeyValue {
 		attribute.String(sc.URLPath, r.URL.Path),
 		attribute.String(sc.URLScheme, scheme(r)),
 	)
-	if r.URL.RawQuery != "" {
-		attrs = append(attrs, attribute.String(sc.URLQuery, r.URL.RawQuery))
-	}
 	if ua := r.UserAgent(); ua != "" {
 		attrs = append(attrs, attribute.String(sc.UserAgentOriginal, limit(ua)))
 	}
@@ -135,6 +134,9 @@ func requestAttributes(r *http.Request) []attribute.KeyValue {
 // otelhttp does not record.
 func enrichAttributes(r *http.Request) []attribute.KeyValue {
 	var attrs []attribute.KeyValue
+	if r.URL.RawQuery != "" { // otelhttp v0.72 records no url.query
+		attrs = append(attrs, attribute.String(sc.URLQuery, limit(r.URL.RawQuery)))
+	}
 	if v := r.Header.Values("X-Request-ID"); len(v) > 0 {
 		attrs = append(attrs, attribute.StringSlice(sc.HeaderXRequestID, limitAll(v)))
 	}

@@ -63,7 +63,7 @@ func (f *intField) fill(v attribute.Value) {
 type rootInfo struct {
 	kind                                     rootKind
 	method, path, query, userAgent, remote   field
-	forwardedFor, requestID                  field
+	forwardedFor, requestID, realIP          field
 	status, contentLength                    intField
 	rpcService, rpcMethod                    field
 	oldMethod, target, oldUserAgent, oldPeer field
@@ -107,6 +107,10 @@ func readRoot(attrs []attribute.KeyValue) rootInfo {
 			ri.oldContentLength.fill(kv.Value)
 		case sc.HeaderXRequestID:
 			ri.requestID.fill(kv.Value)
+		case sc.HeaderXRealIP:
+			ri.realIP.fill(kv.Value)
+		case sc.RPCSystemName:
+			ri.rpcSys.fill(kv.Value)
 		case sc.HeaderXForwardedFor:
 			ri.forwardedFor.fill(kv.Value)
 		case sc.RPCSystem:
@@ -133,7 +137,11 @@ func (ri *rootInfo) resolve() {
 	}
 	orElse(&ri.method, ri.oldMethod)
 	orElse(&ri.userAgent, ri.oldUserAgent)
-	orElse(&ri.remote, ri.networkPeer, ri.sockPeer, ri.netPeerIP)
+	// Flask's remote_addr: X-Real-IP, else the peer; client.address may
+	// come from X-Forwarded-For (otelhttp), so it comes last.
+	client := ri.remote
+	ri.remote = ri.realIP
+	orElse(&ri.remote, ri.networkPeer, ri.sockPeer, ri.netPeerIP, client)
 	if ri.target.set {
 		path, query, _ := strings.Cut(ri.target.value, "?")
 		orElse(&ri.path, field{path, true})
@@ -148,13 +156,18 @@ func (ri *rootInfo) resolve() {
 	switch {
 	case ri.method.set:
 		ri.kind = kindHTTP
-	case ri.rpcService.set || ri.rpcSys.set:
+	case ri.rpcService.set || ri.rpcSys.set || ri.rpcMethod.set:
 		ri.kind = kindRPC
 	}
 }
 
 // service is the service field of RPC and other roots.
 func (ri *rootInfo) service(spanName string) string {
+	// Newer conventions (otelgrpc v0.72) write rpc.method as the fully
+	// qualified "package.Service/Method".
+	if svc, method, ok := strings.Cut(ri.rpcMethod.value, "/"); ri.kind == kindRPC && ok {
+		return svc + "." + method
+	}
 	if ri.kind == kindRPC && ri.rpcService.set {
 		if ri.rpcMethod.set {
 			return ri.rpcService.value + "." + ri.rpcMethod.value

@@ -34,9 +34,10 @@ const (
 
 // RPC attributes.
 const (
-	RPCSystem  = "rpc.system"
-	RPCService = "rpc.service"
-	RPCMethod  = "rpc.method"
+	RPCSystem     = "rpc.system"
+	RPCSystemName = "rpc.system.name"
+	RPCService    = "rpc.service"
+	RPCMethod     = "rpc.method"
 )
 
 // Exception events.

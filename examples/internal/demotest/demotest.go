@@ -1,0 +1,45 @@
+// Package demotest holds the assertions the example programs' tests share.
+package demotest
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
+	"github.com/otelrelayer/otelrelayer/exporter"
+)
+
+// ReadRequestLogs is demo.ReadRequestLogs, failing t on error.
+func ReadRequestLogs(t *testing.T, brokers []string) []exporter.RequestLog {
+	t.Helper()
+	logs, err := demo.ReadRequestLogs(t.Context(), brokers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return logs
+}
+
+// ErrorLines returns the payloads of l's error lines.
+func ErrorLines(t *testing.T, l exporter.RequestLog) []map[string]string {
+	t.Helper()
+	var out []map[string]string
+	for _, line := range l.Lines {
+		if line.LogLevel != "error" {
+			continue
+		}
+		var p map[string]string
+		if err := json.Unmarshal(line.Payload, &p); err != nil {
+			t.Fatalf("error line payload %s: %v", line.Payload, err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// CheckString reports field when got differs from want.
+func CheckString(t *testing.T, field, got, want string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %q, want %q", field, got, want)
+	}
+}
