@@ -2,19 +2,27 @@ package kafkasink
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 type config struct {
-	brokers     []string
-	clientOpts  []kgo.Opt
-	logger      *slog.Logger
-	maxBuffered int
+	brokers          []string
+	clientOpts       []kgo.Opt
+	logger           *slog.Logger
+	maxBuffered      int
+	maxBufferedBytes int64
+	deliveryTimeout  time.Duration
 }
 
 func newConfig(opts []Option) config {
-	c := config{logger: slog.Default(), maxBuffered: DefaultMaxBufferedRecords}
+	c := config{
+		logger:           slog.Default(),
+		maxBuffered:      DefaultMaxBufferedRecords,
+		maxBufferedBytes: DefaultMaxBufferedBytes,
+		deliveryTimeout:  DefaultDeliveryTimeout,
+	}
 	for _, o := range opts {
 		c = o.apply(c)
 	}
@@ -70,12 +78,43 @@ const DefaultMaxBufferedRecords = 50_000
 // reached, Produce waits until a record completes or its context is done.
 // A tenth of the bound is kept for Produce calls whose context is already
 // done (the exporter's request logs, which must not wait): calls that may
-// wait start waiting at nine tenths. It
-// also sets franz-go's MaxBufferedRecords to the same value; a different
-// kgo.MaxBufferedRecords in [WithClientOptions] should not be smaller.
+// wait start waiting at nine tenths. A kgo.MaxBufferedRecords in
+// WithClientOptions should not be smaller. It
+// also sets franz-go's MaxBufferedRecords to the same value.
 func WithMaxBufferedRecords(n int) Option {
 	return optionFunc(func(c config) config {
 		c.maxBuffered = n
+		return c
+	})
+}
+
+// DefaultMaxBufferedBytes is the number of bytes (keys, values and headers)
+// a [Producer] holds in flight before Produce waits.
+const DefaultMaxBufferedBytes = 64 << 20
+
+// WithMaxBufferedBytes bounds the bytes (keys, values, headers) held in
+// flight, overriding [DefaultMaxBufferedBytes]. It works with
+// [WithMaxBufferedRecords]: Produce waits when either bound is reached, and a
+// tenth of each is kept for calls that must not wait.
+func WithMaxBufferedBytes(n int64) Option {
+	return optionFunc(func(c config) config {
+		c.maxBufferedBytes = n
+		return c
+	})
+}
+
+// DefaultDeliveryTimeout is how long a record may wait for a broker before it
+// fails: Kafka's delivery.timeout.ms default.
+const DefaultDeliveryTimeout = 2 * time.Minute
+
+// WithDeliveryTimeout sets how long a record may wait, retries included, for
+// a broker to accept it before it fails with kgo.ErrRecordTimeout, overriding
+// [DefaultDeliveryTimeout]; 0 means no limit (franz-go's default). A service
+// started while Kafka is absent keeps serving: records wait for a broker
+// within this time, then fail through their done callback.
+func WithDeliveryTimeout(d time.Duration) Option {
+	return optionFunc(func(c config) config {
+		c.deliveryTimeout = d
 		return c
 	})
 }

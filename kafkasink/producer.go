@@ -23,13 +23,10 @@ var ErrBufferFull = errors.New("kafkasink: producer buffer full")
 type Producer struct {
 	client *kgo.Client
 	logger *slog.Logger
-	// slots and reserve bound the records in flight. franz-go would block on
-	// its own limit too, but only with the produce context, which it also
-	// uses to cancel buffered batches; waiting here keeps the two apart.
-	// Produce calls that may wait use slots; the last tenth (reserve) is
-	// kept for calls that must not wait (request logs written by OnEnd), so
-	// that callers queued for space cannot starve them.
-	slots, reserve chan struct{}
+	// budget bounds the records and bytes in flight. franz-go would block
+	// on its own limits too, but only with the produce context, which it
+	// also uses to cancel buffered batches; waiting here keeps the two apart.
+	budget *budget
 }
 
 var _ Sink = (*Producer)(nil)
@@ -50,21 +47,26 @@ func New(opts ...Option) (*Producer, error) {
 	if c.maxBuffered < 1 {
 		return nil, fmt.Errorf("%w: WithMaxBufferedRecords(%d) must be at least 1", ErrConfiguration, c.maxBuffered)
 	}
+	if c.maxBufferedBytes < 1 {
+		return nil, fmt.Errorf("%w: WithMaxBufferedBytes(%d) must be at least 1", ErrConfiguration, c.maxBufferedBytes)
+	}
+	if c.deliveryTimeout < 0 {
+		return nil, fmt.Errorf("%w: WithDeliveryTimeout(%v) must not be negative", ErrConfiguration, c.deliveryTimeout)
+	}
 	kopts := append([]kgo.Opt{
 		kgo.SeedBrokers(c.brokers...),
 		kgo.AllowAutoTopicCreation(),
 		kgo.MaxBufferedRecords(c.maxBuffered),
+		kgo.RecordDeliveryTimeout(c.deliveryTimeout),
 	}, c.clientOpts...)
 	client, err := kgo.NewClient(kopts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)
 	}
-	reserved := c.maxBuffered / 10
 	return &Producer{
-		client:  client,
-		logger:  c.logger,
-		slots:   make(chan struct{}, c.maxBuffered-reserved),
-		reserve: make(chan struct{}, reserved),
+		client: client,
+		logger: c.logger,
+		budget: newBudget(int64(c.maxBuffered), c.maxBufferedBytes),
 	}, nil
 }
 
@@ -77,8 +79,8 @@ func (p *Producer) Client() *kgo.Client { return p.client }
 // canceled after Emit returns cannot cancel the delivery of a message that
 // was accepted.
 func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
-	slot, err := p.acquire(ctx)
-	if err != nil {
+	size := messageSize(m)
+	if err := p.budget.acquire(ctx, size); err != nil {
 		if done != nil {
 			done(err)
 		}
@@ -95,39 +97,11 @@ func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
 		Context: context.Background(),
 	}
 	p.client.Produce(context.Background(), r, func(_ *kgo.Record, err error) {
-		<-slot
+		p.budget.release(size)
 		if done != nil {
 			done(err)
 		}
 	})
-}
-
-// acquire takes a slot for one record and returns the channel to release it
-// to.
-func (p *Producer) acquire(ctx context.Context) (chan struct{}, error) {
-	select {
-	case p.slots <- struct{}{}:
-		return p.slots, nil
-	default:
-	}
-	if ctx.Err() != nil {
-		select {
-		case p.reserve <- struct{}{}:
-			return p.reserve, nil
-		default:
-			return nil, p.full(ctx)
-		}
-	}
-	select {
-	case p.slots <- struct{}{}:
-		return p.slots, nil
-	case <-ctx.Done():
-		return nil, p.full(ctx)
-	}
-}
-
-func (p *Producer) full(ctx context.Context) error {
-	return fmt.Errorf("%w (%d records in flight): %w", ErrBufferFull, cap(p.slots)+cap(p.reserve), ctx.Err())
 }
 
 // Flush implements [Sink].
@@ -141,6 +115,15 @@ func (p *Producer) Close(ctx context.Context) error {
 	err := p.client.Flush(ctx)
 	p.client.Close()
 	return err
+}
+
+// messageSize is what a message weighs in the budget: franz-go's measure.
+func messageSize(m Message) int64 {
+	n := len(m.Key) + len(m.Value)
+	for _, h := range m.Headers {
+		n += len(h.Key) + len(h.Value)
+	}
+	return int64(n)
 }
 
 func logMessage(ctx context.Context, l *slog.Logger, m Message) {

@@ -1,0 +1,84 @@
+package kafkasink
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// budget bounds the records and bytes a Producer holds in flight. A tenth
+// of each bound is kept for acquisitions that must not wait (a context
+// already done: the exporter's request logs, written from OnEnd), so that
+// callers queued for space cannot starve them.
+type budget struct {
+	mu                     sync.Mutex
+	records, bytes         int64 // in flight
+	maxRecords, maxBytes   int64
+	waitRecords, waitBytes int64 // the bounds for those that may wait
+	waiters                int
+	changed                chan struct{} // closed when space is released to waiters
+}
+
+func newBudget(maxRecords, maxBytes int64) *budget {
+	return &budget{
+		maxRecords:  maxRecords,
+		maxBytes:    maxBytes,
+		waitRecords: maxRecords - maxRecords/10,
+		waitBytes:   maxBytes - maxBytes/10,
+		changed:     make(chan struct{}),
+	}
+}
+
+// acquire takes room for one record of size bytes. It waits while the
+// budget is full, until ctx is done; with ctx already done it never waits
+// and may use the reserve. A record larger than the whole byte bound is
+// admitted only into an empty budget, so that it cannot wait forever.
+func (b *budget) acquire(ctx context.Context, size int64) error {
+	mayWait := ctx.Err() == nil
+	b.mu.Lock()
+	for {
+		maxR, maxB := b.maxRecords, b.maxBytes
+		if mayWait {
+			maxR, maxB = b.waitRecords, b.waitBytes
+		}
+		if b.records == 0 || b.records+1 <= maxR && b.bytes+size <= maxB {
+			b.records++
+			b.bytes += size
+			b.mu.Unlock()
+			return nil
+		}
+		if !mayWait {
+			b.mu.Unlock()
+			return b.full(ctx)
+		}
+		b.waiters++
+		ch := b.changed
+		b.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+		}
+		b.mu.Lock()
+		b.waiters--
+		if ctx.Err() != nil {
+			b.mu.Unlock()
+			return b.full(ctx)
+		}
+	}
+}
+
+// release returns the room of one record of size bytes.
+func (b *budget) release(size int64) {
+	b.mu.Lock()
+	b.records--
+	b.bytes -= size
+	if b.waiters > 0 {
+		close(b.changed)
+		b.changed = make(chan struct{})
+	}
+	b.mu.Unlock()
+}
+
+func (b *budget) full(ctx context.Context) error {
+	return fmt.Errorf("%w (%d records, %d bytes in flight): %w", ErrBufferFull, b.maxRecords, b.maxBytes, ctx.Err())
+}
