@@ -32,6 +32,7 @@ type config struct {
 	maxMessageBytes int
 	maxLines        int
 	cloudEvents     bool
+	dropWhenFull    bool
 }
 
 func newConfig(opts []Option) config {
@@ -131,4 +132,15 @@ func WithMaxLines(n int) Option {
 // ce_time, and content-type "application/json". Off by default.
 func WithCloudEvents() Option {
 	return optionFunc(func(c config) config { c.cloudEvents = true; return c })
+}
+
+// WithDropWhenFull makes Emit and EmitRaw never wait for producer buffer
+// space: an event that finds the buffer full is not written, the call returns
+// an error wrapping kafkasink.ErrBufferFull at once, and the request log
+// counts it in dropped_events. The default is to wait for space until the
+// caller's context is done, then fail the same way. Request logs never wait
+// either way: one that finds the buffer full is dropped and reported to the
+// error handler (the sink keeps a tenth of its buffer for them).
+func WithDropWhenFull() Option {
+	return optionFunc(func(c config) config { c.dropWhenFull = true; return c })
 }

@@ -135,9 +135,11 @@ func appendRequestHead(dst []byte, h *requestHead) []byte {
 }
 
 // appendRequestTail closes a request log opened by appendRequestHead.
-func appendRequestTail(dst []byte, dropped int) []byte {
+func appendRequestTail(dst []byte, droppedLines, droppedEvents int) []byte {
 	dst = append(dst, `],"dropped_lines":`...)
-	dst = strconv.AppendInt(dst, int64(dropped), 10)
+	dst = strconv.AppendInt(dst, int64(droppedLines), 10)
+	dst = append(dst, `,"dropped_events":`...)
+	dst = strconv.AppendInt(dst, int64(droppedEvents), 10)
 	return append(dst, '}')
 }
 

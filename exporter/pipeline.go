@@ -41,18 +41,31 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: p.headers(ctx, r.Span, meta)}
 	req := p.requestOf(r.Span)
 	res := bridge.EmitResult{Topic: topic, EventID: id}
+	produceCtx := ctx
+	if p.cfg.dropWhenFull {
+		produceCtx = doneContext // never wait for buffer space
+	}
+	d := &delivery{p: p, req: req, topic: topic, ack: r.Ack}
+	if r.Ack {
+		d.acked = make(chan error, 1)
+	}
+	p.sink.Produce(produceCtx, msg, d.done)
+	if err, settled := d.returned(); settled && err != nil {
+		// Failed before Produce returned (buffer full): the caller is told,
+		// nothing was written.
+		req.countDroppedEvent()
+		return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
+	}
 	if !r.Ack {
 		if req != nil {
 			p.addEventLine(req, r.Raw, value, id)
 		}
-		p.sink.Produce(ctx, msg, p.reportFailure("event", topic))
 		return res, nil
 	}
-	acked := make(chan error, 1)
-	p.sink.Produce(ctx, msg, func(err error) { acked <- err })
 	select {
-	case err := <-acked:
+	case err := <-d.acked:
 		if err != nil {
+			req.countDroppedEvent()
 			return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
 		}
 		if req != nil { // only an acknowledged event is a line of the request
@@ -86,7 +99,7 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 		start:        r.Time,
 		span:         r.Span,
 	}
-	p.writeRequestLog(ctx, &h, line, []int32{int32(len(line))}, 0)
+	p.writeRequestLog(ctx, &h, endedRequest{lines: line, ends: []int32{int32(len(line))}})
 	return nil
 }
 

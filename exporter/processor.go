@@ -144,9 +144,9 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 // finish ends req and produces its request log, waiting for buffer space no
 // longer than ctx allows.
 func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnlySpan, end time.Time) {
-	lines, ends, dropped, children := req.end()
+	e := req.end()
 	p.requests.del(req.root)
-	for _, c := range children {
+	for _, c := range e.children {
 		p.requests.del(c)
 	}
 	ri := readRoot(s.Attributes())
@@ -159,7 +159,7 @@ func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnl
 		service:      ri.service(s.Name()),
 		span:         s.SpanContext(),
 	}
-	p.writeRequestLog(ctx, &h, lines, ends, dropped)
+	p.writeRequestLog(ctx, &h, e)
 }
 
 // doneContext makes a sink fail at once instead of waiting for buffer space.
@@ -171,7 +171,8 @@ var doneContext = func() context.Context {
 
 // writeRequestLog produces a request log, cutting lines from the end when the
 // whole would exceed the maximum message size.
-func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, lines []byte, ends []int32, dropped int) {
+func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e endedRequest) {
+	lines, ends, dropped := e.lines, e.ends, e.droppedLines
 	value := make([]byte, 0, 512+len(lines))
 	value = appendRequestHead(value, h)
 	room := p.cfg.maxMessageBytes - len(value) - maxTailBytes
@@ -188,7 +189,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, lines [
 		}
 	}
 	value = append(value, lines...)
-	value = appendRequestTail(value, dropped)
+	value = appendRequestTail(value, dropped, e.droppedEvents)
 
 	var key []byte
 	if h.span.IsValid() {
@@ -216,7 +217,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, lines [
 }
 
 // maxTailBytes is the most appendRequestTail writes.
-const maxTailBytes = len(`],"dropped_lines":-9223372036854775808}`)
+const maxTailBytes = len(`],"dropped_lines":-9223372036854775808,"dropped_events":-9223372036854775808}`)
 
 // reportFailure returns a done callback that hands a delivery failure to the
 // error handler.

@@ -16,7 +16,8 @@ type request struct {
 	mu       sync.Mutex
 	lines    []byte  // JSON objects separated by commas
 	ends     []int32 // end offset of each line in lines
-	dropped  int
+	dropped  int     // lines
+	failed   int     // events not delivered: dropped_events
 	ended    bool
 	children []trace.SpanID
 }
@@ -48,6 +49,19 @@ func (r *request) addLine2(head, tail []byte, maxLines, maxBytes int) bool {
 	return true
 }
 
+// countDroppedEvent counts an event of the request that was not delivered.
+// It is a no-op on a nil or ended request.
+func (r *request) countDroppedEvent() {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	if !r.ended {
+		r.failed++
+	}
+	r.mu.Unlock()
+}
+
 // addChild links a child span to the request, unless the request has ended.
 func (r *request) addChild(id trace.SpanID, t *requestTable) bool {
 	r.mu.Lock()
@@ -60,13 +74,22 @@ func (r *request) addChild(id trace.SpanID, t *requestTable) bool {
 	return true
 }
 
-// end marks the request ended and returns its lines, line ends, drops and
-// children. Nothing is appended afterwards, so the slices are the caller's.
-func (r *request) end() (lines []byte, ends []int32, dropped int, children []trace.SpanID) {
+// ended is what an ended request leaves for its request log.
+type endedRequest struct {
+	lines         []byte
+	ends          []int32
+	droppedLines  int
+	droppedEvents int
+	children      []trace.SpanID
+}
+
+// end marks the request ended and returns its contents. Nothing is appended
+// afterwards, so the slices are the caller's.
+func (r *request) end() endedRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.ended = true
-	return r.lines, r.ends, r.dropped, r.children
+	return endedRequest{r.lines, r.ends, r.dropped, r.failed, r.children}
 }
 
 // requestTable maps span IDs (roots and their children) to requests. It is

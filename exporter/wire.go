@@ -81,6 +81,10 @@ type RequestLog struct {
 	SpanID       string `json:"span_id,omitempty"`
 	Lines        []Line `json:"lines"`
 	DroppedLines int    `json:"dropped_lines"`
+	// DroppedEvents counts the request's events that were not delivered:
+	// refused when the producer was full, or failed while the request was
+	// open. Not written by the Python library.
+	DroppedEvents int `json:"dropped_events"`
 }
 
 // Time is a wire-format timestamp. It encodes as UTC with microseconds and a

@@ -16,7 +16,7 @@ import (
 func Example() {
 	// An embedded broker on loopback; in production, pass your cluster's
 	// addresses to WithBrokers.
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(1))
 	if err != nil {
 		log.Fatal(err)
 	}

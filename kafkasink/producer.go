@@ -56,7 +56,9 @@ func New(opts ...Option) (*Producer, error) {
 	kopts := append([]kgo.Opt{
 		kgo.SeedBrokers(c.brokers...),
 		kgo.AllowAutoTopicCreation(),
-		kgo.MaxBufferedRecords(c.maxBuffered),
+		// One more than ours: franz-go counts a record as buffered until its
+		// promise returns, and a done callback may produce again.
+		kgo.MaxBufferedRecords(c.maxBuffered + 1),
 		kgo.RecordDeliveryTimeout(c.deliveryTimeout),
 	}, c.clientOpts...)
 	client, err := kgo.NewClient(kopts...)

@@ -293,6 +293,65 @@ func TestProduceWaitsForBufferSpaceOnlyUntilContextIsDone(t *testing.T) {
 	}
 }
 
+func TestProduceKeepsAReserveForContextsAlreadyDone(t *testing.T) {
+	// A bound of 10 keeps 9 slots for callers that may wait and 1 for
+	// callers whose context is already done.
+	p := newUnreachableProducer(t, kafkasink.WithMaxBufferedRecords(10))
+	var accepted []*doneRecorder
+	for i := range 9 {
+		d := newDoneRecorder()
+		p.Produce(t.Context(), kafkasink.Message{Topic: "reserve", Value: fmt.Appendf(nil, "%d", i)}, d.done)
+		accepted = append(accepted, d)
+	}
+
+	steps := []struct {
+		name    string
+		ctx     func(t testing.TB) context.Context
+		wantErr error // nil: accepted, still in flight
+	}{
+		{"a caller that may wait does not use the reserve", func(t testing.TB) context.Context {
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+			t.Cleanup(cancel)
+			return ctx
+		}, context.DeadlineExceeded},
+		{"a caller whose context is done uses the reserve", canceledContext, nil},
+		{"the reserve is exhausted too", canceledContext, context.Canceled},
+	}
+	for _, st := range steps {
+		// Each step depends on the slots the previous ones took.
+		d := newDoneRecorder()
+		p.Produce(st.ctx(t), kafkasink.Message{Topic: "reserve", Value: []byte(st.name)}, d.done)
+		if st.wantErr == nil {
+			if n := d.calls.Load(); n != 0 {
+				t.Fatalf("%s: done called %d times for a message that should be in flight (%v)", st.name, n, d.err)
+			}
+			accepted = append(accepted, d)
+			continue
+		}
+		if err := d.wait(t); !errors.Is(err, kafkasink.ErrBufferFull) || !errors.Is(err, st.wantErr) {
+			t.Fatalf("%s: done(%v), want errors.Is ErrBufferFull and %v", st.name, err, st.wantErr)
+		}
+	}
+
+	if err := p.Close(canceledContext(t)); !errors.Is(err, context.Canceled) {
+		t.Errorf("Close(canceled) = %v, want context.Canceled", err)
+	}
+	for i, d := range accepted {
+		if err := d.wait(t); err == nil || errors.Is(err, kafkasink.ErrBufferFull) {
+			t.Errorf("accepted message %d: done(%v) at Close, want the client's failure", i, err)
+		}
+	}
+	// Close has failed every record, so no further call can come.
+	if err := p.Flush(t.Context()); err != nil {
+		t.Fatalf("Flush after Close: %v", err)
+	}
+	for i, d := range accepted {
+		if n := d.calls.Load(); n != 1 {
+			t.Errorf("accepted message %d: done called %d times, want 1", i, n)
+		}
+	}
+}
+
 func TestRequestContextCanceledAfterProduceDoesNotCancelDelivery(t *testing.T) {
 	tests := []struct {
 		name string
@@ -417,11 +476,10 @@ func TestProduceAfterClose(t *testing.T) {
 			if err := d.wait(t); err == nil {
 				t.Fatal("done(nil) after Close, want an error")
 			}
-			// Promises complete in order: once a later one ran, a second
-			// call for this message would have happened.
-			sentinel := newDoneRecorder()
-			p.Produce(t.Context(), kafkasink.Message{Topic: tt.topic}, sentinel.done)
-			sentinel.wait(t)
+			// Flush returns once every record's done has returned.
+			if err := p.Flush(t.Context()); err != nil {
+				t.Fatalf("Flush after Close: %v", err)
+			}
 			if n := d.calls.Load(); n != 1 {
 				t.Errorf("done called %d times, want 1", n)
 			}
@@ -599,6 +657,10 @@ func consume(t testing.TB, seeds []string, topic string, n int) []*kgo.Record {
 		kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.AllowAutoTopicCreation(),
+		// franz-go may start its first fetch with only some partitions'
+		// offsets loaded; an empty partition then holds the fetch for
+		// FetchMaxWait (default 5s) before the rest are asked for.
+		kgo.FetchMaxWait(100*time.Millisecond),
 	)
 	if err != nil {
 		t.Fatalf("consumer: %v", err)

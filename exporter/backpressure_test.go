@@ -1,0 +1,126 @@
+package exporter_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+)
+
+var errLost = errors.New("record lost")
+
+// pendingSink records request logs and holds every event's done callback,
+// so a test decides when and how each event is delivered. With full set, it
+// behaves like a full producer: it waits for ctx, then fails.
+type pendingSink struct {
+	*otelrelayertest.Sink
+	mu      sync.Mutex
+	pending []func(error)
+	full    bool
+	waited  []bool // per refused event: whether ctx was still live (it waited)
+}
+
+func (s *pendingSink) Produce(ctx context.Context, m kafkasink.Message, done func(error)) {
+	if m.Topic == "logging" {
+		s.Sink.Produce(ctx, m, done)
+		return
+	}
+	s.mu.Lock()
+	if s.full {
+		s.waited = append(s.waited, ctx.Err() == nil)
+		s.mu.Unlock()
+		<-ctx.Done()
+		done(kafkasink.ErrBufferFull)
+		return
+	}
+	s.pending = append(s.pending, done)
+	s.mu.Unlock()
+}
+
+func (s *pendingSink) deliver(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, done := range s.pending {
+		done(err)
+	}
+	s.pending = nil
+}
+
+func TestDeliveryFailuresAreCounted(t *testing.T) {
+	tests := []struct {
+		name        string
+		opts        []exporter.Option
+		full        bool
+		cancelled   bool // the caller's context is already done
+		wantEmitErr bool
+		wantHandled int
+		wantWaited  bool
+		wantLines   int
+		wantDropped int
+		failLater   bool
+	}{
+		{"delivered", nil, false, false, false, 0, false, 2, 0, false},
+		{"failed after Emit returned: error handler", nil, false, false, false, 2, false, 2, 2, true},
+		{"full, caller waits until its context ends", nil, true, false, true, 0, true, 0, 2, false},
+		{"full, caller's context already done", nil, true, true, true, 0, false, 0, 2, false},
+		{"full, WithDropWhenFull never waits", []exporter.Option{exporter.WithDropWhenFull()}, true, false, true, 0, false, 0, 2, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := &pendingSink{Sink: otelrelayertest.NewSink(), full: tt.full}
+			var mu sync.Mutex
+			var handled []error
+			tp := newTracerProvider(t, sink, append(tt.opts, exporter.WithErrorHandler(func(err error) {
+				mu.Lock()
+				handled = append(handled, err)
+				mu.Unlock()
+			}))...)
+			ctx, span := tp.Tracer("t").Start(t.Context(), "request")
+			for i := range 2 {
+				callCtx, cancel := context.WithCancel(ctx)
+				if tt.cancelled {
+					cancel()
+				} else if tt.full {
+					// The caller's deadline bounds the wait for space.
+					callCtx, cancel = context.WithTimeout(ctx, 20*time.Millisecond)
+				}
+				err := bridge.Emit(callCtx, "orders", "created", i)
+				cancel()
+				if (err != nil) != tt.wantEmitErr || err != nil && !errors.Is(err, kafkasink.ErrBufferFull) {
+					t.Fatalf("Emit = %v, want error: %v", err, tt.wantEmitErr)
+				}
+			}
+			if tt.failLater {
+				sink.deliver(errLost)
+			} else {
+				sink.deliver(nil)
+			}
+			span.End()
+			for _, w := range sink.waited {
+				if w != tt.wantWaited {
+					t.Errorf("the sink was given a live context: %v, want %v", w, tt.wantWaited)
+				}
+			}
+			mu.Lock()
+			if len(handled) != tt.wantHandled {
+				t.Errorf("error handler got %v, want %d errors", handled, tt.wantHandled)
+			}
+			for _, err := range handled {
+				if !errors.Is(err, errLost) {
+					t.Errorf("handled %v, want it to wrap %v", err, errLost)
+				}
+			}
+			mu.Unlock()
+			l := requestLogs(t, sink.Messages("logging"))
+			if len(l) != 1 || len(l[0].Lines) != tt.wantLines || l[0].DroppedEvents != tt.wantDropped {
+				t.Fatalf("request log: %+v, want %d lines and %d dropped events", l, tt.wantLines, tt.wantDropped)
+			}
+		})
+	}
+}
