@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"log/slog"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	otelprop "go.opentelemetry.io/otel/propagation"
@@ -33,6 +34,7 @@ type config struct {
 	maxLines        int
 	cloudEvents     bool
 	dropWhenFull    bool
+	maxRequestAge   time.Duration
 }
 
 func newConfig(opts []Option) config {
@@ -42,6 +44,7 @@ func newConfig(opts []Option) config {
 		registerDefault: true,
 		maxMessageBytes: DefaultMaxMessageBytes,
 		maxLines:        DefaultMaxLines,
+		maxRequestAge:   DefaultMaxRequestAge,
 	}
 	for _, o := range opts {
 		c = o.apply(c)
@@ -143,4 +146,15 @@ func WithCloudEvents() Option {
 // error handler (the sink keeps a tenth of its buffer for them).
 func WithDropWhenFull() Option {
 	return optionFunc(func(c config) config { c.dropWhenFull = true; return c })
+}
+
+// WithMaxRequestAge sets how long a request may stay open, overriding
+// [DefaultMaxRequestAge]; 0 disables eviction. A request whose root span has
+// not ended by then is evicted: its request log is written as it stands,
+// with "evicted":true, the error handler is told, and lines that arrive
+// later start a request log of their own. This bounds the memory a caller
+// that never ends its spans can hold. Eviction runs in one goroutine, which
+// Shutdown stops.
+func WithMaxRequestAge(d time.Duration) Option {
+	return optionFunc(func(c config) config { c.maxRequestAge = d; return c })
 }

@@ -135,11 +135,14 @@ func appendRequestHead(dst []byte, h *requestHead) []byte {
 }
 
 // appendRequestTail closes a request log opened by appendRequestHead.
-func appendRequestTail(dst []byte, droppedLines, droppedEvents int) []byte {
+func appendRequestTail(dst []byte, droppedLines, droppedEvents int, evicted bool) []byte {
 	dst = append(dst, `],"dropped_lines":`...)
 	dst = strconv.AppendInt(dst, int64(droppedLines), 10)
 	dst = append(dst, `,"dropped_events":`...)
 	dst = strconv.AppendInt(dst, int64(droppedEvents), 10)
+	if evicted {
+		dst = append(dst, `,"evicted":true`...)
+	}
 	return append(dst, '}')
 }
 

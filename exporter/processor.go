@@ -44,6 +44,10 @@ type Processor struct {
 	shut     atomic.Bool
 	shutOnce sync.Once
 	shutErr  error
+
+	evicted     atomic.Int64
+	stopJanitor chan struct{} // nil without eviction
+	janitorDone chan struct{}
 }
 
 var (
@@ -83,8 +87,15 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 	if p.source == "" {
 		p.source = full
 	}
+	if c.maxRequestAge < 0 {
+		return nil, fmt.Errorf("exporter: WithMaxRequestAge(%v) must not be negative", c.maxRequestAge)
+	}
 	if c.registerDefault {
 		bridge.Register(p)
+	}
+	if c.maxRequestAge > 0 {
+		p.stopJanitor, p.janitorDone = make(chan struct{}), make(chan struct{})
+		go p.janitor(p.stopJanitor, p.janitorDone)
 	}
 	return p, nil
 }
@@ -189,7 +200,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 		}
 	}
 	value = append(value, lines...)
-	value = appendRequestTail(value, dropped, e.droppedEvents)
+	value = appendRequestTail(value, dropped, e.droppedEvents, e.evicted)
 
 	var key []byte
 	if h.span.IsValid() {
@@ -217,7 +228,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 }
 
 // maxTailBytes is the most appendRequestTail writes.
-const maxTailBytes = len(`],"dropped_lines":-9223372036854775808,"dropped_events":-9223372036854775808}`)
+const maxTailBytes = len(`],"dropped_lines":-9223372036854775808,"dropped_events":-9223372036854775808,"evicted":true}`)
 
 // reportFailure returns a done callback that hands a delivery failure to the
 // error handler.
@@ -247,6 +258,10 @@ func (p *Processor) ForceFlush(ctx context.Context) error {
 func (p *Processor) Shutdown(ctx context.Context) error {
 	p.shutOnce.Do(func() {
 		p.shut.Store(true)
+		if p.stopJanitor != nil {
+			close(p.stopJanitor)
+			<-p.janitorDone
+		}
 		now := time.Now()
 		for _, req := range p.requests.openRoots() {
 			p.finish(ctx, req, req.span, now)

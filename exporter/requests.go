@@ -18,6 +18,7 @@ type request struct {
 	ends     []int32 // end offset of each line in lines
 	dropped  int     // lines
 	failed   int     // events not delivered: dropped_events
+	evicted  bool
 	ended    bool
 	children []trace.SpanID
 }
@@ -47,6 +48,13 @@ func (r *request) addLine2(head, tail []byte, maxLines, maxBytes int) bool {
 	r.lines = append(r.lines, tail...)
 	r.ends = append(r.ends, int32(len(r.lines)))
 	return true
+}
+
+// markEvicted notes that the request is ended by eviction.
+func (r *request) markEvicted() {
+	r.mu.Lock()
+	r.evicted = true
+	r.mu.Unlock()
 }
 
 // countDroppedEvent counts an event of the request that was not delivered.
@@ -80,6 +88,7 @@ type endedRequest struct {
 	ends          []int32
 	droppedLines  int
 	droppedEvents int
+	evicted       bool
 	children      []trace.SpanID
 }
 
@@ -89,7 +98,7 @@ func (r *request) end() endedRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.ended = true
-	return endedRequest{r.lines, r.ends, r.dropped, r.failed, r.children}
+	return endedRequest{r.lines, r.ends, r.dropped, r.failed, r.evicted, r.children}
 }
 
 // requestTable maps span IDs (roots and their children) to requests. It is

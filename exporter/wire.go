@@ -85,6 +85,9 @@ type RequestLog struct {
 	// refused when the producer was full, or failed while the request was
 	// open. Not written by the Python library.
 	DroppedEvents int `json:"dropped_events"`
+	// Evicted is true when the root span stayed open longer than
+	// WithMaxRequestAge and the log was written without it ending.
+	Evicted bool `json:"evicted,omitempty"`
 }
 
 // Time is a wire-format timestamp. It encodes as UTC with microseconds and a
