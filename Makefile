@@ -4,7 +4,7 @@ MODULES := . examples
 
 EXAMPLES := quickstart httpserver grpcserver rpc consumer
 
-.PHONY: run examples test lint vet fmt-check
+.PHONY: run examples test lint vet fmt-check bench soak
 
 run:
 	cd examples && $(GO) run ./quickstart
@@ -25,10 +25,18 @@ test:
 		(cd $$m && $(GO) test -race -count=1 ./...); \
 	done
 
+# The benchmark harness (its own module): one embedded broker, three paths.
+bench:
+	cd benchmarks && $(GO) run ./relaybench
+
+# A million requests, heap after every tenth (the soak of the delivery issue).
+soak:
+	cd benchmarks && $(GO) run ./soak
+
 lint: vet fmt-check
 
 vet:
-	@set -e; for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done
+	@set -e; for m in $(MODULES) benchmarks; do (cd $$m && $(GO) vet ./...); done
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
