@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
 	otelprop "go.opentelemetry.io/otel/propagation"
 )
 
@@ -35,6 +36,7 @@ type config struct {
 	cloudEvents     bool
 	dropWhenFull    bool
 	maxRequestAge   time.Duration
+	meterProvider   metric.MeterProvider
 }
 
 func newConfig(opts []Option) config {
@@ -45,6 +47,7 @@ func newConfig(opts []Option) config {
 		maxMessageBytes: DefaultMaxMessageBytes,
 		maxLines:        DefaultMaxLines,
 		maxRequestAge:   DefaultMaxRequestAge,
+		meterProvider:   otel.GetMeterProvider(),
 	}
 	for _, o := range opts {
 		c = o.apply(c)
@@ -157,4 +160,20 @@ func WithDropWhenFull() Option {
 // Shutdown stops.
 func WithMaxRequestAge(d time.Duration) Option {
 	return optionFunc(func(c config) config { c.maxRequestAge = d; return c })
+}
+
+// WithMeterProvider sets the meter provider of the processor's metrics,
+// overriding the global one (otel.GetMeterProvider at New). The metrics,
+// per topic where it applies: messaging.client.sent.messages (with
+// error.type on failures), messaging.client.operation.duration (seconds from
+// produce to the broker's answer), otelrelayer.messages.dropped (refused,
+// buffer full), otelrelayer.request_logs, otelrelayer.lines.dropped and
+// otelrelayer.requests.evicted.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c config) config {
+		if mp != nil {
+			c.meterProvider = mp
+		}
+		return c
+	})
 }

@@ -3,6 +3,7 @@ package exporter
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 )
 
 // delivery follows one event through the sink and sends its result where it
@@ -15,6 +16,7 @@ type delivery struct {
 	topic string
 	ack   bool
 	acked chan error // WithAck: the result, for the waiting caller
+	start time.Time  // for the duration metric
 
 	state atomic.Int32 // deliveryProducing → deliveryReturned, or → deliveryDoneEarly
 	err   error        // set with deliveryDoneEarly
@@ -28,6 +30,7 @@ const (
 
 // done is the sink's callback.
 func (d *delivery) done(err error) {
+	d.p.metrics.produced(d.topic, d.start, err)
 	if d.state.CompareAndSwap(deliveryProducing, deliveryDoneEarly) {
 		d.err = err
 		if d.ack {

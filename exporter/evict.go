@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -40,6 +41,8 @@ func (p *Processor) evictOlderThan(cutoff, now time.Time) int {
 			n++
 		}
 	}
-	p.evicted.Add(int64(n))
+	if n > 0 {
+		p.metrics.evicted.Add(context.Background(), int64(n))
+	}
 	return n
 }

@@ -45,7 +45,7 @@ type Processor struct {
 	shutOnce sync.Once
 	shutErr  error
 
-	evicted     atomic.Int64
+	metrics     *metrics
 	stopJanitor chan struct{} // nil without eviction
 	janitorDone chan struct{}
 }
@@ -83,7 +83,11 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 	if c.errorHandler == nil {
 		return nil, errors.New("exporter: WithErrorHandler(nil): an error handler is required")
 	}
-	p := &Processor{cfg: c, sink: sink, loggingTopic: full, source: c.source}
+	ms, err := newMetrics(c.meterProvider)
+	if err != nil {
+		return nil, fmt.Errorf("exporter: creating metrics: %w", err)
+	}
+	p := &Processor{cfg: c, sink: sink, loggingTopic: full, source: c.source, metrics: ms}
 	if p.source == "" {
 		p.source = full
 	}
@@ -219,7 +223,12 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 		Headers: p.headers(trace.ContextWithSpanContext(context.Background(), h.span), h.span,
 			messageMeta{id: id, ceType: RequestLogType, time: h.start}),
 	}
-	p.sink.Produce(ctx, msg, p.reportFailure("request log", p.loggingTopic))
+	ld := &logDelivery{p: p, start: p.metrics.start()}
+	p.metrics.requestLogs.Add(context.Background(), 1)
+	if dropped > 0 {
+		p.metrics.droppedLines.Add(context.Background(), int64(dropped))
+	}
+	p.sink.Produce(ctx, msg, ld.done)
 	if l := p.cfg.logger; l != nil && l.Enabled(ctx, slog.LevelDebug) {
 		l.LogAttrs(context.Background(), slog.LevelDebug, "otelrelayer: request log",
 			slog.String("topic", p.loggingTopic), slog.String("trace_id", string(key)),
@@ -230,13 +239,17 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 // maxTailBytes is the most appendRequestTail writes.
 const maxTailBytes = len(`],"dropped_lines":-9223372036854775808,"dropped_events":-9223372036854775808,"evicted":true}`)
 
-// reportFailure returns a done callback that hands a delivery failure to the
-// error handler.
-func (p *Processor) reportFailure(what, topic string) func(error) {
-	return func(err error) {
-		if err != nil {
-			p.cfg.errorHandler(fmt.Errorf("otelrelayer: producing %s to %q: %w", what, topic, err))
-		}
+// logDelivery follows one request log through the sink: failures go to the
+// error handler, since no caller waits for a request log.
+type logDelivery struct {
+	p     *Processor
+	start time.Time
+}
+
+func (d *logDelivery) done(err error) {
+	d.p.metrics.produced(d.p.loggingTopic, d.start, err)
+	if err != nil {
+		d.p.cfg.errorHandler(fmt.Errorf("otelrelayer: producing request log to %q: %w", d.p.loggingTopic, err))
 	}
 }
 

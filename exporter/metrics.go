@@ -1,0 +1,132 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+)
+
+// Metric names. The first two are the messaging semantic conventions'.
+const (
+	MetricSentMessages      = "messaging.client.sent.messages"
+	MetricOperationDuration = "messaging.client.operation.duration"
+	MetricDroppedMessages   = "otelrelayer.messages.dropped"
+	MetricRequestLogs       = "otelrelayer.request_logs"
+	MetricDroppedLines      = "otelrelayer.lines.dropped"
+	MetricEvictedRequests   = "otelrelayer.requests.evicted"
+)
+
+const meterName = "github.com/otelrelayer/otelrelayer/exporter"
+
+// metrics are the processor's instruments. Per-topic attribute sets are
+// built once and cached.
+type metrics struct {
+	sent         metric.Int64Counter
+	duration     metric.Float64Histogram
+	dropped      metric.Int64Counter
+	requestLogs  metric.Int64Counter
+	droppedLines metric.Int64Counter
+	evicted      metric.Int64Counter
+	topics       sync.Map // topic → metric.MeasurementOption
+}
+
+func newMetrics(mp metric.MeterProvider) (*metrics, error) {
+	m := mp.Meter(meterName)
+	var ms metrics
+	err := errors.Join(
+		instrument(&ms.sent, m.Int64Counter, MetricSentMessages, "{message}",
+			"Messages the producer attempted to send, by topic; failures carry error.type."),
+		func() (err error) {
+			ms.duration, err = m.Float64Histogram(MetricOperationDuration, metric.WithUnit("s"),
+				metric.WithDescription("Time from producing a message to the broker's answer."),
+				metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10))
+			return err
+		}(),
+		instrument(&ms.dropped, m.Int64Counter, MetricDroppedMessages, "{message}",
+			"Messages refused before being sent because the producer's buffer was full, by topic."),
+		instrument(&ms.requestLogs, m.Int64Counter, MetricRequestLogs, "{request_log}",
+			"Request logs produced."),
+		instrument(&ms.droppedLines, m.Int64Counter, MetricDroppedLines, "{line}",
+			"Lines left out of request logs by the line and size bounds."),
+		instrument(&ms.evicted, m.Int64Counter, MetricEvictedRequests, "{request}",
+			"Requests evicted because their root span stayed open too long."),
+	)
+	return &ms, err
+}
+
+func instrument(dst *metric.Int64Counter, mk func(string, ...metric.Int64CounterOption) (metric.Int64Counter, error), name, unit, desc string) error {
+	c, err := mk(name, metric.WithUnit(unit), metric.WithDescription(desc))
+	*dst = c
+	return err
+}
+
+func (m *metrics) topicAttrs(topic string) metric.MeasurementOption {
+	if o, ok := m.topics.Load(topic); ok {
+		return o.(metric.MeasurementOption)
+	}
+	o := metric.WithAttributeSet(attribute.NewSet(
+		attribute.String("messaging.system", "kafka"),
+		attribute.String("messaging.destination.name", topic),
+		attribute.String("messaging.operation.name", "send"),
+	))
+	m.topics.Store(topic, o)
+	return o
+}
+
+// start returns the time a produce starts, or zero when durations are not
+// recorded.
+func (m *metrics) start() time.Time {
+	if m.duration.Enabled(context.Background()) {
+		return time.Now()
+	}
+	return time.Time{}
+}
+
+// produced records the outcome of one message.
+func (m *metrics) produced(topic string, start time.Time, err error) {
+	ctx := context.Background()
+	if errors.Is(err, kafkasink.ErrBufferFull) {
+		m.dropped.Add(ctx, 1, m.topicAttrs(topic))
+		return
+	}
+	var opts metric.MeasurementOption
+	if err == nil {
+		opts = m.topicAttrs(topic)
+	} else {
+		opts = metric.WithAttributes(
+			attribute.String("messaging.system", "kafka"),
+			attribute.String("messaging.destination.name", topic),
+			attribute.String("messaging.operation.name", "send"),
+			attribute.String("error.type", errorType(err)),
+		)
+	}
+	m.sent.Add(ctx, 1, opts)
+	if !start.IsZero() {
+		m.duration.Record(ctx, time.Since(start).Seconds(), opts)
+	}
+}
+
+// errorType names an error for error.type: the Kafka error code, or a
+// low-cardinality class.
+func errorType(err error) string {
+	var ke *kerr.Error
+	switch {
+	case errors.As(err, &ke):
+		return ke.Message
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, kgo.ErrRecordTimeout):
+		return "timeout"
+	case errors.Is(err, kgo.ErrClientClosed):
+		return "client_closed"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	}
+	return "_OTHER"
+}
