@@ -37,6 +37,8 @@ type config struct {
 	dropWhenFull    bool
 	maxRequestAge   time.Duration
 	meterProvider   metric.MeterProvider
+	ignoreEnv       bool
+	loggingTopic    string // from the environment, when New is given ""
 }
 
 func newConfig(opts []Option) config {
@@ -49,10 +51,18 @@ func newConfig(opts []Option) config {
 		maxRequestAge:   DefaultMaxRequestAge,
 		meterProvider:   otel.GetMeterProvider(),
 	}
-	for _, o := range opts {
-		c = o.apply(c)
+	apply := func(c config) config {
+		for _, o := range opts {
+			c = o.apply(c)
+		}
+		return c
 	}
-	return c
+	// Precedence: options, then the environment, then the defaults.
+	if !apply(c).ignoreEnv {
+		e := readEnv()
+		c.loggingTopic, c.prefix, c.suffix, c.source = e.loggingTopic, e.prefix, e.suffix, e.source
+	}
+	return apply(c)
 }
 
 // Option configures a [Processor].
@@ -65,19 +75,20 @@ type optionFunc func(config) config
 func (f optionFunc) apply(c config) config { return f(c) }
 
 // WithTopicPrefix prepends prefix to every topic: event topics and the
-// logging topic. The default is "".
+// logging topic. The default is RELAYER_TOPIC_PREFIX, else "".
 func WithTopicPrefix(prefix string) Option {
 	return optionFunc(func(c config) config { c.prefix = prefix; return c })
 }
 
 // WithTopicSuffix appends suffix to every topic: event topics and the
-// logging topic. The default is "".
+// logging topic. The default is RELAYER_TOPIC_SUFFIX, else "".
 func WithTopicSuffix(suffix string) Option {
 	return optionFunc(func(c config) config { c.suffix = suffix; return c })
 }
 
 // WithSource sets the "source" field of events and request logs. The default
-// is prefix + loggingTopic + suffix, as in the Python library.
+// is RELAYER_SOURCE, else OTEL_SERVICE_NAME (the resource's service.name),
+// else prefix + loggingTopic + suffix, as in the Python library.
 func WithSource(source string) Option {
 	return optionFunc(func(c config) config { c.source = source; return c })
 }

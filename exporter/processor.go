@@ -58,6 +58,8 @@ var (
 // New returns a processor that writes request logs to the topic
 // prefix + loggingTopic + suffix and events to prefix + eventType + suffix,
 // through sink. The processor owns sink from then on: Shutdown closes it.
+// An empty loggingTopic is taken from RELAYER_LOGGING_TOPIC; see env.go for
+// the other variables New reads, and [WithoutEnvironment].
 //
 // Unless [WithoutDefault] is given, the processor becomes bridge's default
 // pipeline (see bridge.Register). Errors name the invalid argument; an
@@ -68,7 +70,10 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 		return nil, errors.New("exporter: sink is nil")
 	}
 	if loggingTopic == "" {
-		return nil, fmt.Errorf("%w: logging topic is empty", bridge.ErrInvalidTopic)
+		loggingTopic = c.loggingTopic
+	}
+	if loggingTopic == "" {
+		return nil, fmt.Errorf("%w: logging topic is empty (and %s is not set)", bridge.ErrInvalidTopic, EnvLoggingTopic)
 	}
 	full := c.prefix + loggingTopic + c.suffix
 	if err := topicname.Validate(full); err != nil {
@@ -109,6 +114,9 @@ const minMessageBytes = 16 << 10
 
 // LoggingTopic returns the full logging topic, prefix and suffix included.
 func (p *Processor) LoggingTopic() string { return p.loggingTopic }
+
+// Source returns the source field written in events and request logs.
+func (p *Processor) Source() string { return p.source }
 
 // OnStart implements sdktrace.SpanProcessor: it opens a request for a local
 // root and links a child to its root's request.
