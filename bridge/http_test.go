@@ -178,3 +178,25 @@ func TestHTTPHandlerContinuesIncomingTrace(t *testing.T) {
 		t.Fatalf("request logs: %+v", l)
 	}
 }
+
+// Authorization and Cookie headers never reach a request log.
+func TestHTTPHandlerNeverLogsCredentials(t *testing.T) {
+	rec := otelrelayertest.New(t)
+	h := bridge.HTTPHandler(http.HandlerFunc(createRoot), bridge.WithTracerProvider(rec.TracerProvider()))
+	r := pythonExampleRequest()
+	r.Header.Set("Authorization", "Bearer top-secret-token")
+	r.Header.Set("Cookie", "session=top-secret-cookie")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	for _, topic := range rec.Topics() {
+		for _, m := range rec.Messages(topic) {
+			if strings.Contains(string(m.Value), "top-secret") {
+				t.Errorf("%s holds a credential: %s", topic, m.Value)
+			}
+			for _, h := range m.Headers {
+				if strings.Contains(string(h.Value), "top-secret") {
+					t.Errorf("%s header %s holds a credential", topic, h.Key)
+				}
+			}
+		}
+	}
+}

@@ -38,6 +38,7 @@ type config struct {
 	maxRequestAge   time.Duration
 	meterProvider   metric.MeterProvider
 	ignoreEnv       bool
+	redactedKeys    []string
 	loggingTopic    string // from the environment, when New is given ""
 }
 

@@ -63,7 +63,8 @@ func (lp *LogProcessor) OnEmit(_ context.Context, r *sdklog.Record) error {
 	if ts.IsZero() {
 		ts = time.Now()
 	}
-	line := appendLogLine(enc[len(enc):], severityName(r.Severity(), r.SeverityText()), enc, ts)
+	redacted := lp.p.redact(enc)
+	line := appendLogLine(enc[len(enc):], severityName(r.Severity(), r.SeverityText()), redacted, ts)
 	*buf = line
 	req.addLine(line, lp.p.cfg.maxLines, lp.p.cfg.maxMessageBytes)
 	return nil

@@ -23,12 +23,13 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if err := topicname.Validate(topic); err != nil {
 		return bridge.EmitResult{}, fmt.Errorf("%w: %w", bridge.ErrInvalidTopic, err)
 	}
+	payload := p.redact(r.Value)
 	var value []byte
 	if r.Raw {
-		value = append([]byte(nil), r.Value...)
+		value = append([]byte(nil), payload...)
 	} else {
-		value = make([]byte, 0, len(r.Value)+len(p.source)+len(r.Topic)+len(r.EventSubtype)+128)
-		value = appendEvent(value, p.source, r.Topic, r.EventSubtype, r.Value, r.Time)
+		value = make([]byte, 0, len(payload)+len(p.source)+len(r.Topic)+len(r.EventSubtype)+128)
+		value = appendEvent(value, p.source, r.Topic, r.EventSubtype, payload, r.Time)
 	}
 	if len(value) > p.cfg.maxMessageBytes {
 		return bridge.EmitResult{}, fmt.Errorf("%w: event for %q is %d bytes, the maximum is %d", bridge.ErrMessageTooLarge, topic, len(value), p.cfg.maxMessageBytes)
@@ -85,7 +86,7 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	}
 	buf := lineBuffers.Get().(*[]byte)
 	defer lineBuffers.Put(buf)
-	line := appendLogLine((*buf)[:0], r.Level, r.Payload, r.Time)
+	line := appendLogLine((*buf)[:0], r.Level, p.redact(r.Payload), r.Time)
 	*buf = line
 	if max := p.cfg.maxMessageBytes - minMessageBytes/2; len(line) > max {
 		return fmt.Errorf("%w: log line is %d bytes, the maximum is %d", bridge.ErrMessageTooLarge, len(line), max)
