@@ -4,7 +4,11 @@ MODULES := . examples
 
 EXAMPLES := quickstart httpserver grpcserver rpc consumer
 
-.PHONY: run examples test lint vet fmt-check bench soak
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(CURDIR)/bin/staticcheck
+FUZZTIME ?= 10s
+
+.PHONY: run examples test lint vet fmt-check staticcheck fuzz bench soak
 
 run:
 	cd examples && $(GO) run ./quickstart
@@ -33,7 +37,28 @@ bench:
 soak:
 	cd benchmarks && $(GO) run ./soak
 
-lint: vet fmt-check
+lint: vet fmt-check staticcheck
+
+# staticcheck, installed from the Go module proxy into ./bin.
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+staticcheck: $(STATICCHECK)
+	@set -e; for m in $(MODULES) benchmarks; do (cd $$m && $(STATICCHECK) ./...); done
+
+# Every fuzz target for FUZZTIME each (CI runs them briefly).
+fuzz:
+	@set -e; for t in \
+		./internal/topicname:FuzzValidate \
+		./internal/jsonenc:FuzzAppendString \
+		./internal/jsonenc:FuzzAppendValue \
+		./propagation:FuzzCarrier \
+		./exporter:FuzzReadRoot \
+		./exporter:FuzzRedact; do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 vet:
 	@set -e; for m in $(MODULES) benchmarks; do (cd $$m && $(GO) vet ./...); done

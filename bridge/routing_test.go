@@ -70,12 +70,12 @@ func TestRouting(t *testing.T) {
 
 type sliceProvider struct {
 	noop.TracerProvider
-	names []string
+	_ []string // makes the type non-comparable
 }
 
 type mapProvider struct {
 	noop.TracerProvider
-	tracers map[string]trace.Tracer
+	_ map[string]trace.Tracer // makes the type non-comparable
 }
 
 // providerSpan is a span of tp.

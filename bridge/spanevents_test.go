@@ -87,7 +87,7 @@ func TestSpanEvents(t *testing.T) {
 			for i, want := range tt.want {
 				got := map[attribute.Key]string{}
 				for _, kv := range evs[i].Attributes {
-					got[kv.Key] = kv.Value.Emit()
+					got[kv.Key] = kv.Value.String()
 				}
 				if evs[i].Name != want.name || len(got) != len(want.attrs) {
 					t.Errorf("event %d = %s %v, want %s %v", i, evs[i].Name, got, want.name, want.attrs)

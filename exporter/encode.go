@@ -62,7 +62,7 @@ func appendErrorLines(dst []byte, s sdktrace.ReadOnlySpan, emit func(line []byte
 				dst = append(dst, ',')
 				dst = jsonenc.AppendString(dst, string(kv.Key))
 				dst = append(dst, ':')
-				dst = jsonenc.AppendString(dst, kv.Value.Emit())
+				dst = jsonenc.AppendString(dst, kv.Value.String())
 			}
 		}
 		dst = append(dst, `},"timestamp":`...)

@@ -112,7 +112,7 @@ func logValue(v attribute.Value) any {
 	switch v.Type() {
 	case attribute.FLOAT64:
 		if f := v.AsFloat64(); math.IsNaN(f) || math.IsInf(f, 0) {
-			return v.Emit()
+			return v.String()
 		}
 	case attribute.FLOAT64SLICE:
 		fs := v.AsFloat64Slice()

@@ -33,7 +33,7 @@ func (f *field) fill(v attribute.Value) {
 	case attribute.STRINGSLICE: // semconv header attributes are string arrays
 		f.value = strings.Join(v.AsStringSlice(), ",")
 	default:
-		f.value = v.Emit()
+		f.value = v.String()
 	}
 	if len(f.value) > maxFieldBytes {
 		f.value = f.value[:maxFieldBytes]
@@ -66,7 +66,7 @@ type rootInfo struct {
 	forwardedFor, requestID, realIP          field
 	status, contentLength                    intField
 	rpcService, rpcMethod                    field
-	oldMethod, target, oldUserAgent, oldPeer field
+	oldMethod, target, oldUserAgent          field
 	sockPeer, netPeerIP, networkPeer, rpcSys field
 	oldStatus, oldContentLength              intField
 }
