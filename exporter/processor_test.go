@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -101,7 +100,7 @@ func TestCloudEventsHeaders(t *testing.T) {
 			_ = json.Unmarshal(ev.Value, &e)
 			want := map[string]string{
 				"ce_specversion": "1.0", "ce_id": id, "ce_source": "orders", "ce_type": "entity_created",
-				"ce_subject": "root", "ce_time": e.Timestamp.Format(time.RFC3339Nano), "content-type": "application/json",
+				"ce_subject": "root", "ce_time": e.Timestamp.UTC().Format("2006-01-02T15:04:05.000000Z"), "content-type": "application/json",
 			}
 			for k, v := range want {
 				if got := header(ev.Headers, k); got != v {

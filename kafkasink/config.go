@@ -1,6 +1,7 @@
 package kafkasink
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"time"
 
@@ -14,6 +15,10 @@ type config struct {
 	maxBuffered      int
 	maxBufferedBytes int64
 	deliveryTimeout  time.Duration
+	tls              *tls.Config
+	sasl             *saslAuth
+	useEnvironment   bool
+	errs             []error // options found invalid, reported by New
 }
 
 func newConfig(opts []Option) config {
@@ -22,10 +27,18 @@ func newConfig(opts []Option) config {
 		maxBuffered:      DefaultMaxBufferedRecords,
 		maxBufferedBytes: DefaultMaxBufferedBytes,
 		deliveryTimeout:  DefaultDeliveryTimeout,
+		useEnvironment:   true,
 	}
 	for _, o := range opts {
 		c = o.apply(c)
 	}
+	return c
+}
+
+// withError records an invalid option: options cannot return errors, so
+// [New] reports them.
+func (c config) withError(err error) config {
+	c.errs = append(append([]error(nil), c.errs...), err)
 	return c
 }
 
@@ -38,8 +51,10 @@ type optionFunc func(config) config
 
 func (f optionFunc) apply(c config) config { return f(c) }
 
-// WithBrokers sets the seed brokers, as host:port. It is required; calls
-// accumulate.
+// WithBrokers sets the seed brokers, as host:port. Calls accumulate. When
+// they give no address, the comma-separated KAFKA_BROKERS environment
+// variable is used instead (unless [WithoutEnvironment]); with neither,
+// [New] fails with [ErrConfiguration].
 func WithBrokers(brokers ...string) Option {
 	brokers = append([]string(nil), brokers...)
 	return optionFunc(func(c config) config {
@@ -109,7 +124,8 @@ const DefaultDeliveryTimeout = 2 * time.Minute
 
 // WithDeliveryTimeout sets how long a record may wait, retries included, for
 // a broker to accept it before it fails with kgo.ErrRecordTimeout, overriding
-// [DefaultDeliveryTimeout]; 0 means no limit (franz-go's default). A service
+// [DefaultDeliveryTimeout]; 0 means no limit (franz-go's default), and other
+// values below one second are refused (franz-go's minimum). A service
 // started while Kafka is absent keeps serving: records wait for a broker
 // within this time, then fail through their done callback.
 func WithDeliveryTimeout(d time.Duration) Option {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -31,13 +32,27 @@ type Producer struct {
 
 var _ Sink = (*Producer)(nil)
 
-// New returns a producer connected to the brokers given with [WithBrokers].
-// It does not wait for the brokers: a cluster that is not reachable yet makes
+// New returns a producer connected to the brokers given with [WithBrokers]
+// (or KAFKA_BROKERS), with the TLS and SASL settings of options and
+// environment (see the package documentation). It does not wait for the
+// brokers: a cluster that is not reachable yet makes
 // messages wait and retry within franz-go's delivery timeout.
 func New(opts ...Option) (*Producer, error) {
 	c := newConfig(opts)
+	if len(c.errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrConfiguration, errors.Join(c.errs...))
+	}
+	if c.useEnvironment {
+		var err error
+		if c, err = c.fromEnvironment(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)
+		}
+	}
 	if len(c.brokers) == 0 {
-		return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...)", ErrConfiguration)
+		if !c.useEnvironment {
+			return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) (KAFKA_BROKERS is not read: WithoutEnvironment)", ErrConfiguration)
+		}
+		return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) or set KAFKA_BROKERS=host:port,...", ErrConfiguration)
 	}
 	for _, b := range c.brokers {
 		if strings.TrimSpace(b) == "" {
@@ -50,8 +65,8 @@ func New(opts ...Option) (*Producer, error) {
 	if c.maxBufferedBytes < 1 {
 		return nil, fmt.Errorf("%w: WithMaxBufferedBytes(%d) must be at least 1", ErrConfiguration, c.maxBufferedBytes)
 	}
-	if c.deliveryTimeout < 0 {
-		return nil, fmt.Errorf("%w: WithDeliveryTimeout(%v) must not be negative", ErrConfiguration, c.deliveryTimeout)
+	if c.deliveryTimeout < 0 || c.deliveryTimeout > 0 && c.deliveryTimeout < time.Second {
+		return nil, fmt.Errorf("%w: WithDeliveryTimeout(%v) must be 0 (no limit) or at least 1s (franz-go's minimum)", ErrConfiguration, c.deliveryTimeout)
 	}
 	kopts := append([]kgo.Opt{
 		kgo.SeedBrokers(c.brokers...),
@@ -60,7 +75,7 @@ func New(opts ...Option) (*Producer, error) {
 		// promise returns, and a done callback may produce again.
 		kgo.MaxBufferedRecords(c.maxBuffered + 1),
 		kgo.RecordDeliveryTimeout(c.deliveryTimeout),
-	}, c.clientOpts...)
+	}, append(c.securityOpts(), c.clientOpts...)...)
 	client, err := kgo.NewClient(kopts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)

@@ -70,11 +70,47 @@ func AppendString(dst []byte, s string) []byte {
 // a literal Z, as the Python library wrote it.
 const TimeLayout = "2006-01-02T15:04:05.000000Z"
 
-// AppendTime appends t in UTC as a quoted TimeLayout string.
+// AppendTime appends t in UTC as a quoted TimeLayout string. It formats by
+// arithmetic rather than with time.Format: it runs for every line.
 func AppendTime(dst []byte, t time.Time) []byte {
-	dst = append(dst, '"')
-	dst = t.UTC().AppendFormat(dst, TimeLayout)
-	return append(dst, '"')
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		dst = append(dst, '"')
+		dst = t.AppendFormat(dst, TimeLayout)
+		return append(dst, '"')
+	}
+	hour, minute, second := t.Clock()
+	micro := t.Nanosecond() / 1000
+	var b [len(TimeLayout) + 2]byte
+	b[0] = '"'
+	put4(b[1:], year)
+	b[5] = '-'
+	put2(b[6:], int(month))
+	b[8] = '-'
+	put2(b[9:], day)
+	b[11] = 'T'
+	put2(b[12:], hour)
+	b[14] = ':'
+	put2(b[15:], minute)
+	b[17] = ':'
+	put2(b[18:], second)
+	b[20] = '.'
+	put2(b[21:], micro/10000)
+	put2(b[23:], micro/100%100)
+	put2(b[25:], micro%100)
+	b[27] = 'Z'
+	b[28] = '"'
+	return append(dst, b[:]...)
+}
+
+func put2(b []byte, v int) {
+	b[0], b[1] = byte('0'+v/10), byte('0'+v%10)
+}
+
+func put4(b []byte, v int) {
+	put2(b, v/100)
+	put2(b[2:], v%100)
 }
 
 // AppendMillis appends d as milliseconds with three decimals, the unit of

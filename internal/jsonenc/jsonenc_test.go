@@ -112,6 +112,19 @@ func TestAppendTimeAndMillis(t *testing.T) {
 	}
 }
 
+func FuzzAppendTime(f *testing.F) {
+	f.Add(int64(1795000000), int64(537020999))
+	f.Add(int64(-62135596800), int64(0))
+	f.Add(int64(253402300799), int64(999999999))
+	f.Fuzz(func(t *testing.T, sec, nsec int64) {
+		ts := time.Unix(sec, nsec%1_000_000_000)
+		want := `"` + ts.UTC().Format(TimeLayout) + `"`
+		if got := string(AppendTime(nil, ts)); got != want {
+			t.Fatalf("AppendTime(%v) = %s, time.Format gives %s", ts, got, want)
+		}
+	})
+}
+
 func FuzzAppendString(f *testing.F) {
 	for _, s := range []string{"", "a\"b", "\xff\xfe", "\u2028", "日本\n"} {
 		f.Add(s)

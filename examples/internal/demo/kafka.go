@@ -20,7 +20,11 @@ import (
 // closes it.
 func Brokers() (brokers []string, stop func(), err error) {
 	if env := os.Getenv("KAFKA_BROKERS"); env != "" {
-		return strings.Split(env, ","), func() {}, nil
+		brokers := strings.Split(env, ",")
+		for i := range brokers {
+			brokers[i] = strings.TrimSpace(brokers[i])
+		}
+		return brokers, func() {}, nil
 	}
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
 	if err != nil {
@@ -34,7 +38,13 @@ func Brokers() (brokers []string, stop func(), err error) {
 // provider, with W3C trace context as the global propagator. Shut the
 // provider down to write what is pending.
 func Install(brokers []string, source string, opts ...sdktrace.TracerProviderOption) (*sdktrace.TracerProvider, *exporter.Processor, error) {
-	sink, err := kafkasink.New(kafkasink.WithBrokers(brokers...))
+	opts := []kafkasink.Option{kafkasink.WithBrokers(brokers...)}
+	if os.Getenv("KAFKA_BROKERS") == "" {
+		// The embedded broker is plaintext: KAFKA_TLS or KAFKA_SASL_* left
+		// in the shell must not apply to it.
+		opts = append(opts, kafkasink.WithoutEnvironment())
+	}
+	sink, err := kafkasink.New(opts...)
 	if err != nil {
 		return nil, nil, err
 	}
