@@ -52,7 +52,7 @@ func New(opts ...Option) (*Producer, error) {
 		if !c.useEnvironment {
 			return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) (KAFKA_BROKERS is not read: WithoutEnvironment)", ErrConfiguration)
 		}
-		return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) or set KAFKA_BROKERS=host:port,...", ErrConfiguration)
+		return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) or set KAFKA_BROKERS (host:port,host:port)", ErrConfiguration)
 	}
 	for _, b := range c.brokers {
 		if strings.TrimSpace(b) == "" {
