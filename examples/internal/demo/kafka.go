@@ -38,13 +38,13 @@ func Brokers() (brokers []string, stop func(), err error) {
 // provider, with W3C trace context as the global propagator. Shut the
 // provider down to write what is pending.
 func Install(brokers []string, source string, opts ...sdktrace.TracerProviderOption) (*sdktrace.TracerProvider, *exporter.Processor, error) {
-	opts := []kafkasink.Option{kafkasink.WithBrokers(brokers...)}
+	sinkOpts := []kafkasink.Option{kafkasink.WithBrokers(brokers...)}
 	if os.Getenv("KAFKA_BROKERS") == "" {
 		// The embedded broker is plaintext: KAFKA_TLS or KAFKA_SASL_* left
 		// in the shell must not apply to it.
-		opts = append(opts, kafkasink.WithoutEnvironment())
+		sinkOpts = append(sinkOpts, kafkasink.WithoutEnvironment())
 	}
-	sink, err := kafkasink.New(opts...)
+	sink, err := kafkasink.New(sinkOpts...)
 	if err != nil {
 		return nil, nil, err
 	}
