@@ -72,4 +72,9 @@
 // with [WithLogger] (default [slog.Default]), with its topic, key and value,
 // the development setting of the Python library. Nothing is formatted unless
 // the logger has Debug enabled.
+//
+// # Console
+//
+// [NewConsole] prints every message (topic, key, headers, indented JSON)
+// instead of producing it: a development sink that needs no broker.
 package kafkasink

@@ -23,7 +23,11 @@ func newAPI() http.Handler {
 		ctx := r.Context()
 		var o order
 		if err := json.NewDecoder(r.Body).Decode(&o); err != nil || o.Item == "" {
-			_ = bridge.Log(ctx, "warning", map[string]any{"msg": "rejected order", "error": fmt.Sprint(err)})
+			reason := "an order needs an item"
+			if err != nil {
+				reason = err.Error()
+			}
+			_ = bridge.Log(ctx, "warning", map[string]any{"msg": "rejected order", "reason": reason})
 			http.Error(w, "an order needs an item", http.StatusBadRequest)
 			return
 		}

@@ -3,44 +3,77 @@
 // otelhttp and otelrelayer, sends it a few requests, then reads back and
 // prints the event topics and the logging topic.
 //
-//	go run ./quickstart            # embedded broker, no setup
+//	go run ./quickstart                # embedded broker, no setup
 //	KAFKA_BROKERS=host:9092 go run ./quickstart
+//	go run ./quickstart -console       # no Kafka at all: messages printed as produced
+//	go run ./quickstart -keep-running  # then keep the broker and the API up for relaytail
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
+	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	err := run(context.Background(), os.Args[1:], os.Stdout)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context) error {
-	brokers, stop, err := demo.Brokers()
-	if err != nil {
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	flags := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	console := flags.Bool("console", false, "print every message as it is produced instead of writing it to Kafka: no broker at all, no read-back")
+	keepRunning := flags.Bool("keep-running", false, "after the requests, keep the broker and the API running until SIGINT or SIGTERM, to try relaytail and curl")
+	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	defer stop()
 
 	// 1. The pipeline: a Kafka sink, the otelrelayer span processor, and a
 	// tracer provider that records every span (AlwaysRecord) so every
 	// request gets its request log whatever the trace sampling rate.
-	tp, _, err := demo.Install(brokers, "quickstart")
-	if err != nil {
-		return err
+	var brokers []string
+	var tp *sdktrace.TracerProvider
+	if *console {
+		var err error
+		if tp, err = installConsole(stdout); err != nil {
+			return err
+		}
+	} else {
+		var stop func()
+		var err error
+		brokers, stop, err = demo.Brokers()
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if tp, _, err = demo.Install(brokers, "quickstart"); err != nil {
+			return err
+		}
 	}
 
 	// 2. An HTTP API, instrumented with otelhttp as usual.
@@ -48,10 +81,16 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: otelhttp.NewHandler(newAPI(), "orders-api"), ReadHeaderTimeout: 5 * time.Second}
+	// otelhttp starts the server span; bridge.HTTPHandler adds what otelhttp
+	// leaves out (query string, X-Request-ID, X-Forwarded-For, X-Real-IP).
+	srv := &http.Server{Handler: otelhttp.NewHandler(bridge.HTTPHandler(newAPI()), "orders-api"), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
-	fmt.Printf("serving the orders API on %s, Kafka at %s\n\n", base, strings.Join(brokers, ","))
+	if *console {
+		fmt.Fprintf(stdout, "serving the orders API on %s, no Kafka: each message is printed as it is produced\n\n", base)
+	} else {
+		fmt.Fprintf(stdout, "serving the orders API on %s, Kafka at %s\n\n", base, strings.Join(brokers, ","))
+	}
 
 	// 3. A few requests.
 	for _, r := range []struct{ method, path, body string }{
@@ -64,9 +103,20 @@ func run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%s %s -> %d\n", r.method, r.path, status)
+		fmt.Fprintf(stdout, "%s %s -> %d\n", r.method, r.path, status)
+		if *console {
+			fmt.Fprintln(stdout)
+		}
 	}
-	shutdownCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+
+	if *keepRunning {
+		if err := keepServing(ctx, stdout, tp, brokers, base); err != nil {
+			return err
+		}
+	}
+
+	// The context may be canceled by now (-keep-running): shut down anyway.
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
@@ -75,11 +125,62 @@ func run(ctx context.Context) error {
 	if err := tp.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
+	if *console || *keepRunning {
+		return nil // printed already
+	}
 
 	// 4. Read back what was written.
-	fmt.Println()
+	fmt.Fprintln(stdout)
 	return demo.PrintTopics(ctx, brokers, "order_created", "logging")
 }
+
+// installConsole is demo.Install with a console sink instead of Kafka.
+func installConsole(stdout io.Writer) (*sdktrace.TracerProvider, error) {
+	sink := kafkasink.NewConsole(stdout, kafkasink.WithColor(isTerminal(stdout)))
+	relayer, err := exporter.New("logging", sink, exporter.WithSource("quickstart"))
+	if err != nil {
+		return nil, err
+	}
+	tp := sdktrace.NewTracerProvider(
+		sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.ParentBased(sdktrace.AlwaysSample()))),
+		sdktrace.WithSpanProcessor(relayer),
+	)
+	otel.SetTracerProvider(tp)
+	otel.SetTextMapPropagator(propagation.TraceContext{})
+	return tp, nil
+}
+
+// keepServing prints what was written so far (from Kafka; the console has
+// printed it already), then how to follow the API's request logs, and waits
+// for SIGINT, SIGTERM or the end of ctx.
+func keepServing(ctx context.Context, stdout io.Writer, tp *sdktrace.TracerProvider, brokers []string, base string) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(brokers) > 0 {
+		if err := tp.ForceFlush(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout)
+		if err := demo.PrintTopics(ctx, brokers, "order_created", "logging"); err != nil {
+			return err
+		}
+		addrs := strings.Join(brokers, ",")
+		fmt.Fprintf(stdout, "\nKafka at %s and the orders API at %s keep running; Ctrl-C stops them.\n", addrs, base)
+		fmt.Fprintf(stdout, "Follow the request logs from another terminal, in examples/:\n\n")
+		fmt.Fprintf(stdout, "    go run ./relaytail -brokers %s -v\n\n", addrs)
+		fmt.Fprintf(stdout, "and send requests:\n\n")
+	} else {
+		fmt.Fprintf(stdout, "The orders API at %s keeps running and prints each message as it is produced; Ctrl-C stops it.\n", base)
+		fmt.Fprintf(stdout, "Send it requests from another terminal:\n\n")
+	}
+	fmt.Fprintf(stdout, "    curl -i -X POST %s/orders -d '{\"item\":\"ink\",\"quantity\":1}'\n", base)
+	fmt.Fprintf(stdout, "    curl -i '%s/orders/1?verbose=1'\n\n", base)
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "stopping")
+	return nil
+}
+
+var requestCounter atomic.Int64
 
 func send(ctx context.Context, base, method, path, body string) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
@@ -87,10 +188,21 @@ func send(ctx context.Context, base, method, path, body string) (int, error) {
 		return 0, err
 	}
 	req.Header.Set("User-Agent", "quickstart/1.0")
+	req.Header.Set("X-Request-ID", fmt.Sprintf("quickstart-%d", requestCounter.Add(1)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
 	return resp.StatusCode, nil
+}
+
+// isTerminal reports whether w is a character device, such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/otelrelayer/otelrelayer/examples/internal/demotest"
+)
+
+func TestConsole(t *testing.T) {
+	var out lockedBuffer
+	if err := run(t.Context(), []string{"-console"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []struct {
+		text string
+		n    int
+	}{
+		{"--- order_created key \"1\"\n", 1},
+		{"--- order_created key \"2\"\n", 1},
+		{"--- logging key \"", 4},
+		{"    relayer-event-id: ", 6},
+		{"POST /orders -> 201\n", 2},
+		{"POST /orders -> 400\n", 1},
+		{"Kafka at", 0},
+		{"\x1b[", 0}, // no colour when stdout is not a terminal
+	} {
+		if n := strings.Count(got, want.text); n != want.n {
+			t.Errorf("%q appears %d times, want %d", want.text, n, want.n)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", got)
+	}
+}
+
+func TestKeepRunning(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out := &lockedBuffer{}
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, []string{"-keep-running"}, out) }()
+
+	hint := out.waitFor(t, regexp.MustCompile(`go run \./relaytail -brokers (\S+) -v`))
+	// The broker still serves what the quickstart wrote.
+	logs := demotest.ReadRequestLogs(t, strings.Split(hint[1], ","))
+	if len(logs) != 4 {
+		t.Errorf("%d request logs in the logging topic, want 4", len(logs))
+	}
+	cancel() // as SIGINT does
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Errorf("run: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not return after its context was canceled")
+	}
+}
+
+func TestConsoleKeepRunning(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out := &lockedBuffer{}
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, []string{"-console", "-keep-running"}, out) }()
+
+	api := out.waitFor(t, regexp.MustCompile(`The orders API at (\S+) keeps running`))
+	if status, err := send(t.Context(), api[1], "GET", "/orders/42", ""); err != nil || status != http.StatusOK {
+		t.Fatalf("GET /orders/42: %d, %v", status, err)
+	}
+	out.waitFor(t, regexp.MustCompile(`"path": "/orders/42"`))
+	cancel()
+	if err := <-errc; err != nil {
+		t.Errorf("run: %v", err)
+	}
+}
+
+// lockedBuffer is written by the console sink from the server's goroutines
+// and by run.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitFor waits until the output matches re and returns the submatches.
+func (l *lockedBuffer) waitFor(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(l.String()); m != nil {
+			return m
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("output never matched %s:\n%s", re, l.String())
+	return nil
+}
