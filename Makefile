@@ -52,6 +52,7 @@ fuzz:
 		./internal/topicname:FuzzValidate \
 		./internal/jsonenc:FuzzAppendString \
 		./internal/jsonenc:FuzzAppendValue \
+		./internal/jsonenc:FuzzAppendTime \
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact; do \

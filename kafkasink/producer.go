@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -106,19 +107,36 @@ func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
 	if p.logger != nil && p.logger.Enabled(ctx, slog.LevelDebug) {
 		logMessage(ctx, p.logger, m)
 	}
-	r := &kgo.Record{
-		Topic:   m.Topic,
-		Key:     m.Key,
-		Value:   m.Value,
-		Headers: m.Headers,
-		Context: context.Background(),
+	f := inflightPool.Get().(*inflight)
+	f.rec = kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers, Context: f}
+	f.p, f.size, f.done = p, size, done
+	p.client.Produce(context.Background(), &f.rec, finishInflight)
+}
+
+// inflight is one record on its way, with what its promise needs. It is its
+// record's Context (a background context that also carries the record's
+// state), so that franz-go's promise can be one package-level function and a
+// message costs no allocation: inflights are pooled.
+type inflight struct {
+	context.Context // never canceled
+	rec             kgo.Record
+	p               *Producer
+	size            int64
+	done            func(error)
+}
+
+var inflightPool = sync.Pool{New: func() any { return &inflight{Context: context.Background()} }}
+
+// finishInflight is the promise of every record.
+func finishInflight(r *kgo.Record, err error) {
+	f := r.Context.(*inflight)
+	p, size, done := f.p, f.size, f.done
+	f.rec, f.p, f.done = kgo.Record{}, nil, nil
+	inflightPool.Put(f)
+	p.budget.release(size)
+	if done != nil {
+		done(err)
 	}
-	p.client.Produce(context.Background(), r, func(_ *kgo.Record, err error) {
-		p.budget.release(size)
-		if done != nil {
-			done(err)
-		}
-	})
 }
 
 // Flush implements [Sink].
