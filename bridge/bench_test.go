@@ -74,3 +74,48 @@ func BenchmarkSpanAddEvent(b *testing.B) {
 		return nil
 	})
 }
+
+// BenchmarkSpanAddEventLog is the bare span event Log records, with the same
+// attributes: what Log is compared with.
+func BenchmarkSpanAddEventLog(b *testing.B) {
+	rec := otelrelayertest.New(b)
+	benchmarkInSpans(b, rec, rec.Tracer(), func(ctx context.Context) error {
+		trace.SpanFromContext(ctx).AddEvent(bridge.LogEventName, trace.WithTimestamp(time.Now()),
+			trace.WithAttributes(bridge.LevelKey.String("info")))
+		return nil
+	})
+}
+
+// noopPipeline accepts everything and does nothing: the bridge's own cost.
+type noopPipeline struct{}
+
+func (noopPipeline) Emit(context.Context, bridge.EmitRecord) (bridge.EmitResult, error) {
+	return bridge.EmitResult{}, nil
+}
+func (noopPipeline) Log(context.Context, bridge.LogRecord) error { return nil }
+
+// The bridge's own cost on a non-recording span, with a pipeline that does
+// no work: no allocation beyond encoding the payload (none for a string).
+func BenchmarkBridgeNonRecordingNoopPipeline(b *testing.B) {
+	unsampled := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
+	b.Cleanup(func() { _ = unsampled.Shutdown(context.Background()) })
+	var p noopPipeline
+	if err := bridge.Bind(unsampled, p); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { bridge.Unregister(p) })
+	ctx, span := unsampled.Tracer("bench").Start(b.Context(), "request")
+	defer span.End()
+	b.Run("Log", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = bridge.Log(ctx, "info", "order 10 created")
+		}
+	})
+	b.Run("Emit", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = bridge.Emit(ctx, "orders", "created", "order 10")
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package exporter
 
 import (
-	"context"
 	"fmt"
 	"time"
 )
@@ -42,7 +41,7 @@ func (p *Processor) evictOlderThan(cutoff, now time.Time) int {
 		}
 	}
 	if n > 0 {
-		p.metrics.evicted.Add(context.Background(), int64(n))
+		add(p.metrics.evicted, int64(n))
 	}
 	return n
 }

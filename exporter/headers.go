@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/otelrelayer/otelrelayer/internal/eventid"
 	"github.com/otelrelayer/otelrelayer/internal/jsonenc"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/propagation"
@@ -24,29 +25,48 @@ type messageMeta struct {
 	time    time.Time
 }
 
+// traceparentLen is the length of a version 00 traceparent.
+const traceparentLen = len("00-") + 32 + 1 + 16 + 1 + 2
+
+// headerBlock holds, in one allocation, the headers of a message in the
+// common case (traceparent and event ID) and the bytes they point to, with
+// room for a request log's key.
+type headerBlock struct {
+	hs  [2]kafkasink.Header
+	buf [traceparentLen + eventid.TextLen + 32]byte
+}
+
 // headers returns the headers of a message: the trace context of sc, the
 // message's event ID and, when enabled, the CloudEvents binary-mode
-// attributes. With no propagator configured, W3C trace context is written
-// directly, without going through a carrier.
-func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m messageMeta) []kafkasink.Header {
-	n := 3
-	if p.cfg.cloudEvents {
-		n += 7
-	}
-	hs := make([]kafkasink.Header, 0, n)
+// attributes; with traceIDKey, also the hex trace ID of sc as a message key
+// (nil when sc is invalid). With no propagator configured, W3C trace context
+// is written directly, without going through a carrier.
+func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m messageMeta, traceIDKey bool) (hs []kafkasink.Header, key []byte) {
+	blk := new(headerBlock)
+	buf := blk.buf[:0:len(blk.buf)]
+	hs = blk.hs[:0]
 	if p.cfg.propagator != nil {
 		if sc.IsValid() && !trace.SpanContextFromContext(ctx).Equal(sc) {
 			ctx = trace.ContextWithSpanContext(ctx, sc)
 		}
 		p.cfg.propagator.Inject(ctx, propagation.NewCarrier(&hs))
 	} else if sc.IsValid() {
-		hs = append(hs, kafkasink.Header{Key: "traceparent", Value: appendTraceparent(make([]byte, 0, 55), sc)})
+		buf = appendTraceparent(buf, sc)
+		hs = append(hs, kafkasink.Header{Key: "traceparent", Value: buf[:traceparentLen:traceparentLen]})
 		if ts := sc.TraceState(); ts.Len() > 0 {
 			hs = append(hs, kafkasink.Header{Key: "tracestate", Value: []byte(ts.String())})
 		}
 	}
-	idText, _ := m.id.MarshalText()
+	start := len(buf)
+	buf = eventid.AppendText(buf, m.id)
+	idText := buf[start:len(buf):len(buf)]
 	hs = append(hs, kafkasink.Header{Key: EventIDHeader, Value: idText})
+	if traceIDKey && sc.IsValid() {
+		start = len(buf)
+		tid := sc.TraceID()
+		buf = hex.AppendEncode(buf, tid[:])
+		key = buf[start:len(buf):len(buf)]
+	}
 	if p.cfg.cloudEvents {
 		hs = append(hs,
 			kafkasink.Header{Key: "ce_specversion", Value: []byte("1.0")},
@@ -60,7 +80,7 @@ func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m message
 			hs = append(hs, kafkasink.Header{Key: "ce_subject", Value: []byte(m.subject)})
 		}
 	}
-	return hs
+	return hs, key
 }
 
 // RequestLogType is the CloudEvents type of request logs.

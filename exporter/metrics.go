@@ -68,6 +68,13 @@ func instrument(dst *metric.Int64Counter, mk func(string, ...metric.Int64Counter
 	return err
 }
 
+// add adds n to c unless no reader wants it.
+func add(c metric.Int64Counter, n int64) {
+	if ctx := context.Background(); c.Enabled(ctx) {
+		c.Add(ctx, n)
+	}
+}
+
 func (m *metrics) topicAttrs(topic string) metric.MeasurementOption {
 	if o, ok := m.topics.Load(topic); ok {
 		return o.(metric.MeasurementOption)
@@ -93,6 +100,9 @@ func (m *metrics) start() time.Time {
 // produced records the outcome of one message.
 func (m *metrics) produced(topic string, start time.Time, err error) {
 	ctx := context.Background()
+	if !m.sent.Enabled(ctx) && !m.dropped.Enabled(ctx) && start.IsZero() {
+		return // no reader: skip building the measurement options
+	}
 	if errors.Is(err, kafkasink.ErrBufferFull) {
 		m.dropped.Add(ctx, 1, m.topicAttrs(topic))
 		return

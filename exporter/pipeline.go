@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/internal/eventid"
 	"github.com/otelrelayer/otelrelayer/internal/topicname"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
@@ -34,12 +35,10 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if len(value) > p.cfg.maxMessageBytes {
 		return bridge.EmitResult{}, fmt.Errorf("%w: event for %q is %d bytes, the maximum is %d", bridge.ErrMessageTooLarge, topic, len(value), p.cfg.maxMessageBytes)
 	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return bridge.EmitResult{}, fmt.Errorf("otelrelayer: event ID: %w", err)
-	}
+	id := eventid.New(r.Time)
 	meta := messageMeta{id: id, ceType: r.Topic, subject: r.EventSubtype, time: r.Time}
-	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: p.headers(ctx, r.Span, meta)}
+	headers, _ := p.headers(ctx, r.Span, meta, false)
+	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
 	req := p.requestOf(r.Span)
 	res := bridge.EmitResult{Topic: topic, EventID: id}
 	produceCtx := ctx
@@ -111,8 +110,8 @@ func (p *Processor) addEventLine(req *request, raw bool, value []byte, id uuid.U
 		req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
 		return
 	}
-	var idKey [len(`,"event_id":""}`) + 36]byte
-	tail := append(append(idKey[:0], `,"event_id":"`...), id.String()...)
+	var idKey [len(`,"event_id":""}`) + eventid.TextLen]byte
+	tail := eventid.AppendText(append(idKey[:0], `,"event_id":"`...), id)
 	tail = append(tail, `"}`...)
 	req.addLine2(value[:len(value)-1], tail, p.cfg.maxLines, p.cfg.maxMessageBytes)
 }

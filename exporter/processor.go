@@ -9,11 +9,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/internal/eventid"
 	"github.com/otelrelayer/otelrelayer/internal/topicname"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
@@ -46,6 +46,7 @@ type Processor struct {
 	shutErr  error
 
 	metrics     *metrics
+	logDone     func(error)   // the done callback of request logs, untimed
 	stopJanitor chan struct{} // nil without eviction
 	janitorDone chan struct{}
 }
@@ -93,6 +94,7 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 		return nil, fmt.Errorf("exporter: creating metrics: %w", err)
 	}
 	p := &Processor{cfg: c, sink: sink, loggingTopic: full, source: c.source, metrics: ms}
+	p.logDone = (&logDelivery{p: p}).done
 	if p.source == "" {
 		p.source = full
 	}
@@ -183,6 +185,7 @@ func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnl
 		span:         s.SpanContext(),
 	}
 	p.writeRequestLog(ctx, &h, e)
+	e.release()
 }
 
 // doneContext makes a sink fail at once instead of waiting for buffer space.
@@ -214,29 +217,18 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 	value = append(value, lines...)
 	value = appendRequestTail(value, dropped, e.droppedEvents, e.evicted)
 
-	var key []byte
-	if h.span.IsValid() {
-		tid := h.span.TraceID()
-		key = []byte(tid.String())
+	now := time.Now()
+	headers, key := p.headers(context.Background(), h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
+	msg := kafkasink.Message{Topic: p.loggingTopic, Key: key, Value: value, Headers: headers}
+	done := p.logDone // no per-message state unless durations are recorded
+	if start := p.metrics.start(); !start.IsZero() {
+		done = (&logDelivery{p: p, start: start}).done
 	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		p.cfg.errorHandler(fmt.Errorf("otelrelayer: request log ID: %w", err))
-		return
-	}
-	msg := kafkasink.Message{
-		Topic: p.loggingTopic,
-		Key:   key,
-		Value: value,
-		Headers: p.headers(trace.ContextWithSpanContext(context.Background(), h.span), h.span,
-			messageMeta{id: id, ceType: RequestLogType, time: h.start}),
-	}
-	ld := &logDelivery{p: p, start: p.metrics.start()}
-	p.metrics.requestLogs.Add(context.Background(), 1)
+	add(p.metrics.requestLogs, 1)
 	if dropped > 0 {
-		p.metrics.droppedLines.Add(context.Background(), int64(dropped))
+		add(p.metrics.droppedLines, int64(dropped))
 	}
-	p.sink.Produce(ctx, msg, ld.done)
+	p.sink.Produce(ctx, msg, done)
 	if l := p.cfg.logger; l != nil && l.Enabled(ctx, slog.LevelDebug) {
 		l.LogAttrs(context.Background(), slog.LevelDebug, "otelrelayer: request log",
 			slog.String("topic", p.loggingTopic), slog.String("trace_id", string(key)),

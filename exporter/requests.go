@@ -20,6 +20,7 @@ type request struct {
 	failed   int     // events not delivered: dropped_events
 	evicted  bool
 	ended    bool
+	buffers  *linePair // pooled; lines and ends grow from its slices
 	children []trace.SpanID
 }
 
@@ -40,6 +41,10 @@ func (r *request) addLine2(head, tail []byte, maxLines, maxBytes int) bool {
 	if len(r.ends) >= maxLines || len(r.lines)+1+len(head)+len(tail) > maxBytes {
 		r.dropped++
 		return true
+	}
+	if r.buffers == nil {
+		r.buffers = lineBufferPool.Get().(*linePair)
+		r.lines, r.ends = r.buffers.lines, r.buffers.ends
 	}
 	if len(r.lines) > 0 {
 		r.lines = append(r.lines, ',')
@@ -90,15 +95,19 @@ type endedRequest struct {
 	droppedEvents int
 	evicted       bool
 	children      []trace.SpanID
+	buffers       *linePair // where lines and ends came from
 }
 
 // end marks the request ended and returns its contents. Nothing is appended
-// afterwards, so the slices are the caller's.
+// afterwards, so the slices are the caller's, to give back with
+// putLineBuffers once written.
 func (r *request) end() endedRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.ended = true
-	return endedRequest{r.lines, r.ends, r.dropped, r.failed, r.evicted, r.children}
+	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, r.evicted, r.children, r.buffers}
+	r.lines, r.ends, r.children, r.buffers = nil, nil, nil, nil
+	return e
 }
 
 // requestTable maps span IDs (roots and their children) to requests. It is
@@ -158,4 +167,28 @@ func (t *requestTable) openRoots() []*request {
 		s.mu.RUnlock()
 	}
 	return open
+}
+
+// lineBuffers recycles the line buffers of ended requests: a request log
+// copies its lines, so they are free once it is encoded.
+type linePair struct {
+	lines []byte
+	ends  []int32
+}
+
+var lineBufferPool = sync.Pool{New: func() any {
+	return &linePair{lines: make([]byte, 0, 512), ends: make([]int32, 0, 8)}
+}}
+
+// maxPooledLines keeps a huge request from pinning its buffer in the pool.
+const maxPooledLines = 64 << 10
+
+// release gives the buffers of an ended request back to the pool.
+func (e *endedRequest) release() {
+	if e.buffers == nil || cap(e.lines) > maxPooledLines {
+		return
+	}
+	e.buffers.lines, e.buffers.ends = e.lines[:0], e.ends[:0]
+	lineBufferPool.Put(e.buffers)
+	e.buffers, e.lines, e.ends = nil, nil, nil
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ import (
 
 func main() {
 	requests := flag.Int("requests", 200_000, "requests per measurement")
+	rounds := flag.Int("rounds", 3, "measurements per path; the median is reported")
 	concurrency := flag.Int("concurrency", 0, "goroutines issuing requests (0: 4 × GOMAXPROCS)")
 	linesFlag := flag.String("lines", "1,10", "log lines per request, one measurement each")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the relayer measurements to this file")
@@ -49,7 +51,7 @@ func main() {
 		defer f.Close()
 		profileTo = f
 	}
-	if err := run(context.Background(), *requests, *concurrency, lineCounts); err != nil {
+	if err := run(context.Background(), *requests, *rounds, *concurrency, lineCounts); err != nil {
 		fmt.Fprintln(os.Stderr, "relaybench:", err)
 		os.Exit(1)
 	}
@@ -64,7 +66,7 @@ type result struct {
 	rps   float64
 }
 
-func run(ctx context.Context, requests, concurrency int, lineCounts []int) error {
+func run(ctx context.Context, requests, rounds, concurrency int, lineCounts []int) error {
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
 	if err != nil {
 		return err
@@ -72,32 +74,41 @@ func run(ctx context.Context, requests, concurrency int, lineCounts []int) error
 	defer cluster.Close()
 	brokers := cluster.ListenAddrs()
 
-	fmt.Printf("relaybench: %d requests, %d goroutines, GOMAXPROCS=%d, %s, one kfake broker on loopback\n\n",
-		requests, concurrency, runtime.GOMAXPROCS(0), runtime.Version())
+	fmt.Printf("relaybench: %d requests, median of %d rounds, %d goroutines, GOMAXPROCS=%d, %s, one kfake broker on loopback\n\n",
+		requests, rounds, concurrency, runtime.GOMAXPROCS(0), runtime.Version())
 	var results []result
 	for _, lines := range lineCounts {
 		w := workload{requests: requests, concurrency: concurrency, lines: lines}
-		for _, m := range []struct {
+		paths := []struct {
 			name string
 			fn   func(context.Context, []string, workload) (time.Duration, error)
 		}{
 			{"raw_franz", rawFranz},
 			{"relayer", relayer},
 			{"otel_sdk", otelSDK},
-		} {
-			runtime.GC()
-			if m.name == "relayer" && profileTo != nil {
-				_ = pprof.StartCPUProfile(profileTo)
+		}
+		// Rounds interleave the paths, so a noisy moment hurts all alike.
+		rps := make([][]float64, len(paths))
+		for range rounds {
+			for i, m := range paths {
+				runtime.GC()
+				if m.name == "relayer" && profileTo != nil {
+					_ = pprof.StartCPUProfile(profileTo)
+				}
+				elapsed, err := m.fn(ctx, brokers, w)
+				if m.name == "relayer" && profileTo != nil {
+					pprof.StopCPUProfile()
+					profileTo = nil // one profile: the first relayer measurement
+				}
+				if err != nil {
+					return fmt.Errorf("%s: %w", m.name, err)
+				}
+				rps[i] = append(rps[i], float64(requests)/elapsed.Seconds())
 			}
-			elapsed, err := m.fn(ctx, brokers, w)
-			if m.name == "relayer" && profileTo != nil {
-				pprof.StopCPUProfile()
-				profileTo = nil // one profile: the first relayer measurement
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", m.name, err)
-			}
-			results = append(results, result{m.name, lines, float64(requests) / elapsed.Seconds()})
+		}
+		for i, m := range paths {
+			slices.Sort(rps[i])
+			results = append(results, result{m.name, lines, rps[i][len(rps[i])/2]})
 		}
 	}
 	printResults(results)

@@ -1,0 +1,114 @@
+package exporter_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+)
+
+// discardSink acknowledges and forgets every message, so benchmarks measure
+// the library alone.
+type discardSink struct{}
+
+func (discardSink) Produce(_ context.Context, _ kafkasink.Message, done func(error)) {
+	if done != nil {
+		done(nil)
+	}
+}
+func (discardSink) Flush(context.Context) error { return nil }
+func (discardSink) Close(context.Context) error { return nil }
+
+func benchProvider(b *testing.B) *sdktrace.TracerProvider {
+	b.Helper()
+	p, err := exporter.New("logging", discardSink{}, exporter.WithoutDefault(), exporter.WithoutEnvironment())
+	if err != nil {
+		b.Fatal(err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(p))
+	b.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		bridge.Unregister(p)
+	})
+	return tp
+}
+
+var benchPayload = map[string]any{"id": 10, "name": "entity", "tags": []any{"a", "b"}}
+
+// BenchmarkRequest is one whole request: root span, one Emit, one Log, the
+// request log.
+func BenchmarkRequest(b *testing.B) {
+	tracer := benchProvider(b).Tracer("bench")
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			rctx, span := tracer.Start(ctx, "request")
+			_ = bridge.Emit(rctx, "entity_created", "root", benchPayload)
+			_ = bridge.Log(rctx, "info", "created root")
+			span.End()
+		}
+	})
+}
+
+// BenchmarkOnEnd measures ending a root holding n lines: error lines, the
+// request log's encoding and its produce.
+func BenchmarkOnEnd(b *testing.B) {
+	for _, n := range []int{1, 10, 100} {
+		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
+			tracer := benchProvider(b).Tracer("bench")
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				rctx, span := tracer.Start(ctx, "request")
+				for range n {
+					_ = bridge.Log(rctx, "info", "created root")
+				}
+				b.StartTimer()
+				span.End()
+			}
+		})
+	}
+}
+
+// BenchmarkInFlightMemory reports the heap each open request holds: the
+// processor's share (request state, table entries, line buffers) apart
+// from the SDK span's, measured as the difference with a provider without
+// the processor. Each request holds one line.
+func BenchmarkInFlightMemory(b *testing.B) {
+	const open = 20_000
+	heap := func(tp *sdktrace.TracerProvider) float64 {
+		tracer := tp.Tracer("bench")
+		spans := make([]trace.Span, 0, open)
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range open {
+			ctx, span := tracer.Start(context.Background(), "request")
+			_ = bridge.Log(ctx, "info", "created root") // a one-line request when nobody owns the span
+			spans = append(spans, span)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		for _, s := range spans {
+			s.End()
+		}
+		return float64(after.HeapAlloc-before.HeapAlloc) / open
+	}
+	for b.Loop() {
+		with := heap(benchProvider(b))
+		bare := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())))
+		without := heap(bare)
+		_ = bare.Shutdown(context.Background())
+		b.ReportMetric(with-without, "processor_B/request")
+		b.ReportMetric(with, "total_B/request")
+	}
+}
