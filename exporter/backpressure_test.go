@@ -3,6 +3,7 @@ package exporter_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -122,5 +123,48 @@ func TestDeliveryFailuresAreCounted(t *testing.T) {
 				t.Fatalf("request log: %+v, want %d lines and %d dropped events", l, tt.wantLines, tt.wantDropped)
 			}
 		})
+	}
+}
+
+// asyncSink answers every event from another goroutine, racing with
+// Produce's return.
+type asyncSink struct {
+	*otelrelayertest.Sink
+}
+
+func (s asyncSink) Produce(ctx context.Context, m kafkasink.Message, done func(error)) {
+	if m.Topic == "logging" {
+		s.Sink.Produce(ctx, m, done)
+		return
+	}
+	go done(errLost)
+	time.Sleep(50 * time.Microsecond) // sometimes before, sometimes after
+}
+
+// A failure answered while Produce returns is reported exactly once: to the
+// caller, or to the error handler (run under -race: the result is handed
+// over between goroutines).
+func TestFailureAnsweredWhileProducing(t *testing.T) {
+	for range 100 {
+		sink := asyncSink{otelrelayertest.NewSink()}
+		handled := make(chan error, 1)
+		tp := newTracerProvider(t, sink, exporter.WithErrorHandler(func(err error) { handled <- err }))
+		ctx, span := tp.Tracer("t").Start(t.Context(), "request")
+		err := bridge.Emit(ctx, "orders", "created", 1)
+		if err == nil {
+			if herr := <-handled; !errors.Is(herr, errLost) || !strings.Contains(herr.Error(), "event 0") {
+				t.Fatalf("Emit succeeded and the handler got %v, want the failure naming the event", herr)
+			}
+		} else if !errors.Is(err, errLost) {
+			t.Fatalf("Emit = %v, want the failure", err)
+		}
+		span.End()
+		l := requestLogs(t, sink.Messages("logging"))
+		if l[0].DroppedEvents != 1 {
+			t.Fatalf("request log %+v: the failed event is not counted", l[0])
+		}
+		if err != nil && len(l[0].Lines) != 0 {
+			t.Fatalf("request log %+v: an event refused to the caller is a line", l[0])
+		}
 	}
 }

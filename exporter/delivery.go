@@ -2,8 +2,11 @@ package exporter
 
 import (
 	"fmt"
+
 	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // delivery follows one event through the sink and sends its result where it
@@ -14,6 +17,7 @@ type delivery struct {
 	p     *Processor
 	req   *request // nil outside a request
 	topic string
+	id    uuid.UUID // the relayer-event-id, named in reports
 	ack   bool
 	acked chan error // WithAck: the result, for the waiting caller
 	start time.Time  // for the duration metric
@@ -31,8 +35,10 @@ const (
 // done is the sink's callback.
 func (d *delivery) done(err error) {
 	d.p.metrics.produced(d.topic, d.start, err)
+	// Written before the state is published: returned reads it only after
+	// seeing deliveryDoneEarly, and nobody reads it otherwise.
+	d.err = err
 	if d.state.CompareAndSwap(deliveryProducing, deliveryDoneEarly) {
-		d.err = err
 		if d.ack {
 			d.acked <- err
 		}
@@ -44,7 +50,7 @@ func (d *delivery) done(err error) {
 	}
 	if err != nil {
 		d.req.countDroppedEvent()
-		d.p.cfg.errorHandler(fmt.Errorf("otelrelayer: producing event to %q: %w", d.topic, err))
+		d.p.cfg.errorHandler(fmt.Errorf("otelrelayer: producing event %s to %q: %w", d.id, d.topic, err))
 	}
 }
 

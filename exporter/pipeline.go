@@ -45,7 +45,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if p.cfg.dropWhenFull {
 		produceCtx = doneContext // never wait for buffer space
 	}
-	d := &delivery{p: p, req: req, topic: topic, ack: r.Ack, start: p.metrics.start()}
+	d := &delivery{p: p, req: req, topic: topic, id: id, ack: r.Ack, start: p.metrics.start()}
 	if r.Ack {
 		d.acked = make(chan error, 1)
 	}
