@@ -74,18 +74,7 @@ func (l *errorLog) get() []error {
 // processor that is not the default and a provider that records every span.
 func newPipeline(t *testing.T, sink kafkasink.Sink, opts ...exporter.Option) *sdktrace.TracerProvider {
 	t.Helper()
-	p, err := exporter.New("logging", sink, append([]exporter.Option{exporter.WithoutDefault()}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())),
-		sdktrace.WithSpanProcessor(p),
-	)
-	t.Cleanup(func() {
-		_ = tp.Shutdown(context.Background())
-		bridge.Unregister(p)
-	})
+	tp, _ := otelrelayertest.Pipeline(t, sink, append([]exporter.Option{exporter.WithoutDefault()}, opts...)...)
 	return tp
 }
 

@@ -20,11 +20,12 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
 const (
 	eventType    = "order_created" // the topic of every event
-	loggingTopic = "logging"
+	loggingTopic = otelrelayertest.LoggingTopic
 	// bound is the upper bound of every wait, so that a broken guarantee
 	// fails a test instead of hanging it. No assertion is about time.
 	bound = 30 * time.Second
@@ -73,20 +74,7 @@ func newPipeline(t *testing.T, brokers []string, opts ...kafkasink.Option) *pipe
 		t.Fatal(err)
 	}
 	f := &failures{causes: map[string]int{}}
-	p, err := exporter.New(loggingTopic, sink, exporter.WithoutDefault(), exporter.WithoutEnvironment(), exporter.WithErrorHandler(f.handle))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())),
-		sdktrace.WithSpanProcessor(p),
-	)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), bound)
-		defer cancel()
-		_ = tp.Shutdown(ctx) // a no-op when the test shut it down
-		bridge.Unregister(p)
-	})
+	tp, _ := otelrelayertest.Pipeline(t, sink, exporter.WithoutDefault(), exporter.WithErrorHandler(f.handle))
 	return &pipeline{tp: tp, tracer: tp.Tracer("deliverytest"), failures: f}
 }
 

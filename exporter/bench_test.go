@@ -10,7 +10,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
-	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
@@ -28,16 +27,7 @@ func (discardSink) Close(context.Context) error { return nil }
 
 func benchProvider(b *testing.B) *sdktrace.TracerProvider {
 	b.Helper()
-	p, err := exporter.New("logging", discardSink{}, exporter.WithoutDefault(), exporter.WithoutEnvironment())
-	if err != nil {
-		b.Fatal(err)
-	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(p))
-	b.Cleanup(func() {
-		_ = tp.Shutdown(context.Background())
-		bridge.Unregister(p)
-	})
-	return tp
+	return newTracerProvider(b, discardSink{})
 }
 
 var benchPayload = map[string]any{"id": 10, "name": "entity", "tags": []any{"a", "b"}}

@@ -1,30 +1,20 @@
 package exporter_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
-// newTracerProvider builds a pipeline over sink that is not the default,
-// shut down and unregistered when t ends.
-func newTracerProvider(t *testing.T, sink kafkasink.Sink, opts ...exporter.Option) *sdktrace.TracerProvider {
+// newTracerProvider builds a pipeline over sink that is not the default.
+func newTracerProvider(t testing.TB, sink kafkasink.Sink, opts ...exporter.Option) *sdktrace.TracerProvider {
 	t.Helper()
-	p, err := exporter.New("logging", sink, append([]exporter.Option{exporter.WithoutDefault()}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(p))
-	t.Cleanup(func() {
-		_ = tp.Shutdown(context.Background())
-		bridge.Unregister(p)
-	})
+	tp, _ := otelrelayertest.Pipeline(t, sink, append([]exporter.Option{exporter.WithoutDefault()}, opts...)...)
 	return tp
 }
 

@@ -29,20 +29,11 @@ func kafkaPipeline(t *testing.T, opts ...exporter.Option) (brokers []string, tp 
 // kafkaPipelineOn is kafkaPipeline against the given brokers.
 func kafkaPipelineOn(t *testing.T, brokers []string, opts ...exporter.Option) ([]string, *sdktrace.TracerProvider) {
 	t.Helper()
-	sink, err := kafkasink.New(kafkasink.WithBrokers(brokers...))
+	sink, err := kafkasink.New(kafkasink.WithBrokers(brokers...), kafkasink.WithoutEnvironment())
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := exporter.New("logging", sink, append(opts, exporter.WithoutDefault(), exporter.WithErrorHandler(func(err error) { t.Error(err) }))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(p))
-	t.Cleanup(func() {
-		_ = tp.Shutdown(context.Background())
-		bridge.Unregister(p)
-	})
-	return brokers, tp
+	return brokers, newTracerProvider(t, sink, opts...)
 }
 
 // consume reads every record of topics until want records arrived.

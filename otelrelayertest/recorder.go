@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -55,7 +56,23 @@ func Patch(t testing.TB, opts ...exporter.Option) *Recorder {
 func newRecorder(t testing.TB, opts []exporter.Option) *Recorder {
 	t.Helper()
 	sink := NewSink()
-	opts = append([]exporter.Option{exporter.WithErrorHandler(func(err error) { t.Errorf("otelrelayer: %v", err) })}, opts...)
+	tp, p := Pipeline(t, sink, opts...)
+	return &Recorder{t: t, sink: sink, processor: p, provider: tp}
+}
+
+// Pipeline is the pipeline of a test over any sink (a kafkasink.Producer on
+// Cluster, a failing sink...): a processor writing to sink with logging
+// topic [LoggingTopic], and a TracerProvider that records every span
+// (sdktrace.AlwaysRecord over AlwaysSample) and sends it to the processor.
+// The environment is ignored (exporter.WithoutEnvironment) and background
+// errors fail t, unless opts say otherwise. Both are shut down (within 10 s)
+// and unregistered when t ends.
+func Pipeline(t testing.TB, sink kafkasink.Sink, opts ...exporter.Option) (*sdktrace.TracerProvider, *exporter.Processor) {
+	t.Helper()
+	opts = append([]exporter.Option{
+		exporter.WithoutEnvironment(),
+		exporter.WithErrorHandler(func(err error) { t.Errorf("otelrelayer: %v", err) }),
+	}, opts...)
 	p, err := exporter.New(LoggingTopic, sink, opts...)
 	if err != nil {
 		t.Fatalf("otelrelayertest: %v", err)
@@ -65,10 +82,12 @@ func newRecorder(t testing.TB, opts []exporter.Option) *Recorder {
 		sdktrace.WithSpanProcessor(p),
 	)
 	t.Cleanup(func() {
-		_ = tp.Shutdown(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = tp.Shutdown(ctx)
 		bridge.Unregister(p)
 	})
-	return &Recorder{t: t, sink: sink, processor: p, provider: tp}
+	return tp, p
 }
 
 // TracerProvider returns the provider whose spans the processor sees.

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"time"
 
@@ -29,23 +28,7 @@ import (
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "grpcserver:", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context) error {
-	brokers, stop, err := demo.Brokers()
-	if err != nil {
-		return err
-	}
-	defer stop()
-	if err := serve(ctx, brokers); err != nil {
-		return err
-	}
-	fmt.Println()
-	return demo.PrintTopics(ctx, brokers, "health_checked", "logging")
+	demo.Main("grpcserver", serve, "health_checked", "logging")
 }
 
 // checked are the services the client asks about; the last one is unknown.

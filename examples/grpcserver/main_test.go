@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -40,7 +39,7 @@ func checkRequestLogs(t *testing.T, logs []exporter.RequestLog) {
 			client = append(client, l)
 			continue
 		}
-		byChecked[checkedService(t, l)] = append(byChecked[checkedService(t, l)], l)
+		byChecked[demotest.FirstLineField(t, l, "service")] = append(byChecked[demotest.FirstLineField(t, l, "service")], l)
 	}
 	if len(client) != 1 {
 		t.Fatalf("%d request logs of the client job %q, want 1", len(client), clientJob)
@@ -85,20 +84,4 @@ func checkRequestLogs(t *testing.T, logs []exporter.RequestLog) {
 		// A line per call, and an error line for the failed call's span.
 		demotest.CheckString(t, "lines", strings.Join(demo.LineKinds(l), ", "), "info, info, info, error, info")
 	})
-}
-
-// checkedService is the service a server request log was checked for: every
-// line of Check carries it in its payload.
-func checkedService(t *testing.T, l exporter.RequestLog) string {
-	t.Helper()
-	if len(l.Lines) == 0 {
-		t.Fatalf("request log %q has no lines", l.Service)
-	}
-	var p struct {
-		Service string `json:"service"`
-	}
-	if err := json.Unmarshal(l.Lines[0].Payload, &p); err != nil {
-		t.Fatalf("line payload %s: %v", l.Lines[0].Payload, err)
-	}
-	return p.Service
 }

@@ -16,7 +16,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -27,27 +26,13 @@ import (
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "httpserver:", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context) error {
-	brokers, stop, err := demo.Brokers()
-	if err != nil {
+	demo.Main("httpserver", func(ctx context.Context, brokers []string) error {
+		exchanges, err := serve(ctx, brokers)
+		for _, e := range exchanges {
+			fmt.Println(e)
+		}
 		return err
-	}
-	defer stop()
-	exchanges, err := serve(ctx, brokers)
-	if err != nil {
-		return err
-	}
-	for _, e := range exchanges {
-		fmt.Println(e)
-	}
-	fmt.Println()
-	return demo.PrintTopics(ctx, brokers, "greeting_sent", "logging")
+	}, "greeting_sent", "logging")
 }
 
 // call is one request the program sends.

@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
@@ -20,23 +19,7 @@ import (
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "rpc:", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context) error {
-	brokers, stop, err := demo.Brokers()
-	if err != nil {
-		return err
-	}
-	defer stop()
-	if err := callAll(ctx, brokers); err != nil {
-		return err
-	}
-	fmt.Println()
-	return demo.PrintTopics(ctx, brokers, "order_created", "logging")
+	demo.Main("rpc", callAll, "order_created", "logging")
 }
 
 type order struct {

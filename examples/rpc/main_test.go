@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -24,7 +23,7 @@ func TestCallAll(t *testing.T) {
 	}
 	byItem := map[string][]exporter.RequestLog{}
 	for _, l := range logs {
-		byItem[orderedItem(t, l)] = append(byItem[orderedItem(t, l)], l)
+		byItem[demotest.FirstLineField(t, l, "item")] = append(byItem[demotest.FirstLineField(t, l, "item")], l)
 	}
 
 	tests := []struct {
@@ -66,20 +65,4 @@ func TestCallAll(t *testing.T) {
 			demotest.CheckString(t, "error line exception.message", errs[0]["exception.message"], tt.errMessage)
 		})
 	}
-}
-
-// orderedItem is the item a request log's call was about: its first line,
-// the event or the warning, carries it.
-func orderedItem(t *testing.T, l exporter.RequestLog) string {
-	t.Helper()
-	if len(l.Lines) == 0 {
-		t.Fatalf("request log of span %s has no lines", l.SpanID)
-	}
-	var p struct {
-		Item string `json:"item"`
-	}
-	if err := json.Unmarshal(l.Lines[0].Payload, &p); err != nil {
-		t.Fatalf("line payload %s: %v", l.Lines[0].Payload, err)
-	}
-	return p.Item
 }

@@ -43,3 +43,18 @@ func CheckString(t *testing.T, field, got, want string) {
 		t.Errorf("%s = %q, want %q", field, got, want)
 	}
 }
+
+// FirstLineField returns the string field key of the payload of l's first
+// line, failing t when there is no line or the payload is not an object.
+func FirstLineField(t *testing.T, l exporter.RequestLog, key string) string {
+	t.Helper()
+	if len(l.Lines) == 0 {
+		t.Fatalf("request log of span %s (%s) has no lines", l.SpanID, l.Service)
+	}
+	var p map[string]any
+	if err := json.Unmarshal(l.Lines[0].Payload, &p); err != nil {
+		t.Fatalf("line payload %s: %v", l.Lines[0].Payload, err)
+	}
+	s, _ := p[key].(string)
+	return s
+}

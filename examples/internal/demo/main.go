@@ -1,0 +1,30 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"os"
+)
+
+// Main runs an example program: it gets brokers (embedded or KAFKA_BROKERS),
+// runs work against them, then prints topics back. On error it prints
+// "name: error" and exits 1.
+func Main(name string, work func(ctx context.Context, brokers []string) error, topics ...string) {
+	ctx := context.Background()
+	err := func() error {
+		brokers, stop, err := Brokers()
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if err := work(ctx, brokers); err != nil {
+			return err
+		}
+		fmt.Println()
+		return PrintTopics(ctx, brokers, topics...)
+	}()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
+}
