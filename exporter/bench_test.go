@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -101,4 +102,25 @@ func BenchmarkInFlightMemory(b *testing.B) {
 		b.ReportMetric(with-without, "processor_B/request")
 		b.ReportMetric(with, "total_B/request")
 	}
+}
+
+// BenchmarkSDKSpanOnly is the OpenTelemetry SDK's own share of a request:
+// the same root span and two span events, with no span processor at all. It
+// bounds from below what any processor-based library can cost.
+func BenchmarkSDKSpanOnly(b *testing.B) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	tracer := tp.Tracer("bench")
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			_, span := tracer.Start(ctx, "request")
+			span.AddEvent(bridge.EmitEventName, trace.WithTimestamp(time.Now()), trace.WithAttributes(
+				bridge.TopicKey.String("entity_created"), bridge.EventIDKey.String("01a21b95-77e0-7c16-985d-110ce092b20a"),
+				bridge.EventTypeKey.String("entity_created"), bridge.EventSubtypeKey.String("root")))
+			span.AddEvent(bridge.LogEventName, trace.WithTimestamp(time.Now()), trace.WithAttributes(bridge.LevelKey.String("info")))
+			span.End()
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/internal/eventid"
+	"github.com/otelrelayer/otelrelayer/internal/jsonenc"
 	"github.com/otelrelayer/otelrelayer/internal/topicname"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
@@ -83,12 +84,21 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	if p.shut.Load() {
 		return bridge.ErrShutdown
 	}
+	payload := p.redact(r.Payload)
+	maxLine := p.cfg.maxMessageBytes - minMessageBytes/2
+	// A level escapes to at most 6 bytes a byte: below this bound the line
+	// cannot be too large, and it is written straight into the request.
+	if len(payload)+6*len(r.Level)+logLineOverhead <= maxLine {
+		if req := p.requestOf(r.Span); req != nil && req.addLogLine(r.Level, payload, r.Time, p.cfg.maxLines, p.cfg.maxMessageBytes) {
+			return nil
+		}
+	}
 	buf := lineBuffers.Get().(*[]byte)
 	defer lineBuffers.Put(buf)
-	line := appendLogLine((*buf)[:0], r.Level, p.redact(r.Payload), r.Time)
+	line := appendLogLine((*buf)[:0], r.Level, payload, r.Time)
 	*buf = line
-	if max := p.cfg.maxMessageBytes - minMessageBytes/2; len(line) > max {
-		return fmt.Errorf("%w: log line is %d bytes, the maximum is %d", bridge.ErrMessageTooLarge, len(line), max)
+	if len(line) > maxLine {
+		return fmt.Errorf("%w: log line is %d bytes, the maximum is %d", bridge.ErrMessageTooLarge, len(line), maxLine)
 	}
 	if req := p.requestOf(r.Span); req != nil && req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes) {
 		return nil
@@ -115,6 +125,9 @@ func (p *Processor) addEventLine(req *request, raw bool, value []byte, id uuid.U
 	tail = append(tail, `"}`...)
 	req.addLine2(value[:len(value)-1], tail, p.cfg.maxLines, p.cfg.maxMessageBytes)
 }
+
+// logLineOverhead is what a log line adds to its level and payload.
+const logLineOverhead = len(`{"log_level":"","payload":,"timestamp":""}`) + len(jsonenc.TimeLayout)
 
 var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 

@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"sync"
+	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -51,6 +52,36 @@ func (r *request) addLine2(head, tail []byte, maxLines, maxBytes int) bool {
 	}
 	r.lines = append(r.lines, head...)
 	r.lines = append(r.lines, tail...)
+	r.ends = append(r.ends, int32(len(r.lines)))
+	return true
+}
+
+// addLogLine is addLine for a log line, encoded straight into the request's
+// buffer.
+func (r *request) addLogLine(level string, payload []byte, ts time.Time, maxLines, maxBytes int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return false
+	}
+	if len(r.ends) >= maxLines {
+		r.dropped++
+		return true
+	}
+	if r.buffers == nil {
+		r.buffers = lineBufferPool.Get().(*linePair)
+		r.lines, r.ends = r.buffers.lines, r.buffers.ends
+	}
+	start := len(r.lines)
+	if start > 0 {
+		r.lines = append(r.lines, ',')
+	}
+	r.lines = appendLogLine(r.lines, level, payload, ts)
+	if len(r.lines) > maxBytes {
+		r.lines = r.lines[:start]
+		r.dropped++
+		return true
+	}
 	r.ends = append(r.ends, int32(len(r.lines)))
 	return true
 }

@@ -73,28 +73,29 @@ const TimeLayout = "2006-01-02T15:04:05.000000Z"
 // AppendTime appends t in UTC as a quoted TimeLayout string. It formats by
 // arithmetic rather than with time.Format: it runs for every line.
 func AppendTime(dst []byte, t time.Time) []byte {
-	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
+	sec := t.Unix()
+	// Years 1970 to 9999 by arithmetic; time.Format for the rest.
+	if sec < 0 || sec >= 253402300800 {
 		dst = append(dst, '"')
-		dst = t.AppendFormat(dst, TimeLayout)
+		dst = t.UTC().AppendFormat(dst, TimeLayout)
 		return append(dst, '"')
 	}
-	hour, minute, second := t.Clock()
+	days, secOfDay := sec/86400, int(sec%86400)
+	year, month, day := civil(days)
 	micro := t.Nanosecond() / 1000
 	var b [len(TimeLayout) + 2]byte
 	b[0] = '"'
 	put4(b[1:], year)
 	b[5] = '-'
-	put2(b[6:], int(month))
+	put2(b[6:], month)
 	b[8] = '-'
 	put2(b[9:], day)
 	b[11] = 'T'
-	put2(b[12:], hour)
+	put2(b[12:], secOfDay/3600)
 	b[14] = ':'
-	put2(b[15:], minute)
+	put2(b[15:], secOfDay/60%60)
 	b[17] = ':'
-	put2(b[18:], second)
+	put2(b[18:], secOfDay%60)
 	b[20] = '.'
 	put2(b[21:], micro/10000)
 	put2(b[23:], micro/100%100)
@@ -102,6 +103,27 @@ func AppendTime(dst []byte, t time.Time) []byte {
 	b[27] = 'Z'
 	b[28] = '"'
 	return append(dst, b[:]...)
+}
+
+// civil converts days since 1970-01-01 to a date in the proleptic Gregorian
+// calendar (Howard Hinnant's days_from_civil, inverted).
+func civil(days int64) (year, month, day int) {
+	z := days + 719468
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	y := yoe + era*400
+	if m <= 2 {
+		y++
+	}
+	return int(y), int(m), int(d)
 }
 
 func put2(b []byte, v int) {
