@@ -168,3 +168,67 @@ func TestFailureAnsweredWhileProducing(t *testing.T) {
 		}
 	}
 }
+
+// A caller that stops waiting for an acknowledgement leaves the answer to
+// the error handler (a failure) or to the request log (a success).
+func TestAbandonedAcknowledgement(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		answer      error
+		wantHandled int
+		wantLines   int
+		wantDropped int
+	}{
+		{"delivered later", nil, 0, 1, 0},
+		{"failed later", errLost, 1, 0, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := &pendingSink{Sink: otelrelayertest.NewSink()}
+			var mu sync.Mutex
+			handled := 0
+			tp := newTracerProvider(t, sink, exporter.WithErrorHandler(func(error) { mu.Lock(); handled++; mu.Unlock() }))
+			ctx, span := tp.Tracer("t").Start(t.Context(), "request")
+			waitCtx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+			err := bridge.Emit(waitCtx, "orders", "created", 1, bridge.WithAck())
+			cancel()
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Emit = %v, want the caller's deadline", err)
+			}
+			sink.deliver(tt.answer)
+			span.End()
+			mu.Lock()
+			if handled != tt.wantHandled {
+				t.Errorf("error handler called %d times, want %d", handled, tt.wantHandled)
+			}
+			mu.Unlock()
+			l := requestLogs(t, sink.Messages("logging"))[0]
+			if len(l.Lines) != tt.wantLines || l.DroppedEvents != tt.wantDropped {
+				t.Errorf("request log: %d lines, %d dropped events; want %d and %d", len(l.Lines), l.DroppedEvents, tt.wantLines, tt.wantDropped)
+			}
+		})
+	}
+}
+
+// fullSink refuses every message at once, as a full producer does with a
+// context that is already done.
+type fullSink struct{ otelrelayertest.Sink }
+
+func (fullSink) Produce(_ context.Context, _ kafkasink.Message, done func(error)) {
+	done(kafkasink.ErrBufferFull)
+}
+
+// Log outside a request writes at once: a refusal it can see is returned,
+// as Emit does, not sent to the error handler.
+func TestLogOutsideARequestReturnsARefusal(t *testing.T) {
+	handled := 0
+	tp := newTracerProvider(t, &fullSink{}, exporter.WithErrorHandler(func(error) { handled++ }))
+	ctx, span := tp.Tracer("t").Start(t.Context(), "request")
+	span.End() // the request is over (its log refused: reported, no caller), so the next Log has none
+	before := handled
+	if err := bridge.Log(ctx, "info", "late"); !errors.Is(err, kafkasink.ErrBufferFull) {
+		t.Fatalf("Log = %v, want ErrBufferFull", err)
+	}
+	if handled != before {
+		t.Errorf("the error handler also got it")
+	}
+}

@@ -103,8 +103,10 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithErrorHandler sets the function that receives failures no caller can
-// receive: delivery failures of messages produced without WithAck, request
-// logs the sink refused, requests still open at Shutdown. The default is
+// receive: delivery failures answered after Emit returned (without WithAck,
+// or after the caller stopped waiting), request logs written at the end of a
+// request that the sink refused or could not deliver, and evictions. Each
+// report names the event ID or the request log. The default is
 // [otel.Handle]. It must not block.
 func WithErrorHandler(h func(error)) Option {
 	return optionFunc(func(c config) config { c.errorHandler = h; return c })

@@ -2,66 +2,92 @@ package exporter
 
 import (
 	"fmt"
-
 	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 )
 
-// delivery follows one event through the sink and sends its result where it
-// belongs: to the caller while Produce has not returned or when the caller
-// waits for the acknowledgement, else to the error handler and the request's
-// dropped_events.
+// delivery follows one message through the sink and sends its result where
+// it belongs: to the caller while Produce has not returned, or while the
+// caller waits for the acknowledgement (WithAck); else to the error handler
+// and, for an event, the request's dropped_events.
 type delivery struct {
 	p     *Processor
-	req   *request // nil outside a request
 	topic string
-	id    uuid.UUID // the relayer-event-id, named in reports
+	what  string // "event <id>" or "request log", in reports
+	start time.Time
+
+	// An event's: the request it belongs to (nil outside one) and its line,
+	// added when an abandoned acknowledgement turns out a success.
+	event bool
+	req   *request
+	raw   bool
+	value []byte
+	id    uuid.UUID
+
 	ack   bool
 	acked chan error // WithAck: the result, for the waiting caller
-	start time.Time  // for the duration metric
 
-	state atomic.Int32 // deliveryProducing → deliveryReturned, or → deliveryDoneEarly
-	err   error        // set with deliveryDoneEarly
+	state atomic.Int32
+	err   atomic.Pointer[error] // a failure, stored before the state says it is known
 }
 
+// The states of a delivery. The sink answers (done) either while Produce
+// runs (producing → doneEarly) or after it returned (returned → answered
+// when the caller waits for it; else reported). A caller that stops waiting
+// abandons it (returned → abandoned): the answer is then reported.
 const (
 	deliveryProducing int32 = iota
 	deliveryReturned
 	deliveryDoneEarly
+	deliveryAnswered
+	deliveryAbandoned
 )
 
 // done is the sink's callback.
 func (d *delivery) done(err error) {
 	d.p.metrics.produced(d.topic, d.start, err)
-	// Written before the state is published: returned reads it only after
-	// seeing deliveryDoneEarly, and nobody reads it otherwise.
-	d.err = err
+	if err != nil {
+		d.err.Store(&err) // before the state changes that publish it
+	}
 	if d.state.CompareAndSwap(deliveryProducing, deliveryDoneEarly) {
 		if d.ack {
 			d.acked <- err
 		}
 		return
 	}
-	if d.ack {
+	if d.ack && d.state.CompareAndSwap(deliveryReturned, deliveryAnswered) {
 		d.acked <- err
 		return
 	}
+	// Nobody waits: Produce returned without WithAck, or the caller gave up.
 	if err != nil {
-		d.req.countDroppedEvent()
-		d.p.cfg.errorHandler(fmt.Errorf("otelrelayer: producing event %s to %q: %w", d.id, d.topic, err))
+		if d.event {
+			d.req.countDroppedEvent()
+		}
+		d.p.cfg.errorHandler(fmt.Errorf("otelrelayer: producing %s to %q: %w", d.what, d.topic, err))
+		return
+	}
+	if d.event && d.ack && d.req != nil { // delivered after the caller gave up
+		d.p.addEventLine(d.req, d.raw, d.value, d.id)
 	}
 }
 
 // returned is called once Produce returned: it tells whether the result is
-// already known, and what it is.
+// already known, and what it is. With WithAck the result also waits in acked.
 func (d *delivery) returned() (err error, settled bool) {
-	if d.state.CompareAndSwap(deliveryProducing, deliveryReturned) {
+	if d.state.CompareAndSwap(deliveryProducing, deliveryReturned) || d.ack {
 		return nil, false
 	}
-	if d.ack { // the result also waits in acked, for the select
-		return nil, false
+	if e := d.err.Load(); e != nil {
+		return *e, true
 	}
-	return d.err, true
+	return nil, true
+}
+
+// abandon is called when a caller waiting for the acknowledgement gives up.
+// It reports false when the answer arrived meanwhile: it is then in acked.
+func (d *delivery) abandon() bool {
+	return d.state.CompareAndSwap(deliveryReturned, deliveryAbandoned)
 }

@@ -35,8 +35,7 @@ func (p *Processor) evictOlderThan(cutoff, now time.Time) int {
 	n := 0
 	for _, req := range p.requests.openRoots() {
 		if req.span.StartTime().Before(cutoff) {
-			req.markEvicted()
-			p.finish(doneContext, req, req.span, now)
+			p.finish(doneContext, req, req.span, now, true)
 			n++
 		}
 	}

@@ -46,7 +46,8 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if p.cfg.dropWhenFull {
 		produceCtx = doneContext // never wait for buffer space
 	}
-	d := &delivery{p: p, req: req, topic: topic, id: id, ack: r.Ack, start: p.metrics.start()}
+	d := &delivery{p: p, topic: topic, what: "event " + id.String(), start: p.metrics.start(),
+		event: true, req: req, raw: r.Raw, value: value, id: id, ack: r.Ack}
 	if r.Ack {
 		d.acked = make(chan error, 1)
 	}
@@ -55,6 +56,9 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		// Failed before Produce returned (buffer full): the caller is told,
 		// nothing was written.
 		req.countDroppedEvent()
+		if p.shut.Load() { // shut down while the call ran
+			return res, fmt.Errorf("%w: producing event to %q: %w", bridge.ErrShutdown, topic, err)
+		}
 		return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
 	}
 	if !r.Ack {
@@ -63,19 +67,23 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		}
 		return res, nil
 	}
+	var err error
 	select {
-	case err := <-d.acked:
-		if err != nil {
-			req.countDroppedEvent()
-			return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
-		}
-		if req != nil { // only an acknowledged event is a line of the request
-			p.addEventLine(req, r.Raw, value, id)
-		}
-		return res, nil
+	case err = <-d.acked:
 	case <-ctx.Done():
-		return res, fmt.Errorf("otelrelayer: waiting for the acknowledgement of event %s on %q (it may still be delivered): %w", id, topic, ctx.Err())
+		if d.abandon() { // the answer will go to the error handler
+			return res, fmt.Errorf("otelrelayer: waiting for the acknowledgement of event %s on %q (it may still be delivered): %w", id, topic, ctx.Err())
+		}
+		err = <-d.acked // it arrived meanwhile
 	}
+	if err != nil {
+		req.countDroppedEvent()
+		return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
+	}
+	if req != nil { // only an acknowledged event is a line of the request
+		p.addEventLine(req, r.Raw, value, id)
+	}
+	return res, nil
 }
 
 // Log implements bridge.Pipeline: it adds a line to the request that owns
@@ -109,8 +117,7 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 		start:        r.Time,
 		span:         r.Span,
 	}
-	p.writeRequestLog(ctx, &h, endedRequest{lines: line, ends: []int32{int32(len(line))}})
-	return nil
+	return p.writeRequestLog(ctx, &h, endedRequest{lines: line, ends: []int32{int32(len(line))}}, true)
 }
 
 // addEventLine adds an emitted event to req: the event as written, with its

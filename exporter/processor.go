@@ -94,7 +94,9 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 		return nil, fmt.Errorf("exporter: creating metrics: %w", err)
 	}
 	p := &Processor{cfg: c, sink: sink, loggingTopic: full, source: c.source, metrics: ms}
-	p.logDone = (&logDelivery{p: p}).done
+	shared := &delivery{p: p, topic: full, what: "request log"}
+	shared.state.Store(deliveryReturned) // every answer is reported
+	p.logDone = shared.done
 	if p.source == "" {
 		p.source = full
 	}
@@ -129,11 +131,14 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 	p.bind(s.TracerProvider())
 	id := s.SpanContext().SpanID()
 	if parent := s.Parent(); parent.IsValid() && !parent.IsRemote() {
-		if req := p.requests.get(parent.SpanID()); req != nil && req.addChild(id, &p.requests) {
-			return
+		// Not a local root. When its request has ended (or was never
+		// ours), the span joins none: a Log in it writes a one-line
+		// request log, so nothing is lost, and a long job evicted early
+		// does not turn each later child span into a request of its own.
+		if req := p.requests.get(parent.SpanID()); req != nil {
+			req.addChild(id, &p.requests)
 		}
-		// The parent's request has ended (or was never ours): this span's
-		// lines get a request log of their own rather than being lost.
+		return
 	}
 	p.requests.put(id, &request{root: id, span: s})
 }
@@ -161,15 +166,23 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes)
 	})
 	if req.root != id {
+		if req.childEnded(id) { // beyond what a request keeps: forget it now
+			p.requests.del(id)
+		}
 		return
 	}
-	p.finish(doneContext, req, s, s.EndTime())
+	p.finish(doneContext, req, s, s.EndTime(), false)
 }
 
 // finish ends req and produces its request log, waiting for buffer space no
 // longer than ctx allows.
-func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnlySpan, end time.Time) {
-	e := req.end()
+// It does nothing when the request has already ended: its root span's end,
+// eviction and Shutdown may race, and only the first writes the log.
+func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnlySpan, end time.Time, evicted bool) {
+	e, ok := req.end(evicted)
+	if !ok {
+		return
+	}
 	p.requests.del(req.root)
 	for _, c := range e.children {
 		p.requests.del(c)
@@ -184,7 +197,7 @@ func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnl
 		service:      ri.service(s.Name()),
 		span:         s.SpanContext(),
 	}
-	p.writeRequestLog(ctx, &h, e)
+	_ = p.writeRequestLog(ctx, &h, e, false)
 	e.release()
 }
 
@@ -196,8 +209,9 @@ var doneContext = func() context.Context {
 }()
 
 // writeRequestLog produces a request log, cutting lines from the end when the
-// whole would exceed the maximum message size.
-func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e endedRequest) {
+// whole would exceed the maximum message size. With caller set, a failure
+// known before Produce returns is returned rather than reported.
+func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e endedRequest, caller bool) error {
 	lines, ends, dropped := e.lines, e.ends, e.droppedLines
 	value := make([]byte, 0, 512+len(lines))
 	value = appendRequestHead(value, h)
@@ -220,38 +234,32 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 	now := time.Now()
 	headers, key := p.headers(context.Background(), h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
 	msg := kafkasink.Message{Topic: p.loggingTopic, Key: key, Value: value, Headers: headers}
-	done := p.logDone // no per-message state unless durations are recorded
-	if start := p.metrics.start(); !start.IsZero() {
-		done = (&logDelivery{p: p, start: start}).done
-	}
 	add(p.metrics.requestLogs, 1)
 	if dropped > 0 {
 		add(p.metrics.droppedLines, int64(dropped))
 	}
+	var d *delivery
+	done := p.logDone // no per-message state unless needed
+	if start := p.metrics.start(); caller || !start.IsZero() {
+		d = &delivery{p: p, topic: p.loggingTopic, what: "request log", start: start}
+		done = d.done
+	}
 	p.sink.Produce(ctx, msg, done)
+	if caller {
+		if err, settled := d.returned(); settled && err != nil {
+			return fmt.Errorf("otelrelayer: producing request log to %q: %w", p.loggingTopic, err)
+		}
+	}
 	if l := p.cfg.logger; l != nil && l.Enabled(ctx, slog.LevelDebug) {
 		l.LogAttrs(context.Background(), slog.LevelDebug, "otelrelayer: request log",
 			slog.String("topic", p.loggingTopic), slog.String("trace_id", string(key)),
 			slog.Int("lines", n), slog.Int("dropped_lines", dropped))
 	}
+	return nil
 }
 
 // maxTailBytes is the most appendRequestTail writes.
 const maxTailBytes = len(`],"dropped_lines":-9223372036854775808,"dropped_events":-9223372036854775808,"evicted":true}`)
-
-// logDelivery follows one request log through the sink: failures go to the
-// error handler, since no caller waits for a request log.
-type logDelivery struct {
-	p     *Processor
-	start time.Time
-}
-
-func (d *logDelivery) done(err error) {
-	d.p.metrics.produced(d.p.loggingTopic, d.start, err)
-	if err != nil {
-		d.p.cfg.errorHandler(fmt.Errorf("otelrelayer: producing request log to %q: %w", d.p.loggingTopic, err))
-	}
-}
 
 // ForceFlush implements sdktrace.SpanProcessor: it waits within ctx until
 // every message produced so far is delivered or has failed.
@@ -277,7 +285,7 @@ func (p *Processor) Shutdown(ctx context.Context) error {
 		}
 		now := time.Now()
 		for _, req := range p.requests.openRoots() {
-			p.finish(ctx, req, req.span, now)
+			p.finish(ctx, req, req.span, now, false)
 		}
 		p.shutErr = p.sink.Close(ctx)
 	})

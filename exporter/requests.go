@@ -19,7 +19,6 @@ type request struct {
 	ends     []int32 // end offset of each line in lines
 	dropped  int     // lines
 	failed   int     // events not delivered: dropped_events
-	evicted  bool
 	ended    bool
 	buffers  *linePair // pooled; lines and ends grow from its slices
 	children []trace.SpanID
@@ -86,13 +85,6 @@ func (r *request) addLogLine(level string, payload []byte, ts time.Time, maxLine
 	return true
 }
 
-// markEvicted notes that the request is ended by eviction.
-func (r *request) markEvicted() {
-	r.mu.Lock()
-	r.evicted = true
-	r.mu.Unlock()
-}
-
 // countDroppedEvent counts an event of the request that was not delivered.
 // It is a no-op on a nil or ended request.
 func (r *request) countDroppedEvent() {
@@ -129,16 +121,44 @@ type endedRequest struct {
 	buffers       *linePair // where lines and ends came from
 }
 
-// end marks the request ended and returns its contents. Nothing is appended
-// afterwards, so the slices are the caller's, to give back with
-// putLineBuffers once written.
-func (r *request) end() endedRequest {
+// end marks the request ended and returns its contents; it reports false
+// when the request had already ended (the root's end, eviction and Shutdown
+// may race). Nothing is appended afterwards, so the slices are the caller's,
+// to give back with release once written.
+func (r *request) end(evicted bool) (endedRequest, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.ended {
+		return endedRequest{}, false
+	}
 	r.ended = true
-	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, r.evicted, r.children, r.buffers}
+	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers}
 	r.lines, r.ends, r.children, r.buffers = nil, nil, nil, nil
-	return e
+	return e, true
+}
+
+// maxKeptChildren bounds the ended child spans a request keeps in the table
+// (so that a goroutine outliving its child span still adds to the request):
+// beyond it, a child is forgotten when it ends, and memory stays bounded
+// however many spans a long request starts.
+const maxKeptChildren = 1024
+
+// childEnded reports whether the ended child id should leave the table now;
+// it is then removed from the request's children too.
+func (r *request) childEnded(id trace.SpanID) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended || len(r.children) <= maxKeptChildren {
+		return false
+	}
+	for i := len(r.children) - 1; i >= 0; i-- { // the newest are likeliest
+		if r.children[i] == id {
+			r.children[i] = r.children[len(r.children)-1]
+			r.children = r.children[:len(r.children)-1]
+			return true
+		}
+	}
+	return false
 }
 
 // requestTable maps span IDs (roots and their children) to requests. It is
