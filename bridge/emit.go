@@ -51,6 +51,9 @@ func EmitRaw(ctx context.Context, topic string, message any, opts ...EmitOption)
 }
 
 func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opts []EmitOption) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	span := trace.SpanFromContext(ctx)
 	p, err := pipelineFor(span)
 	if err != nil {
@@ -98,6 +101,9 @@ func Log(ctx context.Context, level string, payload any) error {
 }
 
 func logAt(ctx context.Context, now time.Time, level string, payload any) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if level == "" {
 		return fmt.Errorf("%w: level is empty", ErrInvalidLevel)
 	}

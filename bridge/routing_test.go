@@ -183,3 +183,19 @@ func TestNilPipelinesAreRefused(t *testing.T) {
 		t.Fatalf("Bind(tp, nil) = %v, want an error naming the nil pipeline", err)
 	}
 }
+
+// A nil context is a background context, as OpenTelemetry treats it.
+func TestNilContext(t *testing.T) {
+	rec := otelrelayertest.Patch(t)
+	//lint:ignore SA1012 a nil context is the point of the test
+	if err := bridge.Emit(nil, "orders", "created", 1, bridge.WithAck()); err != nil { //nolint:staticcheck
+		t.Fatal(err)
+	}
+	//lint:ignore SA1012 a nil context is the point of the test
+	if err := bridge.Log(nil, "info", "x"); err != nil { //nolint:staticcheck
+		t.Fatal(err)
+	}
+	if len(rec.Messages("orders")) != 1 || len(rec.RequestLogs()) != 1 {
+		t.Fatalf("topics %v", rec.Topics())
+	}
+}

@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
@@ -115,28 +113,11 @@ func (m *metrics) produced(topic string, start time.Time, err error) {
 			attribute.String("messaging.system", "kafka"),
 			attribute.String("messaging.destination.name", topic),
 			attribute.String("messaging.operation.name", "send"),
-			attribute.String("error.type", errorType(err)),
+			attribute.String("error.type", kafkasink.ErrorType(err)),
 		)
 	}
 	m.sent.Add(ctx, 1, opts)
 	if !start.IsZero() {
 		m.duration.Record(ctx, time.Since(start).Seconds(), opts)
 	}
-}
-
-// errorType names an error for error.type: the Kafka error code, or a
-// low-cardinality class.
-func errorType(err error) string {
-	var ke *kerr.Error
-	switch {
-	case errors.As(err, &ke):
-		return ke.Message
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, kgo.ErrRecordTimeout):
-		return "timeout"
-	case errors.Is(err, kgo.ErrClientClosed):
-		return "client_closed"
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	}
-	return "_OTHER"
 }

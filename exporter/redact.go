@@ -54,8 +54,12 @@ func (p *Processor) redact(payload []byte) []byte {
 }
 
 // mayHoldKey is a cheap filter: whether any key appears in payload, quoted,
-// ignoring case.
+// ignoring case. A payload with escapes may spell a key otherwise
+// ("pass\u0077ord"): it always takes the full path.
 func mayHoldKey(payload []byte, keys []string) bool {
+	if bytes.IndexByte(payload, '\\') >= 0 {
+		return true
+	}
 	for _, k := range keys {
 		for i := bytes.IndexByte(payload, '"'); i >= 0 && i+len(k)+1 < len(payload); {
 			if payload[i+len(k)+1] == '"' && bytes.EqualFold(payload[i+1:i+1+len(k)], []byte(k)) {

@@ -62,3 +62,16 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+// A key spelled with JSON escapes is the same key to consumers.
+func TestRedactedKeysSeeThroughEscapes(t *testing.T) {
+	rec := otelrelayertest.New(t, exporter.WithRedactedKeys("password"))
+	ctx, span := rec.Tracer().Start(t.Context(), "request")
+	defer span.End()
+	if err := bridge.EmitRaw(ctx, "raw", json.RawMessage(`{"pass\u0077ord":"hunter2"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if v := string(rec.Messages("raw")[0].Value); strings.Contains(v, "hunter2") {
+		t.Fatalf("escaped key leaked its value: %s", v)
+	}
+}

@@ -97,6 +97,9 @@ func (p *Producer) Client() *kgo.Client { return p.client }
 // canceled after Emit returns cannot cancel the delivery of a message that
 // was accepted.
 func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	size := messageSize(m)
 	if err := p.budget.acquire(ctx, size); err != nil {
 		if done != nil {
@@ -110,7 +113,10 @@ func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
 	f := inflightPool.Get().(*inflight)
 	f.rec = kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers, Context: f}
 	f.p, f.size, f.done = p, size, done
-	p.client.Produce(context.Background(), &f.rec, finishInflight)
+	// TryProduce: our budget admitted the record, so franz-go has room
+	// unless WithClientOptions set smaller franz-go limits; then the record
+	// fails at once (ErrBufferFull) rather than blocking.
+	p.client.TryProduce(context.Background(), &f.rec, finishInflight)
 }
 
 // inflight is one record on its way, with what its promise needs. It is its
@@ -134,6 +140,9 @@ func finishInflight(r *kgo.Record, err error) {
 	f.rec, f.p, f.done = kgo.Record{}, nil, nil
 	inflightPool.Put(f)
 	p.budget.release(size)
+	if errors.Is(err, kgo.ErrMaxBuffered) {
+		err = fmt.Errorf("%w (franz-go's own limits, from WithClientOptions): %w", ErrBufferFull, err)
+	}
 	if done != nil {
 		done(err)
 	}
