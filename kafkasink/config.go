@@ -93,9 +93,10 @@ const DefaultMaxBufferedRecords = 50_000
 // reached, Produce waits until a record completes or its context is done.
 // A tenth of the bound is kept for Produce calls whose context is already
 // done (the exporter's request logs, which must not wait): calls that may
-// wait start waiting at nine tenths. A kgo.MaxBufferedRecords in
-// WithClientOptions should not be smaller. It
-// also sets franz-go's MaxBufferedRecords to the same value.
+// wait start waiting at nine tenths. It also sets franz-go's
+// MaxBufferedRecords, one higher (franz-go counts a record until its done
+// callback returns); smaller franz-go limits given in WithClientOptions make
+// records fail with ErrBufferFull instead of waiting.
 func WithMaxBufferedRecords(n int) Option {
 	return optionFunc(func(c config) config {
 		c.maxBuffered = n
