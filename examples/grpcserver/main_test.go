@@ -62,10 +62,7 @@ func checkRequestLogs(t *testing.T, logs []exporter.RequestLog) {
 				t.Fatalf("%d request logs for Check(%q), want 1", len(got), tt.service)
 			}
 			l := got[0]
-			demotest.CheckString(t, "service", l.Service, "grpc.health.v1.Health.Check")
-			if l.ServiceTime <= 0 {
-				t.Errorf("service_time = %v, want > 0", l.ServiceTime)
-			}
+			demotest.CheckService(t, l, "grpc.health.v1.Health.Check")
 			if l.Method != "" || l.Status != 0 {
 				t.Errorf("an RPC request log has HTTP fields: method %q, status %d", l.Method, l.Status)
 			}

@@ -42,10 +42,7 @@ func TestCallAll(t *testing.T) {
 				t.Fatalf("%d request logs for the order of %q, want 1", len(got), tt.item)
 			}
 			l := got[0]
-			demotest.CheckString(t, "service", l.Service, "RPCHandler.create_order")
-			if l.ServiceTime <= 0 {
-				t.Errorf("service_time = %v, want > 0", l.ServiceTime)
-			}
+			demotest.CheckService(t, l, "RPCHandler.create_order")
 			demotest.CheckString(t, "source", l.Source, "rpc")
 			if l.Method != "" || l.Status != 0 {
 				t.Errorf("an RPC request log has HTTP fields: method %q, status %d", l.Method, l.Status)

@@ -58,3 +58,13 @@ func FirstLineField(t *testing.T, l exporter.RequestLog, key string) string {
 	s, _ := p[key].(string)
 	return s
 }
+
+// CheckService checks the service of an RPC-shaped request log and that it
+// was timed.
+func CheckService(t *testing.T, l exporter.RequestLog, want string) {
+	t.Helper()
+	CheckString(t, "service", l.Service, want)
+	if l.ServiceTime <= 0 {
+		t.Errorf("service_time = %v, want > 0", l.ServiceTime)
+	}
+}
