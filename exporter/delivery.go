@@ -15,7 +15,7 @@ import (
 type delivery struct {
 	p     *Processor
 	topic string
-	what  string // "event <id>" or "request log", in reports
+	what  string // "request log", in reports; events are named by their ID
 	start time.Time
 
 	// An event's: the request it belongs to (nil outside one) and its line,
@@ -49,7 +49,8 @@ const (
 func (d *delivery) done(err error) {
 	d.p.metrics.produced(d.topic, d.start, err)
 	if err != nil {
-		d.err.Store(&err) // before the state changes that publish it
+		failure := err        // only a failure is moved to the heap
+		d.err.Store(&failure) // before the state changes that publish it
 	}
 	if d.state.CompareAndSwap(deliveryProducing, deliveryDoneEarly) {
 		if d.ack {
@@ -66,7 +67,11 @@ func (d *delivery) done(err error) {
 		if d.event {
 			d.req.countDroppedEvent()
 		}
-		d.p.cfg.errorHandler(fmt.Errorf("otelrelayer: producing %s to %q: %w", d.what, d.topic, err))
+		what := d.what
+		if d.event {
+			what = "event " + d.id.String()
+		}
+		d.p.cfg.errorHandler(fmt.Errorf("otelrelayer: producing %s to %q: %w", what, d.topic, err))
 		return
 	}
 	if d.event && d.ack && d.req != nil { // delivered after the caller gave up

@@ -46,7 +46,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if p.cfg.dropWhenFull {
 		produceCtx = doneContext // never wait for buffer space
 	}
-	d := &delivery{p: p, topic: topic, what: "event " + id.String(), start: p.metrics.start(),
+	d := &delivery{p: p, topic: topic, start: p.metrics.start(),
 		event: true, req: req, raw: r.Raw, value: value, id: id, ack: r.Ack}
 	if r.Ack {
 		d.acked = make(chan error, 1)
