@@ -30,5 +30,12 @@
 // Python library, read from the stable semantic conventions and the older
 // names; other roots carry service (rpc.service.rpc.method, else the span
 // name) and service_time. Lines that would exceed [WithMaxLines] or
-// [WithMaxMessageBytes] are counted in dropped_lines.
+// [WithMaxMessageBytes] are counted in dropped_lines, undelivered events in
+// dropped_events.
+//
+// A context whose span has ended still adds to its request until the root
+// ends (a goroutine outliving its child span; up to 1,024 ended children a
+// request). Once the request has ended, Log writes a one-line request log of
+// its own and Emit still writes its event: nothing is lost silently. A root
+// that never ends is evicted after [WithMaxRequestAge].
 package exporter
