@@ -247,6 +247,9 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 	p.sink.Produce(ctx, msg, done)
 	if caller {
 		if err, settled := d.returned(); settled && err != nil {
+			if p.shut.Load() { // shut down while the call ran
+				return fmt.Errorf("%w: producing request log to %q: %w", bridge.ErrShutdown, p.loggingTopic, err)
+			}
 			return fmt.Errorf("otelrelayer: producing request log to %q: %w", p.loggingTopic, err)
 		}
 	}
