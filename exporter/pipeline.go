@@ -127,10 +127,12 @@ func (p *Processor) addEventLine(req *request, raw bool, value []byte, id uuid.U
 		req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
 		return
 	}
-	var idKey [len(`,"event_id":""}`) + eventid.TextLen]byte
-	tail := eventid.AppendText(append(idKey[:0], `,"event_id":"`...), id)
-	tail = append(tail, `"}`...)
-	req.addLine2(value[:len(value)-1], tail, p.cfg.maxLines, p.cfg.maxMessageBytes)
+	req.add(p.cfg.maxLines, p.cfg.maxMessageBytes, func(dst []byte) []byte {
+		dst = append(dst, value[:len(value)-1]...) // the event without its closing brace
+		dst = append(dst, `,"event_id":"`...)
+		dst = eventid.AppendText(dst, id)
+		return append(dst, `"}`...)
+	})
 }
 
 // logLineOverhead is what a log line adds to its level and payload.

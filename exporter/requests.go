@@ -25,39 +25,21 @@ type request struct {
 }
 
 // addLine appends one JSON line, or counts it as dropped when the request
-// already holds maxLines lines or maxBytes bytes. It reports false when the
-// request has already ended.
+// already holds maxLines lines or would exceed maxBytes. It reports false
+// when the request has already ended.
 func (r *request) addLine(line []byte, maxLines, maxBytes int) bool {
-	return r.addLine2(line, nil, maxLines, maxBytes)
-}
-
-// addLine2 is addLine for a line given in two parts.
-func (r *request) addLine2(head, tail []byte, maxLines, maxBytes int) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.ended {
-		return false
-	}
-	if len(r.ends) >= maxLines || len(r.lines)+1+len(head)+len(tail) > maxBytes {
-		r.dropped++
-		return true
-	}
-	if r.buffers == nil {
-		r.buffers = lineBufferPool.Get().(*linePair)
-		r.lines, r.ends = r.buffers.lines, r.buffers.ends
-	}
-	if len(r.lines) > 0 {
-		r.lines = append(r.lines, ',')
-	}
-	r.lines = append(r.lines, head...)
-	r.lines = append(r.lines, tail...)
-	r.ends = append(r.ends, int32(len(r.lines)))
-	return true
+	return r.add(maxLines, maxBytes, func(dst []byte) []byte { return append(dst, line...) })
 }
 
 // addLogLine is addLine for a log line, encoded straight into the request's
 // buffer.
 func (r *request) addLogLine(level string, payload []byte, ts time.Time, maxLines, maxBytes int) bool {
+	return r.add(maxLines, maxBytes, func(dst []byte) []byte { return appendLogLine(dst, level, payload, ts) })
+}
+
+// add appends the line encode writes, under the request's lock, and takes it
+// back when it breaks a bound.
+func (r *request) add(maxLines, maxBytes int, encode func(dst []byte) []byte) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended {
@@ -75,7 +57,7 @@ func (r *request) addLogLine(level string, payload []byte, ts time.Time, maxLine
 	if start > 0 {
 		r.lines = append(r.lines, ',')
 	}
-	r.lines = appendLogLine(r.lines, level, payload, ts)
+	r.lines = encode(r.lines)
 	if len(r.lines) > maxBytes {
 		r.lines = r.lines[:start]
 		r.dropped++
