@@ -73,15 +73,20 @@ func add(c metric.Int64Counter, n int64) {
 	}
 }
 
+// sendAttributes are the attributes of a send to topic, plus extra.
+func sendAttributes(topic string, extra ...attribute.KeyValue) attribute.Set {
+	return attribute.NewSet(append([]attribute.KeyValue{
+		attribute.String("messaging.system", "kafka"),
+		attribute.String("messaging.destination.name", topic),
+		attribute.String("messaging.operation.name", "send"),
+	}, extra...)...)
+}
+
 func (m *metrics) topicAttrs(topic string) metric.MeasurementOption {
 	if o, ok := m.topics.Load(topic); ok {
 		return o.(metric.MeasurementOption)
 	}
-	o := metric.WithAttributeSet(attribute.NewSet(
-		attribute.String("messaging.system", "kafka"),
-		attribute.String("messaging.destination.name", topic),
-		attribute.String("messaging.operation.name", "send"),
-	))
+	o := metric.WithAttributeSet(sendAttributes(topic))
 	m.topics.Store(topic, o)
 	return o
 }
@@ -109,12 +114,7 @@ func (m *metrics) produced(topic string, start time.Time, err error) {
 	if err == nil {
 		opts = m.topicAttrs(topic)
 	} else {
-		opts = metric.WithAttributes(
-			attribute.String("messaging.system", "kafka"),
-			attribute.String("messaging.destination.name", topic),
-			attribute.String("messaging.operation.name", "send"),
-			attribute.String("error.type", kafkasink.ErrorType(err)),
-		)
+		opts = metric.WithAttributeSet(sendAttributes(topic, attribute.String("error.type", kafkasink.ErrorType(err))))
 	}
 	m.sent.Add(ctx, 1, opts)
 	if !start.IsZero() {

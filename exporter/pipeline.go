@@ -95,11 +95,11 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	payload := p.redact(r.Payload)
 	maxLine := p.cfg.maxMessageBytes - minMessageBytes/2
 	// A level escapes to at most 6 bytes a byte: below this bound the line
-	// cannot be too large, and it is written straight into the request.
-	if len(payload)+6*len(r.Level)+logLineOverhead <= maxLine {
-		if req := p.requestOf(r.Span); req != nil && req.addLogLine(r.Level, payload, r.Time, p.cfg.maxLines, p.cfg.maxMessageBytes) {
-			return nil
-		}
+	// cannot be too large, and it is encoded straight into the request.
+	fits := len(payload)+6*len(r.Level)+logLineOverhead <= maxLine
+	req := p.requestOf(r.Span)
+	if req != nil && fits && req.addLogLine(r.Level, payload, r.Time, p.cfg.maxLines, p.cfg.maxMessageBytes) {
+		return nil
 	}
 	buf := lineBuffers.Get().(*[]byte)
 	defer lineBuffers.Put(buf)
@@ -108,7 +108,7 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	if len(line) > maxLine {
 		return fmt.Errorf("%w: log line is %d bytes, the maximum is %d", bridge.ErrMessageTooLarge, len(line), maxLine)
 	}
-	if req := p.requestOf(r.Span); req != nil && req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes) {
+	if req != nil && !fits && req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes) {
 		return nil
 	}
 	h := requestHead{
