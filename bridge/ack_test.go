@@ -16,16 +16,6 @@ import (
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
-type failingSink struct{}
-
-func (failingSink) Produce(_ context.Context, _ kafkasink.Message, done func(error)) {
-	if done != nil {
-		done(errBroker)
-	}
-}
-func (failingSink) Flush(context.Context) error { return nil }
-func (failingSink) Close(context.Context) error { return nil }
-
 // heldSink accepts messages and reports nothing until released.
 type heldSink struct {
 	mu    sync.Mutex
@@ -110,7 +100,7 @@ func TestWithAck(t *testing.T) {
 				mem := otelrelayertest.NewSink()
 				var sink kafkasink.Sink = mem
 				if tt.failing {
-					sink = failingSink{}
+					sink = otelrelayertest.NewFailingSink(errBroker)
 				}
 				var handled errorLog
 				tp := newPipeline(t, sink, exporter.WithErrorHandler(handled.handle))
@@ -177,24 +167,10 @@ func header(hs []kafkasink.Header, key string) string {
 	return ""
 }
 
-// refusingSink refuses one topic and records the others.
-type refusingSink struct {
-	*otelrelayertest.Sink
-	refused string
-}
-
-func (s refusingSink) Produce(ctx context.Context, m kafkasink.Message, done func(error)) {
-	if m.Topic == s.refused {
-		done(errBroker)
-		return
-	}
-	s.Sink.Produce(ctx, m, done)
-}
-
 // An event the broker refused is not a line of the request log: the caller
 // was told it failed.
 func TestRefusedAckIsNoLine(t *testing.T) {
-	sink := refusingSink{Sink: otelrelayertest.NewSink(), refused: "orders"}
+	sink := otelrelayertest.NewFailingSink(errBroker, "orders")
 	tp := newPipeline(t, sink)
 	ctx, span := tp.Tracer("test").Start(t.Context(), "request")
 	if err := bridge.Emit(ctx, "orders", "created", 1, bridge.WithAck()); !errors.Is(err, errBroker) {

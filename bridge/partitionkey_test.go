@@ -68,5 +68,3 @@ func TestPartitionKeys(t *testing.T) {
 }
 
 var errBroker = errors.New("broker says no")
-
-// failingSink fails every message, as a broker refusing them would.

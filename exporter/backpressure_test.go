@@ -209,21 +209,11 @@ func TestAbandonedAcknowledgement(t *testing.T) {
 	}
 }
 
-// fullSink refuses every message at once, as a full producer does with a
-// context that is already done.
-type fullSink struct{}
-
-func (fullSink) Produce(_ context.Context, _ kafkasink.Message, done func(error)) {
-	done(kafkasink.ErrBufferFull)
-}
-func (fullSink) Flush(context.Context) error { return nil }
-func (fullSink) Close(context.Context) error { return nil }
-
 // Log outside a request writes at once: a refusal it can see is returned,
 // as Emit does, not sent to the error handler.
 func TestLogOutsideARequestReturnsARefusal(t *testing.T) {
 	handled := 0
-	tp := newTracerProvider(t, fullSink{}, exporter.WithErrorHandler(func(error) { handled++ }))
+	tp := newTracerProvider(t, otelrelayertest.NewFailingSink(kafkasink.ErrBufferFull), exporter.WithErrorHandler(func(error) { handled++ }))
 	ctx, span := tp.Tracer("t").Start(t.Context(), "request")
 	span.End() // the request is over (its log refused: reported, no caller), so the next Log has none
 	before := handled

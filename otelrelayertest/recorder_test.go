@@ -2,6 +2,7 @@ package otelrelayertest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
@@ -119,4 +121,19 @@ func partitionCount(t *testing.T, cl *kgo.Client, topic string) (int, error) {
 		return 0, err
 	}
 	return len(resp.Topics[0].Partitions), nil
+}
+
+func TestFailingSink(t *testing.T) {
+	errNo := errors.New("no")
+	sink := otelrelayertest.NewFailingSink(errNo, "refused")
+	var got []error
+	for _, topic := range []string{"refused", "accepted"} {
+		sink.Produce(t.Context(), kafkasink.Message{Topic: topic}, func(err error) { got = append(got, err) })
+	}
+	if len(got) != 2 || !errors.Is(got[0], errNo) || got[1] != nil {
+		t.Fatalf("results %v", got)
+	}
+	if fmt.Sprint(sink.Topics()) != "[accepted]" {
+		t.Fatalf("recorded %v", sink.Topics())
+	}
 }

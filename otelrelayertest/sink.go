@@ -110,3 +110,30 @@ func copyMessage(m kafkasink.Message) kafkasink.Message {
 	}
 	return c
 }
+
+// FailingSink is a [Sink] that fails, at once, every message to its topics
+// (every message when it has none) with its error, and records the others:
+// a broker refusing messages, or a producer that is full. It is safe for
+// concurrent use.
+type FailingSink struct {
+	*Sink
+	err    error
+	topics []string
+}
+
+// NewFailingSink returns a FailingSink failing messages to topics with err.
+func NewFailingSink(err error, topics ...string) *FailingSink {
+	return &FailingSink{Sink: NewSink(), err: err, topics: slices.Clone(topics)}
+}
+
+// Produce fails m with the sink's error when its topic is one of the sink's,
+// and records it otherwise.
+func (s *FailingSink) Produce(ctx context.Context, m kafkasink.Message, done func(error)) {
+	if len(s.topics) == 0 || slices.Contains(s.topics, m.Topic) {
+		if done != nil {
+			done(s.err)
+		}
+		return
+	}
+	s.Sink.Produce(ctx, m, done)
+}
