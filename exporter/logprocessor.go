@@ -63,10 +63,8 @@ func (lp *LogProcessor) OnEmit(_ context.Context, r *sdklog.Record) error {
 	if ts.IsZero() {
 		ts = time.Now()
 	}
-	redacted := lp.p.redact(enc)
-	line := appendLogLine(enc[len(enc):], severityName(r.Severity(), r.SeverityText()), redacted, ts)
-	*buf = line
-	req.addLine(line, lp.p.cfg.maxLines, lp.p.cfg.maxMessageBytes)
+	*buf = enc
+	req.addLogLine(severityName(r.Severity(), r.SeverityText()), lp.p.redact(enc), ts, lp.p.cfg.maxLines, lp.p.cfg.maxMessageBytes)
 	return nil
 }
 
