@@ -61,8 +61,8 @@ func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opt
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if *buf, err = jsonenc.AppendValue((*buf)[:0], payload); err != nil {
-		return fmt.Errorf("%w: %T: %w", ErrNonJSONSerializable, payload, err)
+	if err := encodePayload(buf, payload); err != nil {
+		return err
 	}
 	c := newEmitConfig(opts)
 	r := EmitRecord{
@@ -80,7 +80,8 @@ func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opt
 		return err
 	}
 	if span.IsRecording() {
-		attrs := []attribute.KeyValue{TopicKey.String(res.Topic), EventIDKey.String(res.EventID.String())}
+		attrs := make([]attribute.KeyValue, 0, 4)
+		attrs = append(attrs, TopicKey.String(res.Topic), EventIDKey.String(res.EventID.String()))
 		if !raw {
 			attrs = append(attrs, EventTypeKey.String(topic), EventSubtypeKey.String(subtype))
 		}
@@ -114,8 +115,8 @@ func logAt(ctx context.Context, now time.Time, level string, payload any) error 
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if *buf, err = jsonenc.AppendValue((*buf)[:0], payload); err != nil {
-		return fmt.Errorf("%w: %T: %w", ErrNonJSONSerializable, payload, err)
+	if err := encodePayload(buf, payload); err != nil {
+		return err
 	}
 	r := LogRecord{Span: span.SpanContext(), Time: now, Level: level, Payload: *buf}
 	if err := p.Log(ctx, r); err != nil {
@@ -123,6 +124,16 @@ func logAt(ctx context.Context, now time.Time, level string, payload any) error 
 	}
 	if span.IsRecording() {
 		span.AddEvent(LogEventName, trace.WithTimestamp(r.Time), trace.WithAttributes(LevelKey.String(level)))
+	}
+	return nil
+}
+
+// encodePayload encodes payload into the pooled buf, with encoding/json's
+// rules.
+func encodePayload(buf *[]byte, payload any) error {
+	var err error
+	if *buf, err = jsonenc.AppendValue((*buf)[:0], payload); err != nil {
+		return fmt.Errorf("%w: %T: %w", ErrNonJSONSerializable, payload, err)
 	}
 	return nil
 }
