@@ -18,6 +18,7 @@ type config struct {
 	tls              *tls.Config
 	sasl             *saslAuth
 	useEnvironment   bool
+	spool            spoolConfig
 	errs             []error // options found invalid, reported by New
 }
 
@@ -28,6 +29,7 @@ func newConfig(opts []Option) config {
 		maxBufferedBytes: DefaultMaxBufferedBytes,
 		deliveryTimeout:  DefaultDeliveryTimeout,
 		useEnvironment:   true,
+		spool:            spoolConfig{maxBytes: DefaultSpoolMaxBytes},
 	}
 	for _, o := range opts {
 		c = o.apply(c)

@@ -29,6 +29,7 @@ type Producer struct {
 	// on its own limits too, but only with the produce context, which it
 	// also uses to cancel buffered batches; waiting here keeps the two apart.
 	budget *budget
+	spool  *spool // nil without WithSpool
 }
 
 var _ Sink = (*Producer)(nil)
@@ -69,23 +70,41 @@ func New(opts ...Option) (*Producer, error) {
 	if c.deliveryTimeout < 0 || c.deliveryTimeout > 0 && c.deliveryTimeout < time.Second {
 		return nil, fmt.Errorf("%w: WithDeliveryTimeout(%v) must be 0 (no limit) or at least 1s (franz-go's minimum)", ErrConfiguration, c.deliveryTimeout)
 	}
+	if err := c.spoolError(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)
+	}
+	var sp *spool
+	if c.spool.set {
+		var err error
+		if sp, err = openSpool(c); err != nil {
+			return nil, err
+		}
+	}
 	kopts := append([]kgo.Opt{
 		kgo.SeedBrokers(c.brokers...),
 		kgo.AllowAutoTopicCreation(),
 		// One more than ours: franz-go counts a record as buffered until its
 		// promise returns, and a done callback may produce again.
 		kgo.MaxBufferedRecords(c.maxBuffered + 1),
-		kgo.RecordDeliveryTimeout(c.deliveryTimeout),
+		kgo.RecordDeliveryTimeout(c.recordDeliveryTimeout()),
 	}, append(c.securityOpts(), c.clientOpts...)...)
 	client, err := kgo.NewClient(kopts...)
 	if err != nil {
+		if sp != nil {
+			_ = sp.store.close()
+		}
 		return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)
 	}
-	return &Producer{
+	p := &Producer{
 		client: client,
 		logger: c.logger,
 		budget: newBudget(int64(c.maxBuffered), c.maxBufferedBytes),
-	}, nil
+	}
+	if sp != nil {
+		p.spool = sp
+		sp.start(client, p.budget)
+	}
+	return p, nil
 }
 
 // Client returns the underlying franz-go client, for metrics and admin calls.
@@ -99,6 +118,10 @@ func (p *Producer) Client() *kgo.Client { return p.client }
 func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if p.spool != nil {
+		p.spool.produce(ctx, m, done)
+		return
 	}
 	size := messageSize(m)
 	if err := p.budget.acquire(ctx, size); err != nil {
@@ -150,12 +173,18 @@ func finishInflight(r *kgo.Record, err error) {
 
 // Flush implements [Sink].
 func (p *Producer) Flush(ctx context.Context) error {
+	if p.spool != nil {
+		return p.spool.flush(ctx, 0)
+	}
 	return p.client.Flush(ctx)
 }
 
 // Close implements [Sink]: it flushes within ctx, then closes the client,
 // failing what could not be delivered.
 func (p *Producer) Close(ctx context.Context) error {
+	if p.spool != nil {
+		return p.spool.close(ctx)
+	}
 	err := p.client.Flush(ctx)
 	p.client.Close()
 	return err

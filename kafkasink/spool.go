@@ -1,0 +1,273 @@
+package kafkasink
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// spool sits between Produce and franz-go when [WithSpool] is given.
+// Produce appends a message to the store through the writer (one goroutine,
+// group commits); committed records go to the pump (one goroutine), which
+// hands them to franz-go in sequence order as the in-memory budget allows;
+// their promise records the acknowledgement, which the writer deletes with
+// its next commit.
+type spool struct {
+	store    *spoolStore
+	client   *kgo.Client
+	mem      *budget     // the producer's in-memory budget: records in franz-go
+	space    *spoolSpace // bytes in the spool
+	interval time.Duration
+	logger   *slog.Logger
+
+	closeMu sync.RWMutex // Produce holds it for reading while it enqueues
+	closed  bool
+
+	// The writer's state, under wmu.
+	wmu         sync.Mutex
+	nextSeq     uint64
+	batch       *spoolBatch   // waiting for the next commit
+	deletes     []uint64      // acknowledged, waiting for the next commit
+	flushWanted bool          // commit at once, even deletes only
+	committed   chan struct{} // closed and replaced after each commit
+	writerWake  chan struct{}
+	writerStop  chan struct{}
+	writerDone  chan struct{}
+
+	feed      feeder
+	pumpCtx   context.Context
+	pumpStop  context.CancelFunc
+	pumpDone  chan struct{}
+	stopping  atomic.Bool    // Close gave up on delivery: failures leave records on disk
+	inflight  sync.WaitGroup // records in franz-go
+	lastAck   atomic.Int64   // unix nanoseconds of the last acknowledgement
+	maxQueue  int            // committed records kept in memory for the pump
+	maxQueueB int64
+}
+
+// spoolBatch is one group commit: the entries enqueued since the last one.
+type spoolBatch struct {
+	entries []*spoolEntry
+	done    chan struct{} // closed once committed (or failed)
+}
+
+// spoolEntry is one record on its way: in the writer's batch, in the pump's
+// queue, or in franz-go. It is its record's Context (never canceled), so that
+// the promise finds it.
+type spoolEntry struct {
+	context.Context
+	s       *spool
+	seq     uint64
+	rec     kgo.Record
+	data    []byte // the encoded record, until committed
+	size    int64  // the in-memory budget's measure
+	disk    int64  // bytes in the spool
+	done    func(error)
+	fails   int
+	retryAt time.Time
+}
+
+func newSpoolEntry(seq uint64, m Message, ts time.Time, disk int64, done func(error)) *spoolEntry {
+	e := &spoolEntry{Context: context.Background(), seq: seq, size: messageSize(m), disk: disk, done: done}
+	e.rec = kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers, Timestamp: ts, Context: e}
+	return e
+}
+
+// openSpool opens the store and prepares to produce what it holds first.
+func openSpool(c config) (*spool, error) {
+	store, found, err := openSpoolStore(c.spool.dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &spool{
+		store:      store,
+		space:      newSpoolSpace(c.spool.dir, c.spool.maxBytes),
+		interval:   c.spool.commitInterval,
+		logger:     c.logger,
+		nextSeq:    found.last + 1,
+		batch:      &spoolBatch{done: make(chan struct{})},
+		committed:  make(chan struct{}),
+		writerWake: make(chan struct{}, 1),
+		writerStop: make(chan struct{}),
+		writerDone: make(chan struct{}),
+		pumpDone:   make(chan struct{}),
+		maxQueue:   c.maxBuffered,
+		maxQueueB:  c.maxBufferedBytes/4 + 1,
+	}
+	s.feed.wake = make(chan struct{}, 1)
+	s.space.add(found.bytes)
+	if found.records > 0 { // an earlier process's records: produced first
+		s.feed.diskFrom, s.feed.diskTo = found.first, found.last+1
+		if s.logger != nil {
+			s.logger.Info("kafkasink: producing records left in the spool", "path", store.path, "records", found.records, "bytes", found.bytes)
+		}
+	}
+	return s, nil
+}
+
+// start runs the writer and the pump over client.
+func (s *spool) start(client *kgo.Client, mem *budget) {
+	s.client, s.mem = client, mem
+	s.lastAck.Store(time.Now().UnixNano())
+	s.pumpCtx, s.pumpStop = context.WithCancel(context.Background())
+	go s.writeLoop()
+	go s.pumpLoop()
+}
+
+// produce implements Producer.Produce with a spool.
+func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
+	ts := time.Now()
+	data := encodeSpoolRecord(m, ts)
+	n := int64(len(data))
+	if n > s.space.max {
+		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in a spool of %d (WithSpoolMaxBytes)", ErrSpoolFull, n, s.space.max))
+		return
+	}
+	if err := s.space.acquire(ctx, n); err != nil {
+		failMessage(done, err)
+		return
+	}
+	if s.logger != nil && s.logger.Enabled(ctx, slog.LevelDebug) {
+		logMessage(ctx, s.logger, m)
+	}
+	s.closeMu.RLock()
+	if s.closed {
+		s.closeMu.RUnlock()
+		s.space.release(n)
+		failMessage(done, fmt.Errorf("kafkasink: producer closed: %w", kgo.ErrClientClosed))
+		return
+	}
+	e := newSpoolEntry(0, m, ts, n, done)
+	e.s, e.data = s, data
+	s.wmu.Lock()
+	e.seq = s.nextSeq
+	s.nextSeq++
+	b := s.batch
+	b.entries = append(b.entries, e)
+	s.wmu.Unlock()
+	s.closeMu.RUnlock()
+	wake(s.writerWake)
+	if s.interval > 0 || ctx.Err() != nil {
+		return // must not wait: committed with the next group
+	}
+	select {
+	case <-b.done:
+	case <-ctx.Done():
+	}
+}
+
+func failMessage(done func(error), err error) {
+	if done != nil {
+		done(err)
+	}
+}
+
+// wake signals ch without blocking: one pending signal is enough.
+func wake(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// spoolAckDelay is how long the writer waits to gather acknowledgements
+// into one commit when no message is waiting: acknowledged records not yet
+// deleted are produced again after a crash.
+const spoolAckDelay = 10 * time.Millisecond
+
+// writeLoop is the writer: one group commit at a time.
+func (s *spool) writeLoop() {
+	defer close(s.writerDone)
+	for {
+		select {
+		case <-s.writerWake:
+		case <-s.writerStop:
+			s.commit()
+			return
+		}
+		s.wmu.Lock()
+		appends, flush := len(s.batch.entries) > 0, s.flushWanted
+		s.wmu.Unlock()
+		delay := time.Duration(0)
+		switch {
+		case flush:
+		case appends:
+			delay = s.interval
+		default:
+			delay = spoolAckDelay
+		}
+		if delay > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-s.writerStop:
+				t.Stop()
+				s.commit()
+				return
+			}
+		}
+		s.commit()
+	}
+}
+
+// commit writes the waiting batch and deletes the acknowledged records in
+// one transaction, then hands the batch to the pump.
+func (s *spool) commit() {
+	s.wmu.Lock()
+	b := s.batch
+	if len(b.entries) > 0 {
+		s.batch = &spoolBatch{done: make(chan struct{})}
+	}
+	dels := s.deletes
+	s.deletes = nil
+	s.flushWanted = false
+	s.wmu.Unlock()
+	if len(b.entries) == 0 && len(dels) == 0 {
+		return
+	}
+	err := s.store.commit(b.entries, dels)
+	if err != nil {
+		err = fmt.Errorf("%w: writing to %s: %w", ErrSpool, s.store.path, err)
+		if s.logger != nil {
+			s.logger.Error("kafkasink: spool commit failed", "error", err, "records", len(b.entries))
+		}
+		s.wmu.Lock()
+		s.deletes = append(s.deletes, dels...) // tried again with the next commit
+		s.wmu.Unlock()
+		for _, e := range b.entries {
+			s.space.release(e.disk)
+			failMessage(e.done, err)
+		}
+	}
+	if len(b.entries) > 0 {
+		close(b.done)
+		if err == nil {
+			for _, e := range b.entries {
+				e.data = nil
+			}
+			s.feed.push(s, b.entries)
+		}
+	}
+	s.wmu.Lock()
+	close(s.committed)
+	s.committed = make(chan struct{})
+	s.wmu.Unlock()
+}
+
+// acked settles a record the broker acknowledged, or refused for good.
+func (s *spool) acked(e *spoolEntry, err error) {
+	s.wmu.Lock()
+	s.deletes = append(s.deletes, e.seq)
+	s.wmu.Unlock()
+	wake(s.writerWake)
+	s.space.release(e.disk)
+	s.lastAck.Store(time.Now().UnixNano())
+	done := e.done
+	e.done = nil
+	failMessage(done, err)
+}

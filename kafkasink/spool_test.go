@@ -1,0 +1,171 @@
+package kafkasink_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+)
+
+// spoolMessage is message i of a spool test: a key per i%4, so that order
+// per key can be checked, and an ID header kept verbatim.
+func spoolMessage(topic string, i int) kafkasink.Message {
+	return kafkasink.Message{
+		Topic:   topic,
+		Key:     []byte(fmt.Sprintf("key-%d", i%4)),
+		Value:   []byte(fmt.Sprintf(`{"n":%d}`, i)),
+		Headers: []kafkasink.Header{{Key: "relayer-event-id", Value: []byte(fmt.Sprintf("id-%d", i))}},
+	}
+}
+
+// produceAll produces n messages and returns their done recorders.
+func produceAll(t *testing.T, p *kafkasink.Producer, topic string, n int) []*doneRecorder {
+	t.Helper()
+	dones := make([]*doneRecorder, n)
+	for i := range dones {
+		dones[i] = newDoneRecorder()
+		p.Produce(t.Context(), spoolMessage(topic, i), dones[i].done)
+	}
+	return dones
+}
+
+// assertInOrder checks that the records hold messages 0..n-1 of topic,
+// each once, in emit order per key.
+func assertInOrder(t *testing.T, records []*kafkasink.Message, n int) {
+	t.Helper()
+	seen := map[string]int{}
+	last := map[string]int{}
+	for _, r := range records {
+		var i int
+		if _, err := fmt.Sscanf(string(r.Value), `{"n":%d}`, &i); err != nil {
+			t.Fatalf("value %q: %v", r.Value, err)
+		}
+		if got, want := string(r.Headers[0].Value), fmt.Sprintf("id-%d", i); got != want {
+			t.Errorf("record %d carries event ID %q, want %q", i, got, want)
+		}
+		k := string(r.Key)
+		if prev, ok := last[k]; ok && prev > i {
+			t.Errorf("key %s: record %d after %d", k, i, prev)
+		}
+		last[k] = i
+		seen[string(r.Value)]++
+	}
+	for i := range n {
+		if c := seen[fmt.Sprintf(`{"n":%d}`, i)]; c != 1 {
+			t.Errorf("record %d consumed %d times, want once", i, c)
+		}
+	}
+}
+
+func TestSpoolDeliversOverTheWire(t *testing.T) {
+	seeds := otelrelayertest.Cluster(t)
+	dir := t.TempDir()
+	p := newProducer(t, kafkasink.WithBrokers(seeds...), kafkasink.WithSpool(dir))
+	want := kafkasink.Message{
+		Topic:   "spooled",
+		Key:     []byte{},
+		Value:   []byte(`{"a":1}`),
+		Headers: []kafkasink.Header{{Key: "relayer-event-id", Value: []byte("0199")}, {Key: "empty", Value: nil}},
+	}
+	d := newDoneRecorder()
+	p.Produce(t.Context(), want, d.done)
+	if err := d.wait(t); err != nil {
+		t.Fatalf("done: %v", err)
+	}
+	got := consume(t, seeds, "spooled", 1)
+	assertRecord(t, got[0], want)
+	if err := p.Flush(t.Context()); err != nil {
+		t.Fatalf("Flush: %v", err)
+	}
+}
+
+func TestSpoolKeepsRecordsThroughAnOutageAndARestart(t *testing.T) {
+	dir := t.TempDir()
+	const n = 500
+	away, err := kafkasink.New(kafkasink.WithBrokers(closedAddr(t)), kafkasink.WithLogger(nil), kafkasink.WithSpool(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dones := produceAll(t, away, "outage", n)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
+	defer cancel()
+	if err := away.Close(ctx); err != nil {
+		t.Fatalf("Close with the broker away: %v", err)
+	}
+	t.Logf("Close with the broker away and %d records spooled took %v", n, time.Since(start))
+	for i, d := range dones {
+		if err := d.wait(t); !errors.Is(err, kafkasink.ErrSpooled) {
+			t.Fatalf("message %d: done(%v), want ErrSpooled", i, err)
+		}
+	}
+
+	seeds := otelrelayertest.Cluster(t)
+	back := newProducer(t, kafkasink.WithBrokers(seeds...), kafkasink.WithSpool(dir))
+	if err := back.Flush(ctx); err != nil {
+		t.Fatalf("Flush after restart: %v", err)
+	}
+	records := consume(t, seeds, "outage", n)
+	msgs := make([]*kafkasink.Message, len(records))
+	for i, r := range records {
+		msgs[i] = &kafkasink.Message{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers}
+	}
+	assertInOrder(t, msgs, n)
+}
+
+func TestSpoolProduceDoesNotWaitForTheBroker(t *testing.T) {
+	// More messages than the in-memory bound: without a spool the last ones
+	// would wait for room; with one they wait on disk.
+	p := newUnreachableProducer(t, kafkasink.WithSpool(t.TempDir()), kafkasink.WithMaxBufferedRecords(10))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 50 {
+				ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
+				failed := make(chan error, 1)
+				p.Produce(ctx, spoolMessage("away", g*50+i), func(err error) {
+					if err != nil && !errors.Is(err, kafkasink.ErrSpooled) {
+						failed <- err
+					}
+				})
+				cancel()
+				select {
+				case err := <-failed:
+					t.Errorf("message %d failed: %v", g*50+i, err)
+				default:
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestSpoolRejectsInvalidOptions(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     []kafkasink.Option
+		wantText string
+	}{
+		{"empty dir", []kafkasink.Option{kafkasink.WithSpool("")}, `WithSpool("")`},
+		{"blank dir", []kafkasink.Option{kafkasink.WithSpool("  ")}, `WithSpool("")`},
+		{"zero max bytes", []kafkasink.Option{kafkasink.WithSpool(t.TempDir()), kafkasink.WithSpoolMaxBytes(0)}, "WithSpoolMaxBytes(0)"},
+		{"negative interval", []kafkasink.Option{kafkasink.WithSpool(t.TempDir()), kafkasink.WithSpoolCommitInterval(-time.Second)}, "WithSpoolCommitInterval(-1s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := kafkasink.New(append([]kafkasink.Option{kafkasink.WithBrokers("127.0.0.1:9092")}, tt.opts...)...)
+			if !errors.Is(err, kafkasink.ErrConfiguration) || !strings.Contains(err.Error(), tt.wantText) {
+				t.Fatalf("New() error = %v, want ErrConfiguration mentioning %q", err, tt.wantText)
+			}
+			if p != nil {
+				t.Error("New returned a producer with its error")
+			}
+		})
+	}
+}

@@ -1,0 +1,126 @@
+package kafkasink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// flush waits until every record accepted before the call has been
+// acknowledged (or failed), or until ctx is done. With idle > 0 it also
+// stops, returning errSpoolIdle, once no acknowledgement arrived for idle:
+// the broker is not answering.
+func (s *spool) flush(ctx context.Context, idle time.Duration) error {
+	s.wmu.Lock()
+	target := s.nextSeq
+	s.wmu.Unlock()
+	start := time.Now().UnixNano()
+	var tick <-chan time.Time
+	if idle > 0 {
+		t := time.NewTicker(idle / 5)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		s.wmu.Lock()
+		s.flushWanted = true
+		committed := s.committed
+		pending := len(s.deletes) > 0 || len(s.batch.entries) > 0 && s.batch.entries[0].seq < target
+		s.wmu.Unlock()
+		if !pending {
+			first, err := s.store.first()
+			if err != nil {
+				return fmt.Errorf("%w: reading %s: %w", ErrSpool, s.store.path, err)
+			}
+			if first == 0 || first >= target {
+				return nil
+			}
+		} else {
+			wake(s.writerWake)
+		}
+		select {
+		case <-committed:
+		case <-tick:
+			if since := time.Duration(time.Now().UnixNano() - max(s.lastAck.Load(), start)); since >= idle {
+				return errSpoolIdle
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+var errSpoolIdle = errors.New("no acknowledgement")
+
+// spoolCloseIdle is how long Close waits for an acknowledgement before it
+// leaves the remaining records in the spool: the broker is not answering.
+const spoolCloseIdle = 250 * time.Millisecond
+
+// close stops the spool: it delivers while the broker answers, then leaves
+// what remains on disk for the next New, and returns within ctx.
+func (s *spool) close(ctx context.Context) error {
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.closeMu.Unlock()
+
+	var errs []error
+	if err := s.flush(ctx, spoolCloseIdle); err != nil && err != errSpoolIdle {
+		errs = append(errs, err)
+	}
+	// From here, failures leave records in the spool.
+	s.stopping.Store(true)
+	s.pumpStop()
+	<-s.pumpDone // quick: the pump waits only on its own context
+	clientClosed := make(chan struct{})
+	go func() {
+		s.client.Close() // fails the records in memory: ErrSpooled
+		s.inflight.Wait()
+		close(clientClosed)
+	}()
+	select {
+	case <-clientClosed:
+	case <-ctx.Done():
+		errs = append(errs, fmt.Errorf("kafkasink: closing the client: %w", ctx.Err()))
+	}
+	close(s.writerStop) // the final commit: queued messages and acknowledgements
+	select {
+	case <-s.writerDone:
+		s.releaseQueued()
+		left := s.store.count()
+		if err := s.store.close(); err != nil {
+			errs = append(errs, fmt.Errorf("%w: closing %s: %w", ErrSpool, s.store.path, err))
+		}
+		if left > 0 && s.logger != nil {
+			s.logger.Info("kafkasink: records left in the spool for the next start", "path", s.store.path, "records", left)
+		}
+	case <-ctx.Done():
+		errs = append(errs, fmt.Errorf("%w: the final commit to %s is still running: %w", ErrSpool, s.store.path, ctx.Err()))
+		go func() {
+			<-s.writerDone
+			s.releaseQueued()
+			_ = s.store.close()
+		}()
+	}
+	return errors.Join(errs...)
+}
+
+// releaseQueued gives ErrSpooled to the records the pump holds in memory:
+// they stay on disk.
+func (s *spool) releaseQueued() {
+	f := &s.feed
+	f.mu.Lock()
+	es := append(append(f.retry, f.ahead...), f.queue...)
+	f.retry, f.ahead, f.queue = nil, nil, nil
+	f.mu.Unlock()
+	for _, e := range es {
+		if done := e.done; done != nil {
+			e.done = nil
+			done(fmt.Errorf("%w: the producer closed before the broker acknowledged it", ErrSpooled))
+		}
+	}
+}
