@@ -1,11 +1,14 @@
 package exporter
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
 // delivery follows one message through the sink and sends its result where
@@ -47,6 +50,9 @@ const (
 
 // done is the sink's callback.
 func (d *delivery) done(err error) {
+	if err != nil && !d.ack && errors.Is(err, kafkasink.ErrSpooled) {
+		err = nil // safe in the spool, produced later: neither a failure nor a drop
+	}
 	d.p.metrics.produced(d.topic, d.start, err)
 	if err != nil {
 		failure := err        // only a failure is moved to the heap

@@ -58,9 +58,11 @@ func openSpoolStore(dir string) (s *spoolStore, c spoolContents, err error) {
 	}()
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:        100 * time.Millisecond,
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
+		Timeout: 100 * time.Millisecond,
+		// The freelist is synced (bbolt's default): without it, bbolt
+		// rebuilds it at Open in a goroutine of its own, where a page past
+		// the end of a truncated file faults beyond our recover.
+		FreelistType: bolt.FreelistMapType,
 	})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
