@@ -1,0 +1,155 @@
+// Command spoolbench measures, in one run against one embedded Kafka broker
+// on loopback, what the disk spool (kafkasink.WithSpool) costs: the same
+// requests (one span, one event, one log line, so one event and one request
+// log) from 64 concurrent goroutines through otelrelayer without a spool,
+// with the default spool (Emit returns after fsync, group commit) and with a
+// spool committed every 10ms. It prints a table, then one "name value" line
+// per figure.
+//
+//	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+)
+
+func main() {
+	requests := flag.Int("requests", 50_000, "requests per measurement")
+	rounds := flag.Int("rounds", 3, "measurements per path, alternated; the median is reported")
+	concurrency := flag.Int("concurrency", 64, "goroutines issuing requests")
+	dir := flag.String("dir", "", "where spool directories are made (default: the system temporary directory)")
+	flag.Parse()
+	if err := run(context.Background(), *requests, *rounds, *concurrency, *dir); err != nil {
+		fmt.Fprintln(os.Stderr, "spoolbench:", err)
+		os.Exit(1)
+	}
+}
+
+type path struct {
+	name string
+	opts []kafkasink.Option // nil: no spool
+}
+
+func run(ctx context.Context, requests, rounds, concurrency int, dir string) error {
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
+	if err != nil {
+		return err
+	}
+	defer cluster.Close()
+	brokers := cluster.ListenAddrs()
+	paths := []path{
+		{"memory", nil},
+		{"spool", []kafkasink.Option{}},
+		{"spool_10ms", []kafkasink.Option{kafkasink.WithSpoolCommitInterval(10 * time.Millisecond)}},
+	}
+	fmt.Printf("spoolbench: %d requests, median of %d rounds, %d goroutines, one kfake broker on loopback\n\n", requests, rounds, concurrency)
+	rps := map[string][]float64{}
+	for range rounds {
+		for _, p := range paths {
+			elapsed, err := measure(ctx, brokers, p, requests, concurrency, dir)
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+			rps[p.name] = append(rps[p.name], float64(requests)/elapsed.Seconds())
+		}
+	}
+	median := func(name string) float64 {
+		v := slices.Clone(rps[name])
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	fmt.Printf("%-12s %14s   %s\n", "path", "requests/s", "rounds")
+	for _, p := range paths {
+		fmt.Printf("%-12s %14.0f   %.0f\n", p.name, median(p.name), rps[p.name])
+	}
+	fmt.Println()
+	for _, p := range paths {
+		fmt.Printf("%s_requests_per_s %.0f\n", p.name, median(p.name))
+	}
+	fmt.Printf("ratio_spool_vs_memory %.2f\n", median("spool")/median("memory"))
+	fmt.Printf("ratio_spool_10ms_vs_memory %.2f\n", median("spool_10ms")/median("memory"))
+	return nil
+}
+
+// measure runs requests through a fresh pipeline and returns the time until
+// every message was acknowledged.
+func measure(ctx context.Context, brokers []string, p path, requests, concurrency int, dir string) (time.Duration, error) {
+	opts := []kafkasink.Option{kafkasink.WithBrokers(brokers...), kafkasink.WithLogger(nil)}
+	if p.opts != nil {
+		d, err := os.MkdirTemp(dir, "spoolbench-")
+		if err != nil {
+			return 0, err
+		}
+		defer os.RemoveAll(d)
+		opts = append(append(opts, kafkasink.WithSpool(d)), p.opts...)
+	}
+	sink, err := kafkasink.New(opts...)
+	if err != nil {
+		return 0, err
+	}
+	var failures atomic.Int64
+	pr, err := exporter.New("logging", sink, exporter.WithoutDefault(), exporter.WithErrorHandler(func(err error) {
+		if failures.Add(1) == 1 {
+			fmt.Println("first failure:", err)
+		}
+	}))
+	if err != nil {
+		return 0, err
+	}
+	defer bridge.Unregister(pr)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(pr))
+	defer func() { _ = tp.Shutdown(ctx) }()
+	tracer := tp.Tracer("spoolbench")
+	_ = request(ctx, tracer) // binds the processor to tp
+	if err := tp.ForceFlush(ctx); err != nil {
+		return 0, err
+	}
+	var next, errs atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range concurrency {
+		wg.Go(func() {
+			for next.Add(1) <= int64(requests) {
+				if request(ctx, tracer) != nil {
+					errs.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := tp.ForceFlush(ctx); err != nil {
+		return 0, err
+	}
+	elapsed := time.Since(start)
+	if errs.Load() > 0 || failures.Load() > 0 {
+		return 0, fmt.Errorf("%d calls and %d deliveries failed", errs.Load(), failures.Load())
+	}
+	return elapsed, nil
+}
+
+var payload = map[string]any{"id": 10, "name": "entity", "tags": []any{"a", "b"}}
+
+// request is one request: a span, an event and a log line.
+func request(ctx context.Context, tracer trace.Tracer) error {
+	ctx, span := tracer.Start(ctx, "request")
+	defer span.End()
+	if err := bridge.Emit(ctx, "entity_created", "root", payload); err != nil {
+		return err
+	}
+	return bridge.Log(ctx, "info", "created root")
+}
