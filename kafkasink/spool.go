@@ -35,7 +35,8 @@ type spool struct {
 	deletes     []uint64      // acknowledged, waiting for the next commit
 	flushWanted bool          // commit at once, even deletes only
 	committed   chan struct{} // closed and replaced after each commit
-	writerWake  chan struct{}
+	writerWake  chan struct{} // messages or a flush wait
+	ackWake     chan struct{} // acknowledgements wait
 	writerStop  chan struct{}
 	writerDone  chan struct{}
 
@@ -93,6 +94,7 @@ func openSpool(c config) (*spool, error) {
 		batch:      &spoolBatch{done: make(chan struct{})},
 		committed:  make(chan struct{}),
 		writerWake: make(chan struct{}, 1),
+		ackWake:    make(chan struct{}, 1),
 		writerStop: make(chan struct{}),
 		writerDone: make(chan struct{}),
 		pumpDone:   make(chan struct{}),
@@ -180,34 +182,27 @@ func wake(ch chan struct{}) {
 // deleted are produced again after a crash.
 const spoolAckDelay = 10 * time.Millisecond
 
-// writeLoop is the writer: one group commit at a time.
+// writeLoop is the writer: one group commit at a time. Messages are
+// committed at once (or every interval); acknowledgements alone wait up to
+// spoolAckDelay for company.
 func (s *spool) writeLoop() {
 	defer close(s.writerDone)
 	for {
 		select {
 		case <-s.writerWake:
+		case <-s.ackWake:
+			if !s.pause(spoolAckDelay, s.writerWake) {
+				return
+			}
 		case <-s.writerStop:
 			s.commit()
 			return
 		}
-		s.wmu.Lock()
-		appends, flush := len(s.batch.entries) > 0, s.flushWanted
-		s.wmu.Unlock()
-		delay := time.Duration(0)
-		switch {
-		case flush:
-		case appends:
-			delay = s.interval
-		default:
-			delay = spoolAckDelay
-		}
-		if delay > 0 {
-			t := time.NewTimer(delay)
-			select {
-			case <-t.C:
-			case <-s.writerStop:
-				t.Stop()
-				s.commit()
+		if s.interval > 0 {
+			s.wmu.Lock()
+			flush := s.flushWanted
+			s.wmu.Unlock()
+			if !flush && !s.pause(s.interval, nil) {
 				return
 			}
 		}
@@ -215,20 +210,38 @@ func (s *spool) writeLoop() {
 	}
 }
 
+// pause waits for d, or until early is signalled. When the writer is
+// stopped meanwhile it makes the final commit and reports false.
+func (s *spool) pause(d time.Duration, early chan struct{}) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-early:
+	case <-s.writerStop:
+		s.commit()
+		return false
+	}
+	return true
+}
+
 // commit writes the waiting batch and deletes the acknowledged records in
 // one transaction, then hands the batch to the pump.
 func (s *spool) commit() {
 	s.wmu.Lock()
-	b := s.batch
-	if len(b.entries) > 0 {
-		s.batch = &spoolBatch{done: make(chan struct{})}
+	var b *spoolBatch // nil: no message waits
+	if len(s.batch.entries) > 0 {
+		b, s.batch = s.batch, &spoolBatch{done: make(chan struct{})}
 	}
 	dels := s.deletes
 	s.deletes = nil
 	s.flushWanted = false
 	s.wmu.Unlock()
-	if len(b.entries) == 0 && len(dels) == 0 {
+	if b == nil && len(dels) == 0 {
 		return
+	}
+	if b == nil {
+		b = &spoolBatch{}
 	}
 	err := s.store.commit(b.entries, dels)
 	if err != nil {
@@ -244,7 +257,7 @@ func (s *spool) commit() {
 			failMessage(e.done, err)
 		}
 	}
-	if len(b.entries) > 0 {
+	if b.done != nil {
 		close(b.done)
 		if err == nil {
 			for _, e := range b.entries {
@@ -264,10 +277,11 @@ func (s *spool) acked(e *spoolEntry, err error) {
 	s.wmu.Lock()
 	s.deletes = append(s.deletes, e.seq)
 	s.wmu.Unlock()
-	wake(s.writerWake)
+	wake(s.ackWake)
 	s.space.release(e.disk)
 	s.lastAck.Store(time.Now().UnixNano())
 	done := e.done
 	e.done = nil
 	failMessage(done, err)
 }
+
