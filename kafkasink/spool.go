@@ -284,4 +284,3 @@ func (s *spool) acked(e *spoolEntry, err error) {
 	e.done = nil
 	failMessage(done, err)
 }
-
