@@ -118,12 +118,26 @@ func (h *heapSampler) String() string {
 // directory, once the broker is back, delivers every event and request log
 // exactly once, in emit order per partition key, the recovered ones first.
 // Short: a 1s delivery timeout (franz-go's minimum) and an outage of 2s;
-// -long: the default timeout (two minutes) and an outage of 2m10s.
+// -long: the default timeout (two minutes) and an outage of 2m10s. Both
+// with the default commit mode (Emit returns after fsync) and with a 10ms
+// commit interval, where Emit does not wait for the disk: its latency there
+// is what Emit costs besides the spool write.
 func TestSpoolOutage(t *testing.T) {
+	for _, mode := range []struct {
+		name string
+		opts []kafkasink.Option
+	}{
+		{"fsync before Emit returns", nil},
+		{"commit every 10ms", []kafkasink.Option{kafkasink.WithSpoolCommitInterval(10 * time.Millisecond)}},
+	} {
+		t.Run(mode.name, func(t *testing.T) { testSpoolOutage(t, mode.opts) })
+	}
+}
+
+func testSpoolOutage(t *testing.T, opts []kafkasink.Option) {
 	addr, port := freeAddr(t)
 	dir := t.TempDir()
 	timeout, outage, perWorker := time.Second, 2*time.Second, 200
-	var opts []kafkasink.Option
 	if *long {
 		timeout, outage, perWorker = kafkasink.DefaultDeliveryTimeout, kafkasink.DefaultDeliveryTimeout+10*time.Second, 5_000
 	} else {
@@ -155,7 +169,7 @@ func TestSpoolOutage(t *testing.T) {
 	}
 
 	c := newCluster(t, kfake.Ports(port))
-	back := newSpoolPipeline(t, c.ListenAddrs(), dir)
+	back := newSpoolPipeline(t, c.ListenAddrs(), dir, opts...)
 	backTook := back.emitTimed(t, l, workload{name: "w", workers: 16, perWorker: perWorker / 10})
 	back.flush(t)
 	t.Logf("broker back: Emit latency %s", percentiles(backTook))
