@@ -5,11 +5,13 @@
 // the program prints both request logs of each trace.
 //
 //	go run ./consumer    # embedded broker, no setup (or KAFKA_BROKERS)
+//	go run ./consumer -spool /var/spool/consumer  # messages kept on disk until Kafka has them
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +28,8 @@ import (
 const orders = 3
 
 func main() {
+	demo.SpoolFlag(flag.CommandLine)
+	flag.Parse()
 	ctx := context.Background()
 	brokers, stop, err := demo.Brokers()
 	if err == nil {

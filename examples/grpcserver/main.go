@@ -7,6 +7,7 @@
 //
 //	go run ./grpcserver            # embedded broker, no setup
 //	KAFKA_BROKERS=host:9092 go run ./grpcserver
+//	go run ./grpcserver -spool DIR  # messages kept in a write-ahead log in DIR until Kafka has them
 package main
 
 import (

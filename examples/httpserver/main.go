@@ -6,6 +6,7 @@
 //
 //	go run ./httpserver            # embedded broker, no setup
 //	KAFKA_BROKERS=host:9092 go run ./httpserver
+//	go run ./httpserver -spool DIR  # messages kept in a write-ahead log in DIR until Kafka has them
 package main
 
 import (

@@ -7,6 +7,7 @@
 //	KAFKA_BROKERS=host:9092 go run ./quickstart
 //	go run ./quickstart -console       # no Kafka at all: messages printed as produced
 //	go run ./quickstart -keep-running  # then keep the broker and the API up for relaytail
+//	go run ./quickstart -spool DIR     # messages in a write-ahead log in DIR until Kafka has them
 package main
 
 import (
@@ -48,9 +49,13 @@ func main() {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	console := flags.Bool("console", false, "print every message as it is produced instead of writing it to Kafka: no broker at all, no read-back")
+	demo.SpoolFlag(flags)
 	keepRunning := flags.Bool("keep-running", false, "after the requests, keep the broker and the API running until SIGINT or SIGTERM, to try relaytail and curl")
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	if *console && demo.SpoolDir != "" {
+		return errors.New("-spool needs Kafka: the console sink (-console) writes nothing to keep")
 	}
 
 	// 1. The pipeline: a Kafka sink, the otelrelayer span processor, and a

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demotest"
 )
 
@@ -114,4 +116,24 @@ func (l *lockedBuffer) waitFor(t *testing.T, re *regexp.Regexp) []string {
 	}
 	t.Fatalf("output never matched %s:\n%s", re, l.String())
 	return nil
+}
+
+// TestSpool runs the quickstart with -spool: the messages go through a
+// write-ahead log in the directory (the read-back goes to os.Stdout).
+func TestSpool(t *testing.T) {
+	t.Cleanup(func() { demo.SpoolDir = "" })
+	dir := t.TempDir()
+	var out lockedBuffer
+	if err := run(t.Context(), []string{"-spool", dir}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); strings.Count(got, "POST /orders -> 201\n") != 2 {
+		t.Errorf("output:\n%s", got)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) == 0 {
+		t.Errorf("spool directory %s: %v, %d entries; want the spool's file", dir, err, len(entries))
+	}
+	if err := run(t.Context(), []string{"-console", "-spool", dir}, &out); err == nil || !strings.Contains(err.Error(), "-spool needs Kafka") {
+		t.Errorf("-console -spool: %v, want an error saying -spool needs Kafka", err)
+	}
 }

@@ -6,6 +6,7 @@
 //
 //	go run ./rpc            # embedded broker, no setup
 //	KAFKA_BROKERS=host:9092 go run ./rpc
+//	go run ./rpc -spool DIR  # messages kept in a write-ahead log in DIR until Kafka has them
 package main
 
 import (

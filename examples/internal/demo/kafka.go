@@ -44,6 +44,9 @@ func Install(brokers []string, source string, opts ...sdktrace.TracerProviderOpt
 		// in the shell must not apply to it.
 		sinkOpts = append(sinkOpts, kafkasink.WithoutEnvironment())
 	}
+	if SpoolDir != "" {
+		sinkOpts = append(sinkOpts, kafkasink.WithSpool(SpoolDir))
+	}
 	sink, err := kafkasink.New(sinkOpts...)
 	if err != nil {
 		return nil, nil, err

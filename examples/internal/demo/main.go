@@ -2,14 +2,17 @@ package demo
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 )
 
 // Main runs an example program: it gets brokers (embedded or KAFKA_BROKERS),
-// runs work against them, then prints topics back. On error it prints
-// "name: error" and exits 1.
+// runs work against them, then prints topics back. It accepts -spool DIR
+// (see SpoolFlag). On error it prints "name: error" and exits 1.
 func Main(name string, work func(ctx context.Context, brokers []string) error, topics ...string) {
+	SpoolFlag(flag.CommandLine)
+	flag.Parse()
 	ctx := context.Background()
 	err := func() error {
 		brokers, stop, err := Brokers()
