@@ -66,6 +66,56 @@
 // with [ErrConfiguration], naming the variable; several are reported
 // together, and passwords never appear in errors.
 //
+// # Spool
+//
+// [WithSpool] puts a write-ahead log on disk between Produce and Kafka, a
+// bbolt file in the given directory. Each message is committed to it before
+// it is produced and deleted once the broker acknowledged it; a message
+// refused for good by the broker (a non-retriable Kafka error) is deleted
+// and failed through done. By default Produce returns once the message is
+// written and fsync'ed, concurrent calls sharing one transaction (group
+// commit); a Produce whose context is already done does not wait for the
+// disk (the Sink contract) and joins the next commit.
+// [WithSpoolCommitInterval] makes every Produce return before the disk write
+// and commits every interval instead.
+//
+// A pump hands committed records to franz-go in the order they were
+// produced, as the in-memory bounds ([WithMaxBufferedRecords],
+// [WithMaxBufferedBytes]) allow: during an outage records wait on disk, and
+// memory holds the in-memory buffer plus at most a quarter of its bytes of
+// committed records. franz-go gets no delivery timeout ([WithDeliveryTimeout]
+// does not apply); a failure that may pass (a timeout or retry limit set
+// with [WithClientOptions]) puts the record back, produced again after a
+// backoff, possibly after newer records of its partition.
+//
+// done is called exactly once per message: nil once acknowledged; an error
+// wrapping [ErrSpoolFull] when the spool stayed full ([WithSpoolMaxBytes],
+// default [DefaultSpoolMaxBytes]) until ctx was done; an error wrapping
+// [ErrSpool] when the disk write failed; the broker's error when it refused
+// the message for good; and [ErrSpooled] when the message is safe on disk
+// but its result will not be reported: at Close for what is still waiting,
+// and during an outage for the messages past the callbacks kept in memory.
+// [ErrSpooled] is not a failure.
+//
+// [Producer.Flush] waits until every message accepted before it is
+// acknowledged. [Producer.Close] delivers while the broker answers; once no
+// acknowledgement came for 250ms it stops, leaves the rest in the spool and
+// returns nil, within its context. The next [New] on the directory produces
+// the records left there first. After a crash, a record whose
+// acknowledgement was not yet recorded (about the last 10ms) is produced
+// again, with the same headers: delivery from the spool is at-least-once.
+// Without [WithSpoolCommitInterval], a crash of the process or the machine
+// loses no message whose Produce returned with its context live (it waited
+// for the fsync); messages given with a context already done, not yet
+// committed (a few milliseconds' worth), can be lost. With it, the messages
+// of the last interval can be lost.
+//
+// The directory holds one spool file, locked while a producer uses it: a
+// second producer on it makes [New] fail with [ErrSpool]. Other files there
+// are ignored. A file that is not a spool, a record that fails its
+// checksum, a truncated file and a directory that cannot be written make
+// [New] fail with [ErrSpool], naming the file; New never skips a record.
+//
 // # Debug log
 //
 // Every produced message is logged at [slog.LevelDebug] to the logger given
