@@ -55,7 +55,8 @@ fuzz:
 		./internal/jsonenc:FuzzAppendTime \
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
-		./exporter:FuzzRedact; do \
+		./exporter:FuzzRedact \
+		./kafkasink:FuzzDecodeSpoolRecord; do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "== fuzz $$name ($$pkg, $(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -77,7 +78,8 @@ func percentiles(d []time.Duration) string {
 	return fmt.Sprintf("p50=%v p99=%v max=%v (n=%d)", at(0.5), at(0.99), d[len(d)-1], len(d))
 }
 
-// heapSampler records the heap in use every 50ms until stopped.
+// heapSampler records the live heap (after a collection) every 250ms
+// until stopped.
 type heapSampler struct {
 	stop    chan struct{}
 	done    chan struct{}
@@ -88,12 +90,13 @@ func sampleHeap() *heapSampler {
 	h := &heapSampler{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(h.done)
-		tick := time.NewTicker(50 * time.Millisecond)
+		tick := time.NewTicker(250 * time.Millisecond)
 		defer tick.Stop()
 		for {
+			runtime.GC()
 			var m runtime.MemStats
 			runtime.ReadMemStats(&m)
-			h.samples = append(h.samples, m.HeapInuse)
+			h.samples = append(h.samples, m.HeapAlloc)
 			select {
 			case <-tick.C:
 			case <-h.stop:
@@ -107,7 +110,7 @@ func sampleHeap() *heapSampler {
 func (h *heapSampler) String() string {
 	close(h.stop)
 	<-h.done
-	return fmt.Sprintf("heap in use: first %.1f MB, max %.1f MB, last %.1f MB (%d samples)",
+	return fmt.Sprintf("live heap: first %.1f MB, max %.1f MB, last %.1f MB (%d samples)",
 		float64(h.samples[0])/1e6, float64(slices.Max(h.samples))/1e6, float64(h.samples[len(h.samples)-1])/1e6, len(h.samples))
 }
 
@@ -143,6 +146,7 @@ func testSpoolOutage(t *testing.T, opts []kafkasink.Option) {
 	} else {
 		opts = append(opts, kafkasink.WithDeliveryTimeout(timeout))
 	}
+	before := goroutines()
 	away := newSpoolPipeline(t, []string{addr}, dir, opts...)
 	l := newLedger()
 	start := time.Now()
@@ -166,6 +170,9 @@ func testSpoolOutage(t *testing.T, opts []kafkasink.Option) {
 		shutTook.Round(time.Millisecond), shutErr, events, logs, other, causes)
 	if shutErr != nil || events+logs+other != 0 {
 		t.Errorf("Shutdown with a spool during an outage: %v, error handler %d/%d/%d %v; want nil and nothing reported", shutErr, events, logs, other, causes)
+	}
+	if leaked := leakedSince(before); len(leaked) > 0 {
+		t.Errorf("%d goroutines started by the pipeline still run after Shutdown:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
 	}
 
 	c := newCluster(t, kfake.Ports(port))
