@@ -47,6 +47,8 @@ type spool struct {
 	stopping  atomic.Bool    // Close gave up on delivery: failures leave records on disk
 	inflight  sync.WaitGroup // records in franz-go
 	lastAck   atomic.Int64   // unix nanoseconds of the last acknowledgement
+	retries   atomic.Int64   // records put back since the last warning
+	lastWarn  atomic.Int64   // unix nanoseconds of the last warning
 	maxQueue  int            // committed records kept in memory for the pump
 	maxQueueB int64
 }

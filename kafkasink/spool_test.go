@@ -4,10 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
@@ -167,5 +173,68 @@ func TestSpoolRejectsInvalidOptions(t *testing.T) {
 				t.Error("New returned a producer with its error")
 			}
 		})
+	}
+}
+
+// TestSpoolOutlivesFranzGoLimits gives franz-go a 1s delivery timeout and a
+// single try per record, then keeps the broker away for 2.5s: franz-go
+// fails the records, and the spool produces them again until the broker,
+// started on the address, takes every one, in order per key.
+func TestSpoolOutlivesFranzGoLimits(t *testing.T) {
+	addr := closedAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	p := newProducer(t, kafkasink.WithBrokers(addr), kafkasink.WithLogger(nil), kafkasink.WithSpool(t.TempDir()),
+		kafkasink.WithClientOptions(kgo.RecordDeliveryTimeout(time.Second), kgo.RecordRetries(1)))
+	const n = 100
+	dones := produceAll(t, p, "limits", n)
+	time.Sleep(2500 * time.Millisecond)
+	portN, _ := strconv.Atoi(port)
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.Ports(portN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	for i, d := range dones {
+		if err := d.wait(t); err != nil {
+			t.Fatalf("message %d: %v, want delivered", i, err)
+		}
+	}
+	records := consume(t, c.ListenAddrs(), "limits", n)
+	msgs := make([]*kafkasink.Message, len(records))
+	for i, r := range records {
+		msgs[i] = &kafkasink.Message{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers}
+	}
+	assertInOrder(t, msgs, n)
+}
+
+// TestSpoolReleasesARecordTheBrokerRefuses produces a record larger than
+// Kafka accepts: it fails with kerr.MessageTooLarge, for good, and leaves the
+// spool, so that the next producer on the directory does not try it again.
+func TestSpoolReleasesARecordTheBrokerRefuses(t *testing.T) {
+	seeds := otelrelayertest.Cluster(t)
+	dir := t.TempDir()
+	p, err := kafkasink.New(kafkasink.WithBrokers(seeds...), kafkasink.WithLogger(nil), kafkasink.WithSpool(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDoneRecorder()
+	p.Produce(t.Context(), kafkasink.Message{Topic: "refused", Value: make([]byte, 2<<20)}, d.done)
+	if err := d.wait(t); !errors.Is(err, kerr.MessageTooLarge) {
+		t.Fatalf("done(%v), want kerr.MessageTooLarge", err)
+	}
+	ok := newDoneRecorder()
+	p.Produce(t.Context(), spoolMessage("refused", 0), ok.done)
+	if err := ok.wait(t); err != nil {
+		t.Fatalf("the next message: %v", err)
+	}
+	if err := p.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	again := newProducer(t, kafkasink.WithBrokers(seeds...), kafkasink.WithSpool(dir))
+	if err := again.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := consume(t, seeds, "refused", 1); string(got[0].Value) != `{"n":0}` {
+		t.Fatalf("read back %q", got[0].Value)
 	}
 }

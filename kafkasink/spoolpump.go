@@ -144,7 +144,8 @@ func (s *spool) pumpLoop() {
 // or retry limit set with WithClientOptions, a full franz-go buffer) puts it
 // back for the pump, after a backoff; only the broker refusing it for good
 // (a non-retriable Kafka error, such as MESSAGE_TOO_LARGE) releases it as
-// failed.
+// failed. franz-go times a record out from its timestamp: a record produced
+// again gets the time of the new attempt.
 func finishSpooled(r *kgo.Record, err error) {
 	e := r.Context.(*spoolEntry)
 	s := e.s
@@ -161,9 +162,8 @@ func finishSpooled(r *kgo.Record, err error) {
 	default:
 		e.fails++
 		e.retryAt = time.Now().Add(min(100*time.Millisecond<<min(e.fails, 7), 10*time.Second))
-		if s.logger != nil {
-			s.logger.Warn("kafkasink: spooled record failed, producing it again", "topic", e.rec.Topic, "seq", e.seq, "error", err, "retry_in", time.Until(e.retryAt))
-		}
+		s.warnRetry(e, err)
+		r.Timestamp = time.Time{}
 		r.Partition, r.Offset, r.LeaderEpoch, r.ProducerID, r.ProducerEpoch = 0, 0, 0, 0, 0
 		f := &s.feed
 		f.mu.Lock()
@@ -171,4 +171,17 @@ func finishSpooled(r *kgo.Record, err error) {
 		f.mu.Unlock()
 		wake(f.wake)
 	}
+}
+
+// warnRetry logs a record put back for the pump, at most once a second
+// with the number put back since the last line.
+func (s *spool) warnRetry(e *spoolEntry, err error) {
+	n := s.retries.Add(1)
+	now := time.Now().UnixNano()
+	last := s.lastWarn.Load()
+	if s.logger == nil || now-last < int64(time.Second) || !s.lastWarn.CompareAndSwap(last, now) {
+		return
+	}
+	s.retries.Add(-n)
+	s.logger.Warn("kafkasink: spooled records failed, producing them again", "records", n, "topic", e.rec.Topic, "error", err, "retry_in", time.Until(e.retryAt))
 }
