@@ -82,7 +82,7 @@
 // A pump hands committed records to franz-go in the order they were
 // produced, as the in-memory bounds ([WithMaxBufferedRecords],
 // [WithMaxBufferedBytes]) allow: during an outage records wait on disk, and
-// memory holds the in-memory buffer plus at most a quarter of its bytes of
+// memory holds the in-memory buffer plus at most a tenth of its records and bytes of
 // committed records. franz-go gets no delivery timeout ([WithDeliveryTimeout]
 // does not apply); a failure that may pass (a timeout or retry limit set
 // with [WithClientOptions]) puts the record back, produced again after a

@@ -100,8 +100,8 @@ func openSpool(c config) (*spool, error) {
 		writerStop: make(chan struct{}),
 		writerDone: make(chan struct{}),
 		pumpDone:   make(chan struct{}),
-		maxQueue:   c.maxBuffered,
-		maxQueueB:  c.maxBufferedBytes/4 + 1,
+		maxQueue:   c.maxBuffered/10 + 1,
+		maxQueueB:  c.maxBufferedBytes/10 + 1,
 	}
 	s.feed.wake = make(chan struct{}, 1)
 	s.space.add(found.bytes)

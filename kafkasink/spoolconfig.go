@@ -82,7 +82,7 @@ var ErrSpoolFull = fmt.Errorf("%w: spool full", ErrBufferFull)
 // the messages still waiting for Kafka (the next [New] on the same directory
 // produces them), and during an outage, for the messages that wait on disk
 // only, beyond those whose callbacks are kept in memory (as many as
-// [WithMaxBufferedRecords] in flight plus as many waiting). It is not a
+// [WithMaxBufferedRecords] in flight plus a tenth as many waiting). It is not a
 // failure: the message is not lost.
 var ErrSpooled = errors.New("kafkasink: message kept in the spool, to be produced later")
 

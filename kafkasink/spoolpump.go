@@ -14,7 +14,8 @@ import (
 // records to produce again (a retriable failure), records read ahead from
 // disk, committed records kept in memory, then committed records on disk
 // only. Memory stays bounded: past maxQueue records or maxQueueB bytes
-// kept, committed records stay on disk only until the pump reads them.
+// kept (a tenth of the in-memory bounds), committed records stay on disk
+// only until the pump reads them.
 type feeder struct {
 	mu               sync.Mutex
 	retry            []*spoolEntry
