@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -33,12 +34,25 @@ func main() {
 	rounds := flag.Int("rounds", 3, "measurements per path, alternated; the median is reported")
 	concurrency := flag.Int("concurrency", 64, "goroutines issuing requests")
 	dir := flag.String("dir", "", "where spool directories are made (default: the system temporary directory)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the spool measurements to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "spoolbench:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		profileTo = f
+	}
 	if err := run(context.Background(), *requests, *rounds, *concurrency, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "spoolbench:", err)
 		os.Exit(1)
 	}
 }
+
+// profileTo receives the CPU profile of the first spool measurement.
+var profileTo *os.File
 
 type path struct {
 	name string
@@ -61,7 +75,14 @@ func run(ctx context.Context, requests, rounds, concurrency int, dir string) err
 	rps := map[string][]float64{}
 	for range rounds {
 		for _, p := range paths {
+			if profileTo != nil && p.name == "spool" {
+				_ = pprof.StartCPUProfile(profileTo)
+			}
 			elapsed, err := measure(ctx, brokers, p, requests, concurrency, dir)
+			if profileTo != nil && p.name == "spool" {
+				pprof.StopCPUProfile()
+				profileTo = nil
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", p.name, err)
 			}

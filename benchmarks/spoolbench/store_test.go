@@ -90,3 +90,42 @@ func BenchmarkStoreTidwallWAL(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStoreBboltBatchValue is bbolt with one value per group commit
+// (the batch's records one after the other) instead of one per record, and
+// a fully acknowledged older batch deleted in the same transaction.
+func BenchmarkStoreBboltBatchValue(b *testing.B) {
+	for _, batch := range storeBatches {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			db, err := bolt.Open(b.TempDir()+"/spool.db", 0o600, &bolt.Options{FreelistType: bolt.FreelistMapType})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			bucket := []byte("records")
+			value := make([]byte, storeRecordSize*batch)
+			var seq uint64
+			b.ResetTimer()
+			for range b.N {
+				err := db.Update(func(tx *bolt.Tx) error {
+					bk, err := tx.CreateBucketIfNotExists(bucket)
+					if err != nil {
+						return err
+					}
+					bk.FillPercent = 1
+					if seq >= 4 {
+						if err := bk.Delete(binary.BigEndian.AppendUint64(nil, seq-4)); err != nil {
+							return err
+						}
+					}
+					seq++
+					return bk.Put(binary.BigEndian.AppendUint64(nil, seq), value)
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "appends/s")
+		})
+	}
+}
