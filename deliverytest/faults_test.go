@@ -30,7 +30,7 @@ func TestProduceErrors(t *testing.T) {
 			c := newCluster(t)
 			every := &everyNth{n: 3}
 			faults := c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Err: tc.err, Count: -1, When: every.when})
-			p := newPipeline(t, c.ListenAddrs(), fastMetadata)
+			p := newPipeline(t, c.ListenAddrs())
 			l := newLedger()
 			p.emit(t, l, workload{name: "w", workers: 8, perWorker: 250, ackEvery: 10})
 			p.flush(t)

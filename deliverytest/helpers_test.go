@@ -1,6 +1,7 @@
 package deliverytest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,14 +32,6 @@ const (
 	bound = 30 * time.Second
 )
 
-// fastMetadata lets franz-go refresh metadata every 100ms rather than every
-// 5s (its MetadataMinAge default). A partition whose produce failed without
-// a leader hint waits for the next refresh before retrying; with the default,
-// each such fault holds its partition up to 5s, and the tests would spend
-// their time waiting. Delivery settings (idempotence, acks=all) stay as they
-// are.
-var fastMetadata = kafkasink.WithClientOptions(kgo.MetadataMinAge(100 * time.Millisecond))
-
 // newCluster starts an embedded kfake cluster (one broker unless opts say
 // otherwise, automatic topic creation, four partitions per topic) and closes
 // it when t ends.
@@ -61,13 +54,13 @@ type pipeline struct {
 	failures *failures
 }
 
-// newPipeline builds the pipeline against brokers. Records wait at most
-// bound for a broker unless opts set another delivery timeout. KAFKA_* and
+// newPipeline builds the pipeline against brokers with the library's
+// defaults: what a user gets who sets nothing but the brokers. KAFKA_* and
 // RELAYER_* variables are ignored, so that the tests see what they wrote.
 func newPipeline(t *testing.T, brokers []string, opts ...kafkasink.Option) *pipeline {
 	t.Helper()
 	sinkOpts := append([]kafkasink.Option{
-		kafkasink.WithBrokers(brokers...), kafkasink.WithoutEnvironment(), kafkasink.WithDeliveryTimeout(bound),
+		kafkasink.WithBrokers(brokers...), kafkasink.WithoutEnvironment(),
 	}, opts...)
 	sink, err := kafkasink.New(sinkOpts...)
 	if err != nil {
@@ -82,7 +75,13 @@ func newPipeline(t *testing.T, brokers []string, opts ...kafkasink.Option) *pipe
 // or has failed.
 func (p *pipeline) flush(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), bound)
+	p.flushWithin(t, bound)
+}
+
+// flushWithin is flush with another bound.
+func (p *pipeline) flushWithin(t *testing.T, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), d)
 	defer cancel()
 	if err := p.tp.ForceFlush(ctx); err != nil {
 		t.Fatalf("ForceFlush: %v", err)
@@ -190,14 +189,15 @@ func (l *ledger) acknowledged() []int64 {
 type workload struct {
 	name               string // prefix of the partition keys, one per worker
 	workers, perWorker int
-	ackEvery           int // every ackEvery-th event of a worker waits for its acknowledgement (WithAck); 0 for none
+	ackEvery           int           // every ackEvery-th event of a worker waits for its acknowledgement (WithAck); 0 for none
+	within             time.Duration // the bound of the whole workload; 0 for bound
 }
 
 // emit runs w to the end. Each worker's events share a partition key, so
 // they must arrive in the order emitted.
 func (p *pipeline) emit(t *testing.T, l *ledger, w workload) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), bound)
+	ctx, cancel := context.WithTimeout(t.Context(), cmp.Or(w.within, bound))
 	defer cancel()
 	var wg sync.WaitGroup
 	for worker := range w.workers {

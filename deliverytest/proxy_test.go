@@ -47,7 +47,7 @@ func TestConnectionsCut(t *testing.T) {
 				return advertised{Listener: ln, addr: px.ln.Addr()}, nil
 			}))
 			t.Cleanup(px.close)
-			p := newPipeline(t, c.ListenAddrs(), fastMetadata)
+			p := newPipeline(t, c.ListenAddrs())
 			l := newLedger()
 
 			cutDone := make(chan []int, 1)

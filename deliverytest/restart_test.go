@@ -25,7 +25,7 @@ func TestBrokerRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	received := countProduced(first)
-	p := newPipeline(t, []string{addr}, fastMetadata)
+	p := newPipeline(t, []string{addr})
 	l := newLedger()
 
 	// Before: every event waits for its acknowledgement.

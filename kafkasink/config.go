@@ -137,3 +137,20 @@ func WithDeliveryTimeout(d time.Duration) Option {
 		return c
 	})
 }
+
+// DefaultMetadataMinAge is the shortest time between two metadata requests of
+// a [Producer]'s client: franz-go's MetadataMinAge, whose own default is 5s.
+//
+// A produce answered with a retriable error that carries no new leader
+// (NOT_LEADER_FOR_PARTITION from an older broker, NETWORK_EXCEPTION, a cut
+// connection) makes franz-go retry the partition only after its next metadata
+// refresh. With 5s between refreshes, a storm of such errors during leader
+// elections or a rolling restart holds each partition for 5s per error, and
+// records run into their delivery timeout: lost events. Kafka's Java producer
+// refreshes after retry.backoff.ms (100ms, growing to 1s); 250ms is franz-go's
+// own floor for re-asking after a partial answer and its first retry backoff.
+// It bounds the metadata requests of a client in trouble to four a second, and
+// changes nothing while the cluster is healthy (metadata is then refreshed
+// every 5 minutes, franz-go's MetadataMaxAge). kgo.MetadataMinAge in
+// [WithClientOptions] overrides it.
+const DefaultMetadataMinAge = 250 * time.Millisecond

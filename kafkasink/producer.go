@@ -87,6 +87,9 @@ func New(opts ...Option) (*Producer, error) {
 		// promise returns, and a done callback may produce again.
 		kgo.MaxBufferedRecords(c.maxBuffered + 1),
 		kgo.RecordDeliveryTimeout(c.recordDeliveryTimeout()),
+		// Recover from leader changes in one metadata round trip; see
+		// DefaultMetadataMinAge.
+		kgo.MetadataMinAge(DefaultMetadataMinAge),
 	}, append(c.securityOpts(), c.clientOpts...)...)
 	client, err := kgo.NewClient(kopts...)
 	if err != nil {
