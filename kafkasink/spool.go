@@ -32,6 +32,7 @@ type spool struct {
 	wmu         sync.Mutex
 	nextSeq     uint64
 	batch       *spoolBatch   // waiting for the next commit
+	uncommitted int           // messages accepted, not yet committed (or failed)
 	deletes     []uint64      // acknowledged, waiting for the next commit
 	flushWanted bool          // commit at once, even deletes only
 	committed   chan struct{} // closed and replaced after each commit
@@ -153,6 +154,7 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	s.nextSeq++
 	b := s.batch
 	b.entries = append(b.entries, e)
+	s.uncommitted++
 	s.wmu.Unlock()
 	s.closeMu.RUnlock()
 	wake(s.writerWake)
@@ -260,6 +262,9 @@ func (s *spool) commit() {
 		}
 	}
 	if b.done != nil {
+		s.wmu.Lock()
+		s.uncommitted -= len(b.entries)
+		s.wmu.Unlock()
 		close(b.done)
 		if err == nil {
 			for _, e := range b.entries {

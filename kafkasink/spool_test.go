@@ -238,3 +238,45 @@ func TestSpoolReleasesARecordTheBrokerRefuses(t *testing.T) {
 		t.Fatalf("read back %q", got[0].Value)
 	}
 }
+
+// TestSpoolCloseWithinItsContext closes a spool whose broker is away with
+// contexts shorter than Close's wait for an acknowledgement, and one already
+// done: Close returns nil (every message waited for its commit), and the
+// next producer on the directory has them all.
+func TestSpoolCloseWithinItsContext(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+	}{
+		{"100ms", func() (context.Context, context.CancelFunc) { return context.WithTimeout(t.Context(), 100*time.Millisecond) }},
+		{"already done", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			return ctx, cancel
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p, err := kafkasink.New(kafkasink.WithBrokers(closedAddr(t)), kafkasink.WithLogger(nil), kafkasink.WithSpool(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			const n = 50
+			produceAll(t, p, "close", n)
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			start := time.Now()
+			err = p.Close(ctx)
+			t.Logf("Close: %v after %v", err, time.Since(start))
+			if err != nil {
+				t.Errorf("Close: %v, want nil: every message was committed", err)
+			}
+			seeds := otelrelayertest.Cluster(t)
+			back := newProducer(t, kafkasink.WithBrokers(seeds...), kafkasink.WithSpool(dir))
+			if err := back.Flush(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			consume(t, seeds, "close", n)
+		})
+	}
+}

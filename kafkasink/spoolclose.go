@@ -58,7 +58,9 @@ var errSpoolIdle = errors.New("no acknowledgement")
 const spoolCloseIdle = 250 * time.Millisecond
 
 // close stops the spool: it delivers while the broker answers, then leaves
-// what remains on disk for the next New, and returns within ctx.
+// what remains on disk for the next New, and returns within ctx. It reports
+// an error only when ctx ended before the final commit was made: messages
+// accepted without waiting for the disk may then be lost.
 func (s *spool) close(ctx context.Context) error {
 	s.closeMu.Lock()
 	if s.closed {
@@ -69,9 +71,7 @@ func (s *spool) close(ctx context.Context) error {
 	s.closeMu.Unlock()
 
 	var errs []error
-	if err := s.flush(ctx, spoolCloseIdle); err != nil && err != errSpoolIdle {
-		errs = append(errs, err)
-	}
+	_ = s.flush(ctx, spoolCloseIdle) // what it could not deliver stays on disk
 	// From here, failures leave records in the spool.
 	s.stopping.Store(true)
 	s.pumpStop()
@@ -82,14 +82,9 @@ func (s *spool) close(ctx context.Context) error {
 		s.inflight.Wait()
 		close(clientClosed)
 	}()
-	select {
-	case <-clientClosed:
-	case <-ctx.Done():
-		errs = append(errs, fmt.Errorf("kafkasink: closing the client: %w", ctx.Err()))
-	}
+	waitOrDone(ctx, clientClosed) // the records still in franz-go are on disk already
 	close(s.writerStop) // the final commit: queued messages and acknowledgements
-	select {
-	case <-s.writerDone:
+	if waitOrDone(ctx, s.writerDone) {
 		s.releaseQueued()
 		left := s.store.count()
 		if err := s.store.close(); err != nil {
@@ -98,8 +93,13 @@ func (s *spool) close(ctx context.Context) error {
 		if left > 0 && s.logger != nil {
 			s.logger.Info("kafkasink: records left in the spool for the next start", "path", s.store.path, "records", left)
 		}
-	case <-ctx.Done():
-		errs = append(errs, fmt.Errorf("%w: the final commit to %s is still running: %w", ErrSpool, s.store.path, ctx.Err()))
+	} else {
+		s.wmu.Lock()
+		uncommitted := s.uncommitted
+		s.wmu.Unlock()
+		if uncommitted > 0 {
+			errs = append(errs, fmt.Errorf("%w: %d messages not yet committed to %s when the context ended (they are committed if the process lives on): %w", ErrSpool, uncommitted, s.store.path, ctx.Err()))
+		}
 		go func() {
 			<-s.writerDone
 			s.releaseQueued()
@@ -122,5 +122,21 @@ func (s *spool) releaseQueued() {
 			e.done = nil
 			done(fmt.Errorf("%w: the producer closed before the broker acknowledged it", ErrSpooled))
 		}
+	}
+}
+
+// waitOrDone waits until ch is closed (true) or ctx is done (false),
+// preferring ch when both are.
+func waitOrDone(ctx context.Context, ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+	}
+	select {
+	case <-ch:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
