@@ -2,7 +2,6 @@ package deliverytest
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"runtime"
 	"slices"
@@ -18,10 +17,6 @@ import (
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
-
-// long selects the long variants: outages longer than the library's default
-// delivery timeout (two minutes), more events.
-var long = flag.Bool("long", false, "run the long variants of the spool tests")
 
 // newSpoolPipeline is the production setup with a spool in dir and the
 // library's defaults otherwise (KAFKA_* and RELAYER_* variables ignored).

@@ -33,6 +33,7 @@ type spool struct {
 	nextSeq     uint64
 	batch       *spoolBatch   // waiting for the next commit
 	uncommitted int           // messages accepted, not yet committed (or failed)
+	pendingB    int64         // their bytes in memory
 	deletes     []uint64      // acknowledged, waiting for the next commit
 	flushWanted bool          // commit at once, even deletes only
 	committed   chan struct{} // closed and replaced after each commit
@@ -155,11 +156,13 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	b := s.batch
 	b.entries = append(b.entries, e)
 	s.uncommitted++
+	s.pendingB += n + e.size
+	tooMuch := s.pendingB > s.maxQueueB
 	s.wmu.Unlock()
 	s.closeMu.RUnlock()
 	wake(s.writerWake)
-	if s.interval > 0 || ctx.Err() != nil {
-		return // must not wait: committed with the next group
+	if ctx.Err() != nil || s.interval > 0 && !tooMuch {
+		return // must not wait, or need not: committed with the next group
 	}
 	select {
 	case <-b.done:
@@ -262,8 +265,13 @@ func (s *spool) commit() {
 		}
 	}
 	if b.done != nil {
+		var pending int64
+		for _, e := range b.entries {
+			pending += e.disk + e.size
+		}
 		s.wmu.Lock()
 		s.uncommitted -= len(b.entries)
+		s.pendingB -= pending
 		s.wmu.Unlock()
 		close(b.done)
 		if err == nil {

@@ -248,7 +248,9 @@ func TestSpoolCloseWithinItsContext(t *testing.T) {
 		name string
 		ctx  func() (context.Context, context.CancelFunc)
 	}{
-		{"100ms", func() (context.Context, context.CancelFunc) { return context.WithTimeout(t.Context(), 100*time.Millisecond) }},
+		{"100ms", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(t.Context(), 100*time.Millisecond)
+		}},
 		{"already done", func() (context.Context, context.CancelFunc) {
 			ctx, cancel := context.WithCancel(t.Context())
 			cancel()

@@ -83,7 +83,7 @@ func (s *spool) close(ctx context.Context) error {
 		close(clientClosed)
 	}()
 	waitOrDone(ctx, clientClosed) // the records still in franz-go are on disk already
-	close(s.writerStop) // the final commit: queued messages and acknowledgements
+	close(s.writerStop)           // the final commit: queued messages and acknowledgements
 	if waitOrDone(ctx, s.writerDone) {
 		s.releaseQueued()
 		left := s.store.count()

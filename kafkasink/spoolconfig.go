@@ -56,8 +56,10 @@ func WithSpoolMaxBytes(n int64) Option {
 // returns once the message is queued for the spool, and the queue is
 // committed (written and fsync'ed in one transaction) every d: a crash of
 // the process or of the machine loses the messages accepted in the last d
-// before it, at most, and nothing older. Negative values make [New] fail; it
-// has no effect without [WithSpool].
+// before it, at most, and nothing older. Memory stays bounded: while the
+// messages waiting for the next commit weigh more than a tenth of
+// [WithMaxBufferedBytes], Produce waits for that commit, as by default.
+// Negative values make [New] fail; it has no effect without [WithSpool].
 func WithSpoolCommitInterval(d time.Duration) Option {
 	return optionFunc(func(c config) config {
 		c.spool.commitInterval = d
