@@ -208,6 +208,18 @@ var doneContext = func() context.Context {
 	return ctx
 }()
 
+// reservedDone is doneContext allowed to use the producer's reserve.
+var reservedDone = kafkasink.Reserved(doneContext)
+
+// reserved lets a request log use the share of the producer's buffer that
+// events never take, so that a full buffer of events cannot refuse it.
+func reserved(ctx context.Context) context.Context {
+	if ctx == doneContext {
+		return reservedDone // OnEnd's case: no allocation
+	}
+	return kafkasink.Reserved(ctx)
+}
+
 // writeRequestLog produces a request log, cutting lines from the end when the
 // whole would exceed the maximum message size. With caller set, a failure
 // known before Produce returns is returned rather than reported.
@@ -244,7 +256,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 		d = &delivery{p: p, topic: p.loggingTopic, what: "request log", start: start}
 		done = d.done
 	}
-	p.sink.Produce(ctx, msg, done)
+	p.sink.Produce(reserved(ctx), msg, done)
 	if caller {
 		if err, settled := d.returned(); settled && err != nil {
 			if p.shut.Load() { // shut down while the call ran

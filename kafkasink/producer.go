@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -29,6 +30,11 @@ type Producer struct {
 	// on its own limits too, but only with the produce context, which it
 	// also uses to cancel buffered batches; waiting here keeps the two apart.
 	budget *budget
+
+	brokerErrs  *brokerErrors
+	closing     atomic.Bool  // Close began: failures are counted for its error
+	failedLate  atomic.Int64 // records failed since Close began
+	lastFailure atomic.Pointer[error]
 }
 
 var _ Sink = (*Producer)(nil)
@@ -69,6 +75,7 @@ func New(opts ...Option) (*Producer, error) {
 	if c.deliveryTimeout < 0 || c.deliveryTimeout > 0 && c.deliveryTimeout < time.Second {
 		return nil, fmt.Errorf("%w: WithDeliveryTimeout(%v) must be 0 (no limit) or at least 1s (franz-go's minimum)", ErrConfiguration, c.deliveryTimeout)
 	}
+	brokerErrs := &brokerErrors{}
 	kopts := append([]kgo.Opt{
 		kgo.SeedBrokers(c.brokers...),
 		kgo.AllowAutoTopicCreation(),
@@ -79,15 +86,17 @@ func New(opts ...Option) (*Producer, error) {
 		// Recover from leader changes in one metadata round trip; see
 		// DefaultMetadataMinAge.
 		kgo.MetadataMinAge(DefaultMetadataMinAge),
+		kgo.WithHooks(brokerErrs),
 	}, append(c.securityOpts(), c.clientOpts...)...)
 	client, err := kgo.NewClient(kopts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)
 	}
 	return &Producer{
-		client: client,
-		logger: c.logger,
-		budget: newBudget(int64(c.maxBuffered), c.maxBufferedBytes),
+		client:     client,
+		logger:     c.logger,
+		budget:     newBudget(int64(c.maxBuffered), c.maxBufferedBytes),
+		brokerErrs: brokerErrs,
 	}, nil
 }
 
@@ -104,7 +113,7 @@ func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
 		ctx = context.Background()
 	}
 	size := messageSize(m)
-	if err := p.budget.acquire(ctx, size); err != nil {
+	if err := p.budget.acquire(ctx, size, isReserved(ctx)); err != nil {
 		if done != nil {
 			done(err)
 		}
@@ -142,9 +151,18 @@ func finishInflight(r *kgo.Record, err error) {
 	p, size, done := f.p, f.size, f.done
 	f.rec, f.p, f.done = kgo.Record{}, nil, nil
 	inflightPool.Put(f)
+	// Released before done: a done callback may produce again.
 	p.budget.release(size)
+	defer p.budget.finished()
 	if errors.Is(err, kgo.ErrMaxBuffered) {
 		err = fmt.Errorf("%w (franz-go's own limits, from WithClientOptions): %w", ErrBufferFull, err)
+	}
+	if err != nil && p.closing.Load() {
+		if errors.Is(err, kgo.ErrClientClosed) {
+			err = p.brokerErrs.undelivered(err)
+		}
+		p.lastFailure.Store(&err)
+		p.failedLate.Add(1)
 	}
 	if done != nil {
 		done(err)
@@ -156,12 +174,51 @@ func (p *Producer) Flush(ctx context.Context) error {
 	return p.client.Flush(ctx)
 }
 
-// Close implements [Sink]: it flushes within ctx, then closes the client,
-// failing what could not be delivered.
+// Close implements [Sink]: it waits within ctx until every record is
+// delivered or has failed, then closes the client, failing the records not
+// delivered yet. It returns nil when every record produced was acknowledged,
+// else an error wrapping [ErrUndelivered] that counts the records not
+// delivered (failed since Close began, or still unanswered when ctx ended)
+// and names the last broker error.
+//
+// Close never outlasts ctx. When ctx has a deadline, the flush ends a little
+// before it (a tenth of the time left, at most 250ms), so that closing the
+// client and calling the done callbacks of the records it fails fit in what
+// remains: every done callback has then been called when Close returns. A
+// context canceled without a deadline leaves no such room: the callbacks of
+// the records failed by closing the client may then run just after Close
+// returned.
 func (p *Producer) Close(ctx context.Context) error {
-	err := p.client.Flush(ctx)
-	p.client.Close()
-	return err
+	p.closing.Store(true)
+	flushCtx, cancel := beforeDeadline(ctx)
+	flushErr := p.client.Flush(flushCtx)
+	cancel()
+	if flushErr != nil && ctx.Err() == nil {
+		flushErr = context.DeadlineExceeded // the flush's share of ctx ran out
+	}
+	p.brokerErrs.closing.Store(true)
+	closed := make(chan struct{})
+	go func() {
+		p.client.Close()
+		p.budget.waitFinished()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		if flushErr == nil {
+			flushErr = ctx.Err()
+		}
+	}
+	n := p.failedLate.Load() + p.budget.inFlight()
+	if n == 0 {
+		return nil
+	}
+	var last error
+	if e := p.lastFailure.Load(); e != nil {
+		last = *e
+	}
+	return p.brokerErrs.closeError(n, flushErr, last)
 }
 
 // messageSize is what a message weighs in the budget: franz-go's measure.
@@ -179,4 +236,15 @@ func logMessage(ctx context.Context, l *slog.Logger, m Message) {
 		slog.String("key", string(m.Key)),
 		slog.String("value", string(m.Value)),
 	)
+}
+
+// beforeDeadline returns a context that ends a tenth of the time left (at
+// most 250ms) before ctx's deadline, or ctx itself when it has none.
+func beforeDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return ctx, func() {}
+	}
+	room := min(time.Until(deadline)/10, 250*time.Millisecond)
+	return context.WithDeadline(ctx, deadline.Add(-room))
 }
