@@ -113,7 +113,7 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	}
 	h := requestHead{
 		source:       p.source,
-		loggingTopic: p.loggingTopic,
+		loggingTopic: p.topicName,
 		start:        r.Time,
 		span:         r.Span,
 	}

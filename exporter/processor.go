@@ -2,7 +2,6 @@ package exporter
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -35,7 +34,8 @@ import (
 type Processor struct {
 	cfg          config
 	sink         kafkasink.Sink
-	loggingTopic string
+	loggingTopic string // prefix + topicName + suffix
+	topicName    string // as given to New: the logging_topic field
 	source       string
 
 	requests requestTable
@@ -59,49 +59,51 @@ var (
 // New returns a processor that writes request logs to the topic
 // prefix + loggingTopic + suffix and events to prefix + eventType + suffix,
 // through sink. The processor owns sink from then on: Shutdown closes it.
-// An empty loggingTopic is taken from RELAYER_LOGGING_TOPIC; see env.go for
-// the other variables New reads, and [WithoutEnvironment].
+// An empty loggingTopic is taken from [EnvLoggingTopic]; [EnvTopicPrefix],
+// [EnvTopicSuffix], [EnvSource] and [EnvServiceName] fill in what options
+// leave unset, unless [WithoutEnvironment] is given.
 //
 // Unless [WithoutDefault] is given, the processor becomes bridge's default
-// pipeline (see bridge.Register). Errors name the invalid argument; an
-// invalid logging topic wraps bridge.ErrInvalidTopic.
+// pipeline (see bridge.Register). Every configuration error wraps
+// [ErrConfiguration] and names the invalid argument or option; an invalid
+// logging topic also wraps bridge.ErrInvalidTopic.
 func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, error) {
 	c := newConfig(opts)
 	if sink == nil {
-		return nil, errors.New("exporter: sink is nil")
+		return nil, fmt.Errorf("%w: sink is nil", ErrConfiguration)
 	}
 	if loggingTopic == "" {
 		loggingTopic = c.loggingTopic
 	}
 	if loggingTopic == "" {
-		return nil, fmt.Errorf("%w: logging topic is empty (and %s is not set)", bridge.ErrInvalidTopic, EnvLoggingTopic)
+		return nil, fmt.Errorf("%w: %w: logging topic is empty (and %s is not set)", ErrConfiguration, bridge.ErrInvalidTopic, EnvLoggingTopic)
 	}
 	full := c.prefix + loggingTopic + c.suffix
 	if err := topicname.Validate(full); err != nil {
-		return nil, fmt.Errorf("%w: logging topic: %w", bridge.ErrInvalidTopic, err)
+		return nil, fmt.Errorf("%w: %w: logging topic: %w", ErrConfiguration, bridge.ErrInvalidTopic, err)
 	}
 	if c.maxMessageBytes < minMessageBytes {
-		return nil, fmt.Errorf("exporter: WithMaxMessageBytes(%d) is below the minimum of %d", c.maxMessageBytes, minMessageBytes)
+		return nil, fmt.Errorf("%w: WithMaxMessageBytes(%d) is below the minimum of %d", ErrConfiguration, c.maxMessageBytes, minMessageBytes)
 	}
 	if c.maxLines < 1 {
-		return nil, fmt.Errorf("exporter: WithMaxLines(%d) must be at least 1", c.maxLines)
+		return nil, fmt.Errorf("%w: WithMaxLines(%d) must be at least 1", ErrConfiguration, c.maxLines)
 	}
 	if c.errorHandler == nil {
-		return nil, errors.New("exporter: WithErrorHandler(nil): an error handler is required")
+		return nil, fmt.Errorf("%w: WithErrorHandler(nil): an error handler is required", ErrConfiguration)
+	}
+	if c.maxRequestAge < 0 {
+		return nil, fmt.Errorf("%w: WithMaxRequestAge(%v) must not be negative", ErrConfiguration, c.maxRequestAge)
 	}
 	ms, err := newMetrics(c.meterProvider)
 	if err != nil {
 		return nil, fmt.Errorf("exporter: creating metrics: %w", err)
 	}
-	p := &Processor{cfg: c, sink: sink, loggingTopic: full, source: c.source, metrics: ms}
+	p := &Processor{cfg: c, sink: sink, loggingTopic: full, topicName: loggingTopic, source: c.source, metrics: ms}
 	shared := &delivery{p: p, topic: full, what: "request log"}
 	shared.state.Store(deliveryReturned) // every answer is reported
 	p.logDone = shared.done
 	if p.source == "" {
 		p.source = full
-	}
-	if c.maxRequestAge < 0 {
-		return nil, fmt.Errorf("exporter: WithMaxRequestAge(%v) must not be negative", c.maxRequestAge)
 	}
 	if c.registerDefault {
 		bridge.Register(p)
@@ -190,7 +192,7 @@ func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnl
 	ri := readRoot(s.Attributes())
 	h := requestHead{
 		source:       p.source,
-		loggingTopic: p.loggingTopic,
+		loggingTopic: p.topicName,
 		start:        s.StartTime(),
 		elapsed:      end.Sub(s.StartTime()),
 		info:         ri,
