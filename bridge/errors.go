@@ -7,8 +7,8 @@ import "errors"
 // produced.
 var (
 	// ErrNonJSONSerializable: the payload or message has no JSON encoding
-	// (a channel, a function, NaN or an infinity, a cycle, invalid
-	// json.RawMessage). Surfaces from Emit, EmitRaw and Log.
+	// (a channel, a function, NaN or an infinity, a cycle, an empty or
+	// invalid json.RawMessage). Surfaces from Emit, EmitRaw and Log.
 	ErrNonJSONSerializable = errors.New("otelrelayer: payload is not JSON serializable")
 
 	// ErrInvalidTopic: the topic the call would write to is not a valid
