@@ -51,13 +51,20 @@ type optionFunc func(config) config
 
 func (f optionFunc) apply(c config) config { return f(c) }
 
-// WithBrokers sets the seed brokers, as host:port. Calls accumulate. When
-// they give no address, the comma-separated KAFKA_BROKERS environment
-// variable is used instead (unless [WithoutEnvironment]); with neither,
-// [New] fails with [ErrConfiguration].
+// WithBrokers sets the seed brokers, as host:port: a host name, an IPv4
+// address or a bracketed IPv6 address ("[::1]:9092"), and a port from 1 to
+// 65535, which is required. Calls accumulate. When they give no address, the
+// comma-separated KAFKA_BROKERS environment variable is used instead (unless
+// [WithoutEnvironment]), with the same rules and spaces around commas
+// trimmed; with neither, [New] fails with [ErrConfiguration]. Every
+// malformed address, from the option or the variable, makes New fail with
+// ErrConfiguration naming the option or variable and the address.
 func WithBrokers(brokers ...string) Option {
 	brokers = append([]string(nil), brokers...)
 	return optionFunc(func(c config) config {
+		if err := checkBrokers("WithBrokers", brokers); err != nil {
+			c = c.withError(err)
+		}
 		c.brokers = append(append([]string(nil), c.brokers...), brokers...)
 		return c
 	})

@@ -43,7 +43,8 @@
 // variable set to the empty string counts as unset.
 //
 //	KAFKA_BROKERS                   seed brokers, host:port,host:port (spaces
-//	                                trimmed); used when WithBrokers gives none
+//	                                trimmed; the rules of WithBrokers); used
+//	                                when WithBrokers gives none
 //	KAFKA_TLS                       true to connect with TLS; ignored with WithTLS
 //	KAFKA_TLS_CA_FILE               PEM CA certificates, instead of the system roots
 //	KAFKA_TLS_CERT_FILE             PEM client certificate, for mutual TLS

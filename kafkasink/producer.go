@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -54,11 +53,6 @@ func New(opts ...Option) (*Producer, error) {
 			return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) (KAFKA_BROKERS is not read: WithoutEnvironment)", ErrConfiguration)
 		}
 		return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) or set KAFKA_BROKERS (host:port,host:port)", ErrConfiguration)
-	}
-	for _, b := range c.brokers {
-		if strings.TrimSpace(b) == "" {
-			return nil, fmt.Errorf("%w: empty broker address in %q", ErrConfiguration, c.brokers)
-		}
 	}
 	if c.maxBuffered < 1 {
 		return nil, fmt.Errorf("%w: WithMaxBufferedRecords(%d) must be at least 1", ErrConfiguration, c.maxBuffered)
