@@ -87,9 +87,16 @@ func WithTopicSuffix(suffix string) Option {
 	return optionFunc(func(c config) config { c.suffix = suffix; return c })
 }
 
-// WithSource sets the "source" field of events and request logs. The default
-// is RELAYER_SOURCE, else OTEL_SERVICE_NAME (the resource's service.name),
-// else prefix + loggingTopic + suffix, as in the Python library.
+// WithSource sets the "source" field of events and request logs (and the
+// ce_source header). Precedence, first set wins: WithSource, then
+// [EnvSource], then [EnvServiceName], then the service.name attribute of the
+// resource of the spans the processor sees (set in code with
+// resource.WithAttributes; the SDK's "unknown_service:..." default does not
+// count), then prefix + loggingTopic + suffix, as in the Python library. The
+// resource is only known from the first span the processor sees: events
+// emitted before it carry the logging topic. A source longer than 8 KiB (the
+// bound of every request field) makes [New] fail with [ErrConfiguration];
+// WithSource("") is no option (the next in line applies).
 func WithSource(source string) Option {
 	return optionFunc(func(c config) config { c.source = source; return c })
 }

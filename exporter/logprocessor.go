@@ -51,7 +51,7 @@ func (lp *LogProcessor) OnEmit(_ context.Context, r *sdklog.Record) error {
 		return true
 	})
 	buf := lineBuffers.Get().(*[]byte)
-	defer lineBuffers.Put(buf)
+	defer putLineBuffer(buf)
 	enc, err := jsonenc.AppendValue((*buf)[:0], payload)
 	if err != nil {
 		return nil // logValue yields only JSON-safe values

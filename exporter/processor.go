@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/internal/eventid"
@@ -36,7 +36,11 @@ type Processor struct {
 	sink         kafkasink.Sink
 	loggingTopic string // prefix + topicName + suffix
 	topicName    string // as given to New: the logging_topic field
-	source       string
+	source       string // configured, else the full logging topic
+	// fromResource is the service.name of the first resource seen, the
+	// source when no option or variable set one; nil until then.
+	fromResource   atomic.Pointer[string]
+	sourceIsConfig bool
 
 	requests requestTable
 	bound    sync.Map // trace.TracerProvider → struct{}: providers bound in bridge
@@ -91,6 +95,9 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 	if c.errorHandler == nil {
 		return nil, fmt.Errorf("%w: WithErrorHandler(nil): an error handler is required", ErrConfiguration)
 	}
+	if len(c.source) > maxFieldBytes {
+		return nil, fmt.Errorf("%w: the source (WithSource, %s or %s) is %d bytes, more than the %d a request field may hold", ErrConfiguration, EnvSource, EnvServiceName, len(c.source), maxFieldBytes)
+	}
 	if c.maxRequestAge < 0 {
 		return nil, fmt.Errorf("%w: WithMaxRequestAge(%v) must not be negative", ErrConfiguration, c.maxRequestAge)
 	}
@@ -102,7 +109,8 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 	shared := &delivery{p: p, topic: full, what: "request log"}
 	shared.state.Store(deliveryReturned) // every answer is reported
 	p.logDone = shared.done
-	if p.source == "" {
+	p.sourceIsConfig = p.source != ""
+	if !p.sourceIsConfig {
 		p.source = full
 	}
 	if c.registerDefault {
@@ -121,8 +129,16 @@ const minMessageBytes = 16 << 10
 // LoggingTopic returns the full logging topic, prefix and suffix included.
 func (p *Processor) LoggingTopic() string { return p.loggingTopic }
 
-// Source returns the source field written in events and request logs.
-func (p *Processor) Source() string { return p.source }
+// Source returns the source field written in events and request logs. When
+// neither an option nor a variable sets it, it is the full logging topic
+// until the processor sees its first span, and then that span's resource's
+// service.name if it has one (see [WithSource]).
+func (p *Processor) Source() string {
+	if s := p.fromResource.Load(); s != nil {
+		return *s
+	}
+	return p.source
+}
 
 // OnStart implements sdktrace.SpanProcessor: it opens a request for a local
 // root and links a child to its root's request.
@@ -130,7 +146,7 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 	if p.shut.Load() {
 		return
 	}
-	p.bind(s.TracerProvider())
+	p.bind(s)
 	id := s.SpanContext().SpanID()
 	if parent := s.Parent(); parent.IsValid() && !parent.IsRemote() {
 		// Not a local root. When its request has ended (or was never
@@ -145,9 +161,22 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 	p.requests.put(id, &request{root: id, span: s})
 }
 
-func (p *Processor) bind(tp trace.TracerProvider) {
+// bind routes bridge calls with spans of s's provider to p, and takes the
+// source from the provider's resource when nothing configured it. It does
+// the work once per provider.
+func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
+	tp := s.TracerProvider()
 	if _, ok := p.bound.Load(tp); ok {
 		return
+	}
+	if !p.sourceIsConfig && p.fromResource.Load() == nil {
+		if name, ok := s.Resource().Set().Value(semconvServiceName); ok && name.AsString() != "" && !strings.HasPrefix(name.AsString(), "unknown_service") {
+			v := name.AsString()
+			if len(v) > maxFieldBytes {
+				v = v[:maxFieldBytes]
+			}
+			p.fromResource.CompareAndSwap(nil, &v)
+		}
 	}
 	if bridge.Bind(tp, p) == nil {
 		p.bound.Store(tp, struct{}{})
@@ -191,7 +220,7 @@ func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnl
 	}
 	ri := readRoot(s.Attributes())
 	h := requestHead{
-		source:       p.source,
+		source:       p.Source(),
 		loggingTopic: p.topicName,
 		start:        s.StartTime(),
 		elapsed:      end.Sub(s.StartTime()),
@@ -202,6 +231,9 @@ func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnl
 	_ = p.writeRequestLog(ctx, &h, e, false)
 	e.release()
 }
+
+// semconvServiceName is the resource attribute naming the service.
+const semconvServiceName = "service.name"
 
 // doneContext makes a sink fail at once instead of waiting for buffer space.
 var doneContext = func() context.Context {
