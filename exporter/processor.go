@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
