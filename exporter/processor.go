@@ -52,6 +52,7 @@ type Processor struct {
 	metrics     *metrics
 	logDone     func(error)   // the done callback of request logs, untimed
 	stopJanitor chan struct{} // nil without eviction
+	ticks       atomic.Uint64 // eviction clock: janitor ticks so far
 	janitorDone chan struct{}
 }
 
@@ -158,7 +159,7 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 		}
 		return
 	}
-	p.requests.put(id, &request{root: id, span: s})
+	p.requests.put(id, &request{root: id, span: s, seenTick: p.ticks.Load()})
 }
 
 // bind routes bridge calls with spans of s's provider to p, and takes the
