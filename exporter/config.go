@@ -177,8 +177,12 @@ func WithDropWhenFull() Option {
 // not ended by then is evicted: its request log is written as it stands,
 // with "evicted":true, the error handler is told, and lines that arrive
 // later start a request log of their own. This bounds the memory a caller
-// that never ends its spans can hold. Eviction runs in one goroutine, which
-// Shutdown stops.
+// that never ends its spans can hold. Age counts from when the processor saw
+// the root start, not from the span's start time, so a root backdated with
+// trace.WithTimestamp is not evicted early. Eviction runs in one goroutine,
+// which Shutdown stops, every quarter of d (at least 10 ms, at most a
+// minute): a request is evicted between d and d plus that period after it
+// started.
 func WithMaxRequestAge(d time.Duration) Option {
 	return optionFunc(func(c config) config { c.maxRequestAge = d; return c })
 }
