@@ -10,6 +10,7 @@ import (
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/internal/eventid"
@@ -145,6 +146,7 @@ func (p *Processor) Source() string {
 // root and links a child to its root's request.
 func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 	if p.shut.Load() {
+		p.retireProvider(s.TracerProvider())
 		return
 	}
 	p.bind(s)
@@ -181,6 +183,14 @@ func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
 	}
 	if bridge.Bind(tp, p) == nil {
 		p.bound.Store(tp, struct{}{})
+	}
+}
+
+// retireProvider makes bridge calls with spans of tp, a provider first seen
+// after Shutdown, return bridge.ErrShutdown.
+func (p *Processor) retireProvider(tp trace.TracerProvider) {
+	if _, seen := p.bound.LoadOrStore(tp, struct{}{}); !seen {
+		bridge.RetireProvider(tp, p)
 	}
 }
 
@@ -311,12 +321,20 @@ func (p *Processor) ForceFlush(ctx context.Context) error {
 // Shutdown implements sdktrace.SpanProcessor. Requests still open are
 // written as they stand (their duration runs to the shutdown), then the sink
 // is flushed and closed within ctx. Afterwards Emit, EmitRaw and Log return
-// bridge.ErrShutdown. The processor stays registered in bridge so that they
-// do; bridge.Unregister removes it. Only the first call does the work; later
-// calls return its result.
+// bridge.ErrShutdown for contexts that would have reached the processor:
+// through bridge.Retire, the registry keeps only tombstones that hold neither
+// the processor nor its tracer providers, so both can be garbage collected
+// (bridge.Unregister removes the tombstones too). A processor that saw no
+// span of its provider before Shutdown cannot know the provider: calls with
+// its later spans get bridge.ErrShutdown if the provider still starts spans
+// through the processor (Shutdown called directly), and otherwise, after
+// TracerProvider.Shutdown, go to the default pipeline, or return
+// bridge.ErrNotInstalled when there is none (see bridge.ErrShutdown). Only the
+// first call does the work; later calls return its result.
 func (p *Processor) Shutdown(ctx context.Context) error {
 	p.shutOnce.Do(func() {
 		p.shut.Store(true)
+		bridge.Retire(p)
 		if p.stopJanitor != nil {
 			close(p.stopJanitor)
 			<-p.janitorDone
