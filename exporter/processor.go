@@ -14,6 +14,7 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/internal/eventid"
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 	"github.com/otelrelayer/otelrelayer/internal/topicname"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
@@ -298,8 +299,8 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 			return fmt.Errorf("otelrelayer: producing request log to %q: %w", p.loggingTopic, err)
 		}
 	}
-	if l := p.cfg.logger; l != nil && l.Enabled(ctx, slog.LevelDebug) {
-		l.LogAttrs(context.Background(), slog.LevelDebug, "otelrelayer: request log",
+	if l := p.cfg.logger; l != nil && l.Enabled(selflog.Context(), slog.LevelDebug) {
+		l.LogAttrs(selflog.Context(), slog.LevelDebug, "otelrelayer: request log",
 			slog.String("topic", p.loggingTopic), slog.String("trace_id", string(key)),
 			slog.Int("lines", n), slog.Int("dropped_lines", dropped))
 	}

@@ -72,7 +72,11 @@
 // Every produced message is logged at [slog.LevelDebug] to the logger given
 // with [WithLogger] (default [slog.Default]), with its topic, key and value,
 // the development setting of the Python library. Nothing is formatted unless
-// the logger has Debug enabled.
+// the logger has Debug enabled. The record is logged with a context of the
+// library's own, never the caller's: it holds no span, so trace-aware
+// handlers (bridge.NewSlogHandler, OpenTelemetry log bridges) do not add it
+// to a request, and bridge.Log and bridge.Emit ignore it, so the log never
+// loops back into Kafka whatever handler is installed.
 //
 // # Console
 //

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
 // ErrConfiguration is returned by [New] when its options cannot make a
@@ -101,8 +103,8 @@ func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
 		}
 		return
 	}
-	if p.logger != nil && p.logger.Enabled(ctx, slog.LevelDebug) {
-		logMessage(ctx, p.logger, m)
+	if p.logger != nil && p.logger.Enabled(selflog.Context(), slog.LevelDebug) {
+		logMessage(selflog.Context(), p.logger, m) // never the caller's context: see selflog
 	}
 	f := inflightPool.Get().(*inflight)
 	f.rec = kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers, Context: f}
