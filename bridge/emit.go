@@ -18,6 +18,12 @@ import (
 // records.
 var errSelfLog = errors.New("otelrelayer: Emit with the context of one of otelrelayer's own log records: refused, so that its diagnostics never become messages")
 
+// isSelfLog reports whether ctx is one the library passed to its own
+// loggers. Those hold no span: calls with a span skip the context walk.
+func isSelfLog(ctx context.Context, span trace.Span) bool {
+	return !span.SpanContext().IsValid() && selflog.Is(ctx)
+}
+
 // Span event names and attribute keys recorded by Emit, EmitRaw and Log.
 const (
 	EmitEventName = "relayer.emit"
@@ -64,10 +70,10 @@ func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opt
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if selflog.Is(ctx) {
+	span := trace.SpanFromContext(ctx)
+	if isSelfLog(ctx, span) {
 		return errSelfLog
 	}
-	span := trace.SpanFromContext(ctx)
 	p, err := pipelineFor(span)
 	if err != nil {
 		return err
@@ -126,10 +132,10 @@ func logAt(ctx context.Context, now time.Time, level string, payload any) error 
 	if level == "" {
 		return fmt.Errorf("%w: level is empty", ErrInvalidLevel)
 	}
-	if selflog.Is(ctx) {
+	span := trace.SpanFromContext(ctx)
+	if isSelfLog(ctx, span) {
 		return nil // the library's own diagnostics: see Log
 	}
-	span := trace.SpanFromContext(ctx)
 	p, err := pipelineFor(span)
 	if err != nil {
 		return err
