@@ -1,7 +1,6 @@
 package exporter
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -11,19 +10,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
-	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
-
-// recordingSink keeps what is produced; a package-internal test cannot
-// import otelrelayertest (it imports this package).
-type recordingSink struct{ msgs chan kafkasink.Message }
-
-func (s recordingSink) Produce(_ context.Context, m kafkasink.Message, done func(error)) {
-	s.msgs <- m
-	done(nil)
-}
-func (recordingSink) Flush(context.Context) error { return nil }
-func (recordingSink) Close(context.Context) error { return nil }
 
 // Issue 11, point 14: the service field (a span name, or rpc.service and
 // rpc.method) is bounded like the other request fields.
@@ -39,7 +26,7 @@ func TestServiceFieldIsBounded(t *testing.T) {
 		{"qualified rpc.method", "rpc", []attribute.KeyValue{s("rpc.system", "grpc"), s("rpc.method", ss("s", maxFieldBytes)+"/"+ss("m", maxFieldBytes))}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sink := recordingSink{make(chan kafkasink.Message, 8)}
+			sink := &memorySink{}
 			p, err := New("logging", sink, WithoutDefault(), WithoutEnvironment())
 			if err != nil {
 				t.Fatal(err)
@@ -50,7 +37,10 @@ func TestServiceFieldIsBounded(t *testing.T) {
 			span.SetAttributes(tt.attrs...)
 			span.End()
 			var l struct{ Service string }
-			if err := json.Unmarshal((<-sink.msgs).Value, &l); err != nil {
+			if len(sink.msgs) != 1 {
+				t.Fatalf("%d request logs, want 1", len(sink.msgs))
+			}
+			if err := json.Unmarshal(sink.msgs[0].Value, &l); err != nil {
 				t.Fatal(err)
 			}
 			if len(l.Service) == 0 || len(l.Service) > maxFieldBytes {
@@ -63,11 +53,11 @@ func TestServiceFieldIsBounded(t *testing.T) {
 // Issue 11, point 14: a source longer than a request field may be is
 // refused by New.
 func TestLongSourceIsRefused(t *testing.T) {
-	_, err := New("logging", recordingSink{}, WithoutDefault(), WithSource(strings.Repeat("s", maxFieldBytes+1)))
+	_, err := New("logging", &memorySink{}, WithoutDefault(), WithSource(strings.Repeat("s", maxFieldBytes+1)))
 	if !errors.Is(err, ErrConfiguration) || !strings.Contains(err.Error(), "WithSource") {
 		t.Fatalf("New with a %d-byte source: %v, want ErrConfiguration naming WithSource", maxFieldBytes+1, err)
 	}
-	p, err := New("logging", recordingSink{}, WithoutDefault(), WithSource(strings.Repeat("s", maxFieldBytes)))
+	p, err := New("logging", &memorySink{}, WithoutDefault(), WithSource(strings.Repeat("s", maxFieldBytes)))
 	if err != nil {
 		t.Fatalf("New with a %d-byte source: %v", maxFieldBytes, err)
 	}
@@ -77,8 +67,7 @@ func TestLongSourceIsRefused(t *testing.T) {
 // Issue 11, point 14: the line-buffer pool keeps no huge buffer, as bridge's
 // does not. Log outside any request encodes its line in a pooled buffer.
 func TestLineBufferPoolKeepsNoHugeBuffer(t *testing.T) {
-	sink := recordingSink{make(chan kafkasink.Message, 64)}
-	p, err := New("logging", sink, WithoutDefault(), WithoutEnvironment())
+	p, err := New("logging", &memorySink{}, WithoutDefault(), WithoutEnvironment())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +77,6 @@ func TestLineBufferPoolKeepsNoHugeBuffer(t *testing.T) {
 		if err := p.Log(t.Context(), bridge.LogRecord{Level: "info", Payload: huge}); err != nil {
 			t.Fatal(err)
 		}
-		<-sink.msgs
 	}
 	for range 64 {
 		if b := lineBuffers.Get().(*[]byte); cap(*b) > maxPooledLine {
