@@ -53,6 +53,7 @@ fuzz:
 		./internal/jsonenc:FuzzAppendString \
 		./internal/jsonenc:FuzzAppendValue \
 		./internal/jsonenc:FuzzAppendTime \
+		./internal/jsonenc:FuzzAppendValueMatchesEncodingJSON \
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact; do \

@@ -71,7 +71,7 @@ func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m message
 		hs = append(hs,
 			kafkasink.Header{Key: "ce_specversion", Value: []byte("1.0")},
 			kafkasink.Header{Key: "ce_id", Value: idText},
-			kafkasink.Header{Key: "ce_source", Value: []byte(p.source)},
+			kafkasink.Header{Key: "ce_source", Value: []byte(p.Source())},
 			kafkasink.Header{Key: "ce_type", Value: []byte(m.ceType)},
 			kafkasink.Header{Key: "ce_time", Value: m.time.UTC().AppendFormat(nil, jsonenc.TimeLayout)},
 			kafkasink.Header{Key: "content-type", Value: []byte("application/json")},

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
 // ErrConfiguration is returned by [New] when its options cannot make a
@@ -60,11 +61,6 @@ func New(opts ...Option) (*Producer, error) {
 			return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) (KAFKA_BROKERS is not read: WithoutEnvironment)", ErrConfiguration)
 		}
 		return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) or set KAFKA_BROKERS (host:port,host:port)", ErrConfiguration)
-	}
-	for _, b := range c.brokers {
-		if strings.TrimSpace(b) == "" {
-			return nil, fmt.Errorf("%w: empty broker address in %q", ErrConfiguration, c.brokers)
-		}
 	}
 	if c.maxBuffered < 1 {
 		return nil, fmt.Errorf("%w: WithMaxBufferedRecords(%d) must be at least 1", ErrConfiguration, c.maxBuffered)
@@ -119,8 +115,8 @@ func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
 		}
 		return
 	}
-	if p.logger != nil && p.logger.Enabled(ctx, slog.LevelDebug) {
-		logMessage(ctx, p.logger, m)
+	if p.logger != nil && p.logger.Enabled(selflog.Context(), slog.LevelDebug) {
+		logMessage(selflog.Context(), p.logger, m) // never the caller's context: see selflog
 	}
 	f := inflightPool.Get().(*inflight)
 	f.rec = kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers, Context: f}
