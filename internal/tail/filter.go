@@ -22,22 +22,22 @@ type Filter struct {
 // "4xx,503", "50x"; case does not matter), whose HTTP path starts with
 // pathPrefix, and whose trace ID starts with tracePrefix (hex, any case).
 // Empty arguments impose no condition. Status and path conditions only
-// match HTTP request logs. Errors name the argument, as the flags
-// -status and -trace.
+// match HTTP request logs. Errors start with the argument's name and
+// value: `status "6xx": want ...`, `trace "xyz": want ...`.
 func ParseFilter(statuses, pathPrefix, tracePrefix string) (Filter, error) {
 	var f Filter
 	if statuses != "" {
 		for p := range strings.SplitSeq(statuses, ",") {
 			p = strings.ToLower(strings.TrimSpace(p))
 			if len(p) != 3 || p[0] < '1' || p[0] > '5' || strings.Trim(p[1:], "0123456789x") != "" {
-				return Filter{}, fmt.Errorf("-status %q: want status codes or classes such as 404, 5xx or 4xx,503", statuses)
+				return Filter{}, fmt.Errorf("status %q: want status codes or classes such as 404, 5xx or 4xx,503", statuses)
 			}
 			f.statuses = append(f.statuses, p)
 		}
 	}
 	f.tracePrefix = strings.ToLower(strings.TrimSpace(tracePrefix))
 	if len(f.tracePrefix) > 32 || strings.Trim(f.tracePrefix, "0123456789abcdef") != "" {
-		return Filter{}, fmt.Errorf("-trace %q: want a trace ID (32 hex digits) or a prefix of one", tracePrefix)
+		return Filter{}, fmt.Errorf("trace %q: want a trace ID (32 hex digits) or a prefix of one", tracePrefix)
 	}
 	f.pathPrefix = pathPrefix
 	return f, nil
