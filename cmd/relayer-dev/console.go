@@ -12,13 +12,13 @@ import (
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
-// tailConsole writes every message written to brokers from now on, in
-// time order: request logs and events in the console format, other
+// tailConsole writes every message written to brokers since, in time
+// order: request logs and events in the console format, other
 // messages on a row each. It returns nil when ctx is done.
-func tailConsole(ctx context.Context, brokers []string, o consolefmt.Options, out, errOut io.Writer) error {
+func tailConsole(ctx context.Context, brokers []string, since time.Time, o consolefmt.Options, out, errOut io.Writer) error {
 	tl, err := tail.Open(ctx, tail.Config{
 		Brokers: brokers,
-		Since:   time.Now(),
+		Since:   since,
 		Window:  tail.DefaultWindow,
 		OnFetchError: func(topic string, partition int32, err error) {
 			fmt.Fprintf(errOut, "relayer-dev: reading %s[%d]: %v\n", topic, partition, err)

@@ -82,6 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	started := time.Now() // the tail shows everything written from here on
 	b, err := startBroker(cfg)
 	if err != nil {
 		return err
@@ -98,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		running++
 		go func() {
 			defer func() { done <- struct{}{} }()
-			if err := tailConsole(ctx, brokers, cfg.format, stdout, stderr); err != nil {
+			if err := tailConsole(ctx, brokers, started, cfg.format, stdout, stderr); err != nil {
 				cancel(err)
 			}
 		}()
