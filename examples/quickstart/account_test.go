@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/twmb/franz-go/pkg/kfake"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/account.golden with the quickstart's output")
@@ -51,5 +54,29 @@ func TestAccountGolden(t *testing.T) {
 	}
 	if got != string(want) {
 		t.Errorf("the account differs from %s (go test -run Account -update rewrites it):\n%s", golden, got)
+	}
+}
+
+// With KAFKA_BROKERS, the account shows what this run wrote, not what the
+// topics held before.
+func TestAccountShowsOnlyThisRun(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t.Setenv("KAFKA_BROKERS", strings.Join(c.ListenAddrs(), ","))
+	for i := range 2 {
+		var out lockedBuffer
+		if err := run(t.Context(), nil, &out); err != nil {
+			t.Fatal(err)
+		}
+		got := out.String()
+		if n := strings.Count(got, "\n   logging "); n != 4 {
+			t.Errorf("run %d: %d request logs shown, want the 4 of this run:\n%s", i+1, n, got)
+		}
+		if n := strings.Count(got, "\n   order_created "); n != 2 {
+			t.Errorf("run %d: %d events shown, want the 2 of this run:\n%s", i+1, n, got)
+		}
 	}
 }
