@@ -255,3 +255,21 @@ func elements(t *testing.T, page, name string) []string {
 		}
 	}
 }
+
+func TestPayloadsReadAsGiven(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`"plain text"`, "plain text"},
+		{`{"a": 1,  "b": [true, null]}`, `{"a":1,"b":[true,null]}`},
+		{`{"q":"\u003cb\u003e \u0026 \u003C"}`, `{"q":"<b> & <"}`},
+		{`{"q":"\\u003cb"}`, `{"q":"\\u003cb"}`}, // an escaped backslash, then text
+		{`{"q":"\\\u003c"}`, `{"q":"\\<"}`},      // an escaped backslash, then an escape
+		{`{"q":"\u00e9\n"}`, `{"q":"\u00e9\n"}`}, // other escapes stay
+		{`12.50`, `12.50`},
+		{`not json`, `not json`},
+	}
+	for _, tt := range tests {
+		if got := payloadText(json.RawMessage(tt.in)); got != tt.want {
+			t.Errorf("payloadText(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}

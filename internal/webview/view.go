@@ -165,7 +165,7 @@ type field struct{ Name, Value string }
 type timelineLine struct {
 	Offset   string  // from the start of the request: "+1.204 ms"
 	X        float64 // 0 to 100: percent of the request's duration
-	Outside  bool    // before the start or after the end
+	Outside  string  // "before the start", "after the end" or ""
 	Kind     string  // event, error, warning, info, debug, raw
 	Level    string
 	Event    string // event type and subtype
@@ -220,7 +220,12 @@ func newTimelineLine(l *wire.RequestLog, line wire.Line, total float64, events *
 		if total > 0 {
 			x = ms / total * 100
 		}
-		t.Outside = x < 0 || x > 100
+		switch {
+		case ms < 0:
+			t.Outside = "before the start"
+		case ms > total:
+			t.Outside = "after the end"
+		}
 		t.X = math.Round(min(max(x, 0), 100)*10) / 10
 	}
 	switch {
@@ -266,9 +271,9 @@ func payloadText(p json.RawMessage) string {
 	}
 	var b bytes.Buffer
 	if json.Compact(&b, p) != nil {
-		return string(p)
+		return text(p)
 	}
-	return b.String()
+	return readable(b.Bytes())
 }
 
 // indent returns JSON indented, and anything else as text.
@@ -277,8 +282,37 @@ func indent(v []byte) string {
 	if json.Indent(&b, v, "", "  ") != nil {
 		return text(v)
 	}
+	return readable(b.Bytes())
+}
+
+// readable undoes the escapes encoding/json writes for <, > and & in valid
+// JSON, so that a payload reads as it was given; the page escapes it for
+// HTML. Every backslash in valid JSON starts an escape inside a string, so
+// taking escapes pairwise never mistakes an escaped backslash for one.
+func readable(j []byte) string {
+	if !bytes.Contains(j, []byte(`\u00`)) {
+		return string(j)
+	}
+	var b strings.Builder
+	for i := 0; i < len(j); i++ {
+		if j[i] != '\\' || i+1 >= len(j) {
+			b.WriteByte(j[i])
+			continue
+		}
+		if i+5 < len(j) && j[i+1] == 'u' {
+			if c, ok := htmlEscapes[strings.ToLower(string(j[i+2:i+6]))]; ok {
+				b.WriteByte(c)
+				i += 5
+				continue
+			}
+		}
+		b.Write(j[i : i+2])
+		i++
+	}
 	return b.String()
 }
+
+var htmlEscapes = map[string]byte{"003c": '<', "003e": '>', "0026": '&'}
 
 // text shows bytes as text when they are UTF-8, else as hex.
 func text(b []byte) string {
