@@ -47,7 +47,7 @@ func newConfig(opts []Option) (config, error) {
 	}
 	if c.traceURL != "" {
 		if err := checkTraceURL(c.traceURL); err != nil {
-			return c, err
+			return c, fmt.Errorf("webview: %w", err)
 		}
 	}
 	return c, nil
@@ -57,14 +57,14 @@ func newConfig(opts []Option) (config, error) {
 // TraceIDPlaceholder.
 func checkTraceURL(t string) error {
 	if !strings.Contains(t, TraceIDPlaceholder) {
-		return fmt.Errorf("webview: trace URL %q has no %s to replace with the trace ID", t, TraceIDPlaceholder)
+		return fmt.Errorf("trace URL %q has no %s to replace with the trace ID", t, TraceIDPlaceholder)
 	}
 	u, err := url.Parse(strings.ReplaceAll(t, TraceIDPlaceholder, "0"))
 	if err != nil {
-		return fmt.Errorf("webview: trace URL %q: %w", t, err)
+		return fmt.Errorf("trace URL %q: %w", t, err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("webview: trace URL %q: want an absolute http or https URL such as http://localhost:16686/trace/%s", t, TraceIDPlaceholder)
+		return fmt.Errorf("trace URL %q: want an absolute http or https URL such as http://localhost:16686/trace/%s", t, TraceIDPlaceholder)
 	}
 	return nil
 }
