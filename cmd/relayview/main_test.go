@@ -64,7 +64,9 @@ func TestServesTheCluster(t *testing.T) {
 	out := &lockedBuffer{}
 	errc := make(chan error, 1)
 	env := map[string]string{"KAFKA_BROKERS": strings.Join(brokers, ",")}
-	go func() { errc <- run(ctx, []string{"-ui", "127.0.0.1:0"}, out, out, func(k string) string { return env[k] }) }()
+	go func() {
+		errc <- run(ctx, []string{"-ui", "127.0.0.1:0"}, out, out, func(k string) string { return env[k] })
+	}()
 	defer func() {
 		cancel()
 		if err := <-errc; err != nil {
