@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(CURDIR)/bin/staticcheck
 FUZZTIME ?= 10s
 
-.PHONY: run examples test lint vet fmt-check staticcheck fuzz bench soak
+.PHONY: run examples test lint vet fmt-check staticcheck fuzz bench soak screenshots
 
 run:
 	cd examples && $(GO) run ./quickstart
@@ -22,12 +22,24 @@ examples:
 
 # kcat (librdkafka) proves that other clients read what we write; the test
 # that uses it is skipped when it cannot be installed (never in CI).
+# Chromium drives the web view's browser test (examples/httpserver), skipped
+# likewise when it cannot be installed.
 test:
 	@./scripts/ensure-kcat.sh || echo "make test: kcat unavailable, its interoperability test will be skipped"
+	@./scripts/ensure-chromium.sh >/dev/null || echo "make test: Chromium unavailable, the web view's browser test will be skipped"
 	@set -e; for m in $(MODULES); do \
 		echo "== go test -race $$m"; \
 		(cd $$m && $(GO) test -race -count=1 ./...); \
 	done
+
+# The web view's browser test, keeping its screenshots: the README's images
+# of the list and of a request's timeline come from here.
+screenshots:
+	@./scripts/ensure-chromium.sh >/dev/null
+	@rm -rf .artifacts && mkdir -p .artifacts
+	cd examples && $(GO) test -count=1 -run '^TestBrowserShowsTheRequests$$' -artifacts -outputdir ../.artifacts ./httpserver
+	cp .artifacts/_artifacts/*/list.png docs/webview-list.png
+	cp .artifacts/_artifacts/*/detail-error.png docs/webview-timeline.png
 
 # The benchmark harness (its own module): one embedded broker, three paths.
 bench:
