@@ -60,7 +60,8 @@ func TestBrowserShowsTheRequests(t *testing.T) {
 		if c.path == "/panic" {
 			status = "500"
 		}
-		want = append(want, c.method+" "+c.path+" "+status)
+		path, _ := url.QueryUnescape(c.path) // shown decoded, as text
+		want = append(want, c.method+" "+path+" "+status)
 	}
 	var got []string
 	for _, r := range rows {
@@ -220,7 +221,7 @@ func newBrowser(t *testing.T, chromium string) context.Context {
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(1280, 800),
+		chromedp.WindowSize(1200, 700),
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
@@ -263,12 +264,13 @@ func waitFor[T any](t *testing.T, browser context.Context, target, expr string, 
 	}
 }
 
-// screenshot writes the page as a PNG to the test's artifact directory.
+// screenshot writes the page, as long as its content, as a PNG to the
+// test's artifact directory.
 func screenshot(t *testing.T, browser context.Context, name string) {
 	t.Helper()
 	// New rows flash for a moment; take the page at rest.
 	run(t, browser, chromedp.Poll[chromedp.Void](`document.getAnimations().length === 0`))
-	png := run(t, browser, chromedp.FullScreenshot(100))
+	png := run(t, browser, chromedp.Screenshot(chromedp.CSS("body")))
 	path := filepath.Join(t.ArtifactDir(), name)
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)

@@ -26,7 +26,7 @@ type row struct {
 	Time, Date string // 15:04:05.000 and the full date, UTC
 	Source     string
 	Method     string // empty for RPC and other roots
-	Path       string // with the query string
+	Path       string // with the query string, decoded
 	Service    string
 	Status     string // "" when the log has none
 	StatusKind string // ok, redirect, client, server, none
@@ -54,7 +54,12 @@ func newRow(r *request) row {
 		Evicted: l.Evicted,
 	}
 	if l.QueryString != "" {
-		w.Path += "?" + l.QueryString
+		// Decoded to read as typed; the page escapes it.
+		q, err := url.QueryUnescape(l.QueryString)
+		if err != nil {
+			q = l.QueryString
+		}
+		w.Path += "?" + q
 	}
 	w.Duration = formatMillis(duration(l))
 	w.Status, w.StatusKind = "", "none"
