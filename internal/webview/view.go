@@ -258,4 +258,3 @@ func newTimelineLine(l *wire.RequestLog, line wire.Line, total float64, events *
 	}
 	return t
 }
-
