@@ -2,6 +2,7 @@ package webview
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/otelrelayer/otelrelayer/internal/tail"
@@ -13,9 +14,10 @@ type filterForm struct {
 	Active              bool // any of them is set
 }
 
-// query is the form as a URL query, for the live updates of the same list.
-func (f filterForm) query() string {
-	q := url.Values{}
+// query is the form as a URL query, for the live updates of the same list
+// from the request log after sequence number since on.
+func (f filterForm) query(since uint64) string {
+	q := url.Values{"since": {strconv.FormatUint(since, 10)}}
 	for k, v := range map[string]string{"status": f.Status, "path": f.Path, "trace": f.Trace} {
 		if v != "" {
 			q.Set(k, v)

@@ -3,6 +3,7 @@ package webview
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -13,7 +14,9 @@ const keepAlive = 15 * time.Second
 
 // serveLive streams the rows of new request logs that pass the filter of the
 // request's query, as server-sent events named "row" whose data is the
-// row's HTML. A page that falls behind gets a "reload" event and the stream
+// row's HTML: first those added after the query's since (the page's
+// sequence number) and before the subscription, then each one as it is
+// added. A page that falls behind gets a "reload" event and the stream
 // ends; the script then reloads the list.
 func (v *View) serveLive(w http.ResponseWriter, r *http.Request) {
 	f, _, err := parseFilter(r.URL.Query())
@@ -22,49 +25,56 @@ func (v *View) serveLive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
-	// Subscribe before the headers go out: a row added once the page has
-	// its answer is never missed.
-	rows, cancel := v.store.subscribe()
+	rows, subscribed, cancel := v.store.subscribe()
 	defer cancel()
+	since := subscribed
+	if s, err := strconv.ParseUint(r.URL.Query().Get("since"), 10, 64); err == nil && s < subscribed {
+		since = s
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(": live\n\n"))
-	if rc.Flush() != nil {
-		return
-	}
 
+	var b bytes.Buffer
+	b.WriteString(": live\n\n")
+	for _, req := range v.store.added(since, subscribed) {
+		if f.Match(req.log) && v.appendRow(&b, req) != nil {
+			return
+		}
+	}
 	tick := time.NewTicker(keepAlive)
 	defer tick.Stop()
-	var html, b bytes.Buffer
 	for {
+		if _, err := w.Write(b.Bytes()); err != nil || rc.Flush() != nil {
+			return
+		}
+		b.Reset()
 		select {
 		case <-r.Context().Done():
 			return
 		case <-tick.C:
-			_, _ = w.Write([]byte(": keep-alive\n\n"))
+			b.WriteString(": keep-alive\n\n")
 		case req, ok := <-rows:
-			b.Reset()
 			if !ok {
-				b.WriteString("event: reload\ndata: behind\n\n")
-			} else if f.Match(req.log) {
-				html.Reset()
-				if err := v.pages["list"].ExecuteTemplate(&html, "row", newRow(req)); err != nil {
-					return
-				}
-				appendEvent(&b, "row", html.String())
-			} else {
-				continue
+				_, _ = w.Write([]byte("event: reload\ndata: behind\n\n"))
+				return
 			}
-			if _, err := w.Write(b.Bytes()); err != nil || !ok {
+			if f.Match(req.log) && v.appendRow(&b, req) != nil {
 				return
 			}
 		}
-		if rc.Flush() != nil {
-			return
-		}
 	}
+}
+
+// appendRow appends the row of req as a "row" event.
+func (v *View) appendRow(b *bytes.Buffer, req *request) error {
+	var html bytes.Buffer
+	if err := v.pages["list"].ExecuteTemplate(&html, "row", newRow(req)); err != nil {
+		return err
+	}
+	appendEvent(b, "row", html.String())
+	return nil
 }
 
 // appendEvent frames html as one server-sent event: each of its lines

@@ -3,8 +3,10 @@ package webview
 import (
 	"bufio"
 	"bytes"
+	"html"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -74,9 +76,37 @@ func TestLiveSendsNewMatchingRows(t *testing.T) {
 	}
 }
 
+// A row added between the making of the page and its live stream's start
+// is sent first: the page never misses one.
+func TestLiveSendsWhatCameAfterThePage(t *testing.T) {
+	v := newView(t)
+	add(t, v, message(t, "logging", 0, 0, httpLog("GET", "/before", 200, 0, "")))
+	_, page := get(t, v, "/?path=/")
+	live := regexp.MustCompile(`data-live="([^"]*)"`).FindStringSubmatch(page)
+	if live == nil || !strings.Contains(live[1], "since=1") {
+		t.Fatalf("the page's live URL %q does not say it holds the first request log", live)
+	}
+	add(t, v, message(t, "logging", 0, 1, httpLog("GET", "/between", 200, 1, "")))
+
+	srv := httptest.NewServer(v)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + html.UnescapeString(live[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	add(t, v, message(t, "logging", 0, 2, httpLog("GET", "/after", 200, 2, "")))
+	r := bufio.NewReader(resp.Body)
+	for _, want := range []string{"/requests/logging/0/1", "/requests/logging/0/2"} {
+		if e := readEvent(t, r); !strings.Contains(e.data, `data-href="`+want+`"`) {
+			t.Errorf("event %q, want the row of %s", e.data, want)
+		}
+	}
+}
+
 func TestSlowSubscriberIsCutOff(t *testing.T) {
 	v := newView(t)
-	rows, cancel := v.store.subscribe()
+	rows, _, cancel := v.store.subscribe()
 	defer cancel()
 	for i := range 300 {
 		add(t, v, message(t, "logging", 0, int64(i), httpLog("GET", "/", 200, float64(i), "")))

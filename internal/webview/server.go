@@ -127,10 +127,11 @@ func (v *View) serveList(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		p.Error, status = err.Error(), http.StatusBadRequest
 	} else {
-		for _, req := range v.store.newest(f.Match, v.cfg.maxRequests) {
+		reqs, seq := v.store.newest(f.Match, v.cfg.maxRequests)
+		for _, req := range reqs {
 			p.Rows = append(p.Rows, newRow(req))
 		}
-		p.LiveURL = "/live?" + form.query()
+		p.LiveURL = "/live?" + form.query(seq)
 	}
 	v.render(w, status, "list", p)
 }

@@ -1,6 +1,7 @@
 package webview
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
@@ -21,6 +22,7 @@ func size(m *tail.Message) int {
 // request is a decoded request log and the record it came in.
 type request struct {
 	id  requestID
+	seq uint64 // the order in which the store got it, from 1
 	msg tail.Message
 	log *wire.RequestLog // msg.RequestLog
 }
@@ -48,6 +50,7 @@ type store struct {
 	eventOrder   []string                 // arrival order, oldest first
 	eventBytes   int
 	subs         map[chan<- *request]struct{}
+	seq          uint64 // of the last request log added
 }
 
 func newStore(c config) *store {
@@ -71,6 +74,8 @@ func (s *store) addRequest(r *request) {
 	if _, ok := s.byID[r.id]; ok {
 		return
 	}
+	s.seq++
+	r.seq = s.seq
 	i, _ := slices.BinarySearchFunc(s.requests, r, func(a, b *request) int {
 		if c := a.log.Date.Compare(b.log.Date.Time); c != 0 {
 			return c
@@ -144,8 +149,10 @@ func (s *store) addEvent(m *tail.Message) {
 	}
 }
 
-// newest returns up to limit request logs that pass match, newest first.
-func (s *store) newest(match func(*wire.RequestLog) bool, limit int) []*request {
+// newest returns up to limit request logs that pass match, newest first,
+// and the sequence number of the last request log added: a page that shows
+// them asks [store.since] for what came after.
+func (s *store) newest(match func(*wire.RequestLog) bool, limit int) ([]*request, uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []*request
@@ -154,6 +161,21 @@ func (s *store) newest(match func(*wire.RequestLog) bool, limit int) []*request 
 			out = append(out, r)
 		}
 	}
+	return out, s.seq
+}
+
+// added returns the held request logs added after sequence number after and
+// up to upTo, in the order they were added.
+func (s *store) added(after, upTo uint64) []*request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*request
+	for _, r := range s.requests {
+		if r.seq > after && r.seq <= upTo {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b *request) int { return cmp.Compare(a.seq, b.seq) })
 	return out
 }
 
@@ -181,14 +203,16 @@ func (s *store) counts() (requests, events int) {
 }
 
 // subscribe returns a channel that receives every request log added from now
-// on, and a function that ends the subscription. The store closes the
-// channel when the subscriber falls behind by more than its buffer.
-func (s *store) subscribe() (<-chan *request, func()) {
+// on, the sequence number of the last one added before, and a function that
+// ends the subscription. The store closes the channel when the subscriber
+// falls behind by more than its buffer.
+func (s *store) subscribe() (<-chan *request, uint64, func()) {
 	ch := make(chan *request, 256)
 	s.mu.Lock()
 	s.subs[ch] = struct{}{}
+	seq := s.seq
 	s.mu.Unlock()
-	return ch, func() {
+	return ch, seq, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if _, ok := s.subs[ch]; ok {

@@ -50,7 +50,7 @@
     var t = document.createElement('template');
     t.innerHTML = e.data.trim();
     var tr = t.content.firstElementChild;
-    if (!tr || tr.tagName !== 'TR') {
+    if (!tr || tr.tagName !== 'TR' || rows.querySelector('tr[data-href="' + CSS.escape(tr.dataset.href) + '"]')) {
       return;
     }
     // Newest first: before the first row that is older.
