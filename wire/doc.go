@@ -12,7 +12,6 @@
 //
 // The types decode the messages of the Python library 1.x as well. The
 // formats are a contract: keys are only ever added, never renamed or removed.
-// JSON Schema documents of both bodies, for consumers in other languages,
-// are [EventSchema] and [RequestLogSchema] (the files event.schema.json and
-// request_log.schema.json beside this package's source).
+// JSON Schema documents of both bodies, for consumers in other languages
+// and for validating messages, are [EventSchema] and [RequestLogSchema].
 package wire

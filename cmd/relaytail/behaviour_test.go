@@ -18,8 +18,8 @@ import (
 )
 
 // runFails runs the command, which must fail within 10 seconds, and
-// returns its error and what it wrote to stderr.
-func runFails(t *testing.T, args ...string) (error, string) {
+// returns what it wrote to stderr and its error.
+func runFails(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -32,7 +32,7 @@ func runFails(t *testing.T, args ...string) (error, string) {
 	if stdout.Len() > 0 {
 		t.Errorf("stdout: %q, want nothing", stdout.String())
 	}
-	return err, stderr.String()
+	return stderr.String(), err
 }
 
 func TestNoBrokerFailsFast(t *testing.T) {
@@ -42,7 +42,7 @@ func TestNoBrokerFailsFast(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close() // nobody listens there now
-	err, stderr := runFails(t, "-brokers", addr)
+	stderr, err := runFails(t, "-brokers", addr)
 	if !errors.Is(err, tail.ErrNoBroker) || !strings.Contains(err.Error(), addr) {
 		t.Errorf("error %v, want one saying that no broker answered at %s", err, addr)
 	}
@@ -53,7 +53,7 @@ func TestNoBrokerFailsFast(t *testing.T) {
 
 func TestMissingTopicFails(t *testing.T) {
 	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "logging"))
-	err, _ := runFails(t, "-brokers", brokers[0], "-topic", "loging")
+	_, err := runFails(t, "-brokers", brokers[0], "-topic", "loging")
 	if !errors.Is(err, tail.ErrNoTopic) || !strings.Contains(err.Error(), `"loging"`) || !strings.Contains(err.Error(), "topics there: logging") {
 		t.Errorf("error %v, want one naming the missing topic and the existing ones", err)
 	}
