@@ -75,6 +75,7 @@ fuzz:
 		./internal/jsonenc:FuzzAppendString \
 		./internal/jsonenc:FuzzAppendValue \
 		./internal/jsonenc:FuzzAppendTime \
+		./internal/tail:FuzzDecode \
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact; do \
