@@ -136,19 +136,59 @@ func writeIndented(w io.Writer, topic, rows string) {
 	}
 }
 
-// writeRaw writes a message's topic, key, headers and indented value.
+// writeRaw writes a message's topic, key, headers and value, a key of the
+// JSON object per row with its value compact, in the order written.
 func writeRaw(w io.Writer, m *tail.Message) {
 	fmt.Fprintf(w, "\n   topic %s, key %q, headers:", m.Topic, m.Key)
 	for _, h := range m.Headers {
 		fmt.Fprintf(w, " %s=%s", h.Key, h.Value)
 	}
 	fmt.Fprintln(w)
-	var b bytes.Buffer
-	if json.Indent(&b, m.Value, "   ", "  ") != nil {
-		b.Reset()
-		b.Write(m.Value)
+	dec := json.NewDecoder(bytes.NewReader(m.Value))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		fmt.Fprintf(w, "   %s\n", m.Value)
+		return
 	}
-	fmt.Fprintf(w, "   %s\n", b.String())
+	fmt.Fprintln(w, "   {")
+	for dec.More() {
+		key, err := dec.Token()
+		var value json.RawMessage
+		if err == nil {
+			err = dec.Decode(&value)
+		}
+		if err != nil {
+			fmt.Fprintf(w, "   %s\n", m.Value)
+			return
+		}
+		comma := ","
+		if !dec.More() {
+			comma = ""
+		}
+		var items []json.RawMessage
+		if json.Unmarshal(value, &items) == nil && len(items) > 0 {
+			// An array (the lines): an item per row.
+			fmt.Fprintf(w, "     %q: [\n", key)
+			for i, item := range items {
+				sep := ","
+				if i == len(items)-1 {
+					sep = ""
+				}
+				fmt.Fprintf(w, "       %s%s\n", compact(item), sep)
+			}
+			fmt.Fprintf(w, "     ]%s\n", comma)
+			continue
+		}
+		fmt.Fprintf(w, "     %q: %s%s\n", key, compact(value), comma)
+	}
+	fmt.Fprintln(w, "   }")
+}
+
+func compact(v json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Compact(&b, v) != nil {
+		return string(v)
+	}
+	return b.String()
 }
 
 // printNext suggests what to try after the quickstart.
