@@ -11,7 +11,8 @@ import (
 // wire protocol on loopback) with automatic topic creation, closes it when t
 // ends, and returns its seed addresses. opts are applied after the defaults
 // (one broker, auto topic creation), e.g. kfake.NumBrokers(3) or
-// kfake.SeedTopics; nil options are ignored.
+// kfake.SeedTopics; nil options are ignored. With the message dump on
+// ([DumpEnv]), the cluster's messages are dumped when t ends.
 func Cluster(t testing.TB, opts ...kfake.Opt) []string {
 	t.Helper()
 	opts = slices.DeleteFunc(slices.Clone(opts), func(o kfake.Opt) bool { return o == nil })
@@ -20,5 +21,7 @@ func Cluster(t testing.TB, opts ...kfake.Opt) []string {
 		t.Fatalf("otelrelayertest: starting kfake: %v", err)
 	}
 	t.Cleanup(c.Close)
-	return c.ListenAddrs()
+	addrs := c.ListenAddrs()
+	t.Cleanup(func() { dumpCluster(t, addrs) }) // before Close: cleanups run last first
+	return addrs
 }

@@ -1,17 +1,17 @@
-package exporter_test
+package wire_test
 
 import (
 	"encoding/json"
 	"testing"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // Messages as the Python library 1.x wrote them decode into the Go types.
 func TestDecodePythonMessages(t *testing.T) {
 	event := `{"event_type": "entity_created", "event_subtype": "root", "payload": {"id": 10}, "source": "orders", "timestamp": "2026-11-27T05:03:52.537020Z"}`
-	var e exporter.Event
+	var e wire.Event
 	if err := json.Unmarshal([]byte(event), &e); err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestDecodePythonMessages(t *testing.T) {
 		"x_forwarded_for": null, "request_id": null, "status": 200, "content_length": 2, "request_time": 2.968,
 		"lines": [{"event_type": "entity_created", "event_subtype": "root", "payload": {"id": 10}, "source": "orders", "timestamp": "2026-11-27T05:03:52Z"},
 		          {"log_level": "info", "payload": "created root", "timestamp": "2026-11-27T05:03:52.430000Z"}]}`
-	var l exporter.RequestLog
+	var l wire.RequestLog
 	if err := json.Unmarshal([]byte(requestLog), &l); err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestLineKeepsAnyJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var l exporter.RequestLog
+			var l wire.RequestLog
 			if err := json.Unmarshal([]byte(`{"lines":[`+tt.raw+`]}`), &l); err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +61,7 @@ func TestLineKeepsAnyJSON(t *testing.T) {
 }
 
 func TestTimeRoundTrip(t *testing.T) {
-	in := exporter.Time{Time: time.Date(2026, 11, 27, 5, 3, 52, 537020999, time.UTC)}
+	in := wire.Time{Time: time.Date(2026, 11, 27, 5, 3, 52, 537020999, time.UTC)}
 	b, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ func TestTimeRoundTrip(t *testing.T) {
 	if string(b) != `"2026-11-27T05:03:52.537020Z"` {
 		t.Fatalf("marshal: %s", b)
 	}
-	var out exporter.Time
+	var out wire.Time
 	if err := json.Unmarshal(b, &out); err != nil || !out.Equal(in.Truncate(time.Microsecond)) {
 		t.Fatalf("unmarshal: %v %v", out, err)
 	}

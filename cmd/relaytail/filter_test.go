@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 func TestFilters(t *testing.T) {
-	logs := map[string]exporter.RequestLog{
+	logs := map[string]wire.RequestLog{
 		"GET /orders/7 200": {Method: "GET", Path: "/orders/7", Status: 200, TraceID: "4bf92f3577b34da6a3ce929d0e0e4736"},
 		"POST /orders 201":  {Method: "POST", Path: "/orders", Status: 201, TraceID: "0af7651916cd43dd8448eb211c80319c"},
 		"GET /orders/9 404": {Method: "GET", Path: "/orders/9", Status: 404, TraceID: "5b8efff798038103d269b633813fc60c"},
@@ -44,7 +44,7 @@ func TestFilters(t *testing.T) {
 			}
 			var got []string
 			for name, l := range logs {
-				if cfg.filter.match(l) {
+				if cfg.filter.Match(&l) {
 					got = append(got, name)
 				}
 			}
@@ -66,7 +66,7 @@ func TestParseArgs(t *testing.T) {
 	}{
 		{"defaults", []string{"-brokers", "a:1, b:2"}, nil, false, func(t *testing.T, c config) {
 			if !slices.Equal(c.brokers, []string{"a:1", "b:2"}) || c.topic != "logging" || !c.fromBeginning ||
-				c.limit != 0 || c.format.verbose || c.format.color {
+				c.limit != 0 || c.format.Verbose || c.format.Color {
 				t.Errorf("config %+v", c)
 			}
 		}},
@@ -81,27 +81,27 @@ func TestParseArgs(t *testing.T) {
 			}
 		}},
 		{"other flags", []string{"-brokers", "a:1", "-topic", "shop.logging", "-from-beginning=false", "-n", "3", "-v"}, nil, false, func(t *testing.T, c config) {
-			if c.topic != "shop.logging" || c.fromBeginning || c.limit != 3 || !c.format.verbose {
+			if c.topic != "shop.logging" || c.fromBeginning || c.limit != 3 || !c.format.Verbose {
 				t.Errorf("config %+v", c)
 			}
 		}},
 		{"colour on a terminal", []string{"-brokers", "a:1"}, nil, true, func(t *testing.T, c config) {
-			if !c.format.color {
+			if !c.format.Color {
 				t.Error("no colour on a terminal")
 			}
 		}},
 		{"NO_COLOR on a terminal", []string{"-brokers", "a:1"}, map[string]string{"NO_COLOR": "1"}, true, func(t *testing.T, c config) {
-			if c.format.color {
+			if c.format.Color {
 				t.Error("colour despite NO_COLOR")
 			}
 		}},
 		{"-color always", []string{"-brokers", "a:1", "-color", "always"}, map[string]string{"NO_COLOR": "1"}, false, func(t *testing.T, c config) {
-			if !c.format.color {
+			if !c.format.Color {
 				t.Error("no colour with -color always")
 			}
 		}},
 		{"-color never", []string{"-brokers", "a:1", "-color", "never"}, nil, true, func(t *testing.T, c config) {
-			if c.format.color {
+			if c.format.Color {
 				t.Error("colour with -color never")
 			}
 		}},

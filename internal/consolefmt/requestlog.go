@@ -1,4 +1,4 @@
-package main
+package consolefmt
 
 import (
 	"bytes"
@@ -10,14 +10,14 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
-// formatOptions says how request logs are printed.
-type formatOptions struct {
-	verbose  bool           // a row per line of the request, and the request's metadata
-	color    bool           // ANSI colours
-	location *time.Location // of the times shown; nil is UTC
+// Options says how messages are printed.
+type Options struct {
+	Verbose  bool           // request logs: a row per line of the request, and the request's metadata
+	Color    bool           // ANSI colours
+	Location *time.Location // of the times shown; nil is UTC
 }
 
 // ANSI SGR sequences.
@@ -33,15 +33,15 @@ const (
 	sgrCyan    = "\x1b[36m"
 )
 
-// format renders l as one line (time, status or service, duration, method
-// and path, lines, trace ID), followed with o.verbose by a row of metadata
-// and a row per line. The result ends with a newline.
-func format(l exporter.RequestLog, o formatOptions) string {
-	loc := o.location
+// RequestLog renders l as one line (time, status or service, duration,
+// method and path, lines, trace ID), followed with o.Verbose by a row of
+// metadata and a row per line. The result ends with a newline.
+func RequestLog(l *wire.RequestLog, o Options) string {
+	loc := o.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	p := painter{on: o.color}
+	p := painter{on: o.Color}
 	var b strings.Builder
 
 	b.WriteString(l.Date.In(loc).Format("15:04:05.000"))
@@ -72,7 +72,7 @@ func format(l exporter.RequestLog, o formatOptions) string {
 	}
 	b.WriteString("\n")
 
-	if o.verbose {
+	if o.Verbose {
 		writeMetadata(&b, l, p)
 		for _, line := range l.Lines {
 			writeLine(&b, l, line, p)
@@ -118,7 +118,7 @@ func formatMillis(ms float64) string {
 
 // linesSummary is "3 lines", with the error lines and the dropped lines
 // when there are any: "3 lines (1 error) +5 dropped".
-func linesSummary(l exporter.RequestLog, p painter) string {
+func linesSummary(l *wire.RequestLog, p painter) string {
 	s := plural(len(l.Lines), "line")
 	nErrors := 0
 	for _, line := range l.Lines {
@@ -144,7 +144,7 @@ func plural(n int, noun string) string {
 
 // writeMetadata writes the request's other fields, as name=value with the
 // wire names, skipping the empty ones.
-func writeMetadata(b *strings.Builder, l exporter.RequestLog, p painter) {
+func writeMetadata(b *strings.Builder, l *wire.RequestLog, p painter) {
 	fields := []struct{ name, value string }{
 		{"source", l.Source},
 		{"span_id", l.SpanID},
@@ -174,7 +174,7 @@ func writeMetadata(b *strings.Builder, l exporter.RequestLog, p painter) {
 
 // writeLine writes one line of the request: its time since the request
 // started, its kind (the log level, "event" or "raw") and its content.
-func writeLine(b *strings.Builder, l exporter.RequestLog, line exporter.Line, p painter) {
+func writeLine(b *strings.Builder, l *wire.RequestLog, line wire.Line, p painter) {
 	offset := ""
 	if !line.Timestamp.IsZero() && !l.Date.IsZero() {
 		offset = "+" + formatMillis(float64(line.Timestamp.Sub(l.Date.Time))/float64(time.Millisecond))

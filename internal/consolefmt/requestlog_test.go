@@ -1,4 +1,4 @@
-package main
+package consolefmt
 
 import (
 	"encoding/json"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // Request logs as they are on the wire, one of each kind.
@@ -41,20 +41,20 @@ const (
  "dropped_lines":0}`
 )
 
-func decodeLog(t *testing.T, wire string) exporter.RequestLog {
+func decodeLog(t *testing.T, body string) *wire.RequestLog {
 	t.Helper()
-	var l exporter.RequestLog
-	if err := json.Unmarshal([]byte(wire), &l); err != nil {
-		t.Fatalf("decoding %s: %v", wire, err)
+	var l wire.RequestLog
+	if err := json.Unmarshal([]byte(body), &l); err != nil {
+		t.Fatalf("decoding %s: %v", body, err)
 	}
-	return l
+	return &l
 }
 
 func TestFormat(t *testing.T) {
 	tests := []struct {
 		name string
 		log  string
-		opts formatOptions
+		opts Options
 		want string
 	}{
 		{
@@ -65,7 +65,7 @@ func TestFormat(t *testing.T) {
 		{
 			name: "HTTP, verbose",
 			log:  httpLog,
-			opts: formatOptions{verbose: true},
+			opts: Options{Verbose: true},
 			want: "05:03:52.429  200     3.0ms  POST /root?x=1  5 lines (1 error) +3 dropped  4bf92f3577b34da6a3ce929d0e0e4736\n" +
 				"    source=orders span_id=00f067aa0ba902b7 remote_addr=127.0.0.1 x_forwarded_for=10.0.0.1 request_id=req-1 user_agent=ua/1 content_length=2\n" +
 				`       +1.0ms  event    entity_created/root  {"id":10}  event_id=01a21b90-b940-7b81-9c68-e443e357578c` + "\n" +
@@ -77,7 +77,7 @@ func TestFormat(t *testing.T) {
 		{
 			name: "HTTP, in another time zone",
 			log:  httpLog,
-			opts: formatOptions{location: time.FixedZone("UTC+1", 3600)},
+			opts: Options{Location: time.FixedZone("UTC+1", 3600)},
 			want: "06:03:52.429  200     3.0ms  POST /root?x=1  5 lines (1 error) +3 dropped  4bf92f3577b34da6a3ce929d0e0e4736\n",
 		},
 		{
@@ -88,7 +88,7 @@ func TestFormat(t *testing.T) {
 		{
 			name: "RPC, verbose",
 			log:  rpcLog,
-			opts: formatOptions{verbose: true},
+			opts: Options{Verbose: true},
 			want: "05:03:52.000  RPCHandler.create_order     1.2ms  2 lines (1 error)  0af7651916cd43dd8448eb211c80319c\n" +
 				"    source=rpc span_id=b7ad6b7169203331\n" +
 				`       +400µs  warning  {"msg":"quantity is 0"}` + "\n" +
@@ -97,20 +97,20 @@ func TestFormat(t *testing.T) {
 		{
 			name: "job without lines or trace, verbose",
 			log:  jobLog,
-			opts: formatOptions{verbose: true},
+			opts: Options{Verbose: true},
 			want: "05:03:52.500  nightly-report     1.25s  0 lines\n" +
 				"    source=jobs\n",
 		},
 		{
 			name: "failed HTTP request, colour",
 			log:  failedLog,
-			opts: formatOptions{color: true},
+			opts: Options{Color: true},
 			want: "05:03:52.429  \x1b[31m\x1b[1m503\x1b[0m      42µs  \x1b[1mGET\x1b[0m /fail  1 line (\x1b[31m1 error\x1b[0m)  \x1b[2m4bf92f3577b34da6a3ce929d0e0e4736\x1b[0m\n",
 		},
 		{
 			name: "failed HTTP request, colour, verbose",
 			log:  failedLog,
-			opts: formatOptions{color: true, verbose: true},
+			opts: Options{Color: true, Verbose: true},
 			want: "05:03:52.429  \x1b[31m\x1b[1m503\x1b[0m      42µs  \x1b[1mGET\x1b[0m /fail  1 line (\x1b[31m1 error\x1b[0m)  \x1b[2m4bf92f3577b34da6a3ce929d0e0e4736\x1b[0m\n" +
 				"    \x1b[2msource=\x1b[0morders\n" +
 				"       +1.0ms  \x1b[31merror  \x1b[0m  boom\n",
@@ -118,7 +118,7 @@ func TestFormat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := format(decodeLog(t, tt.log), tt.opts); got != tt.want {
+			if got := RequestLog(decodeLog(t, tt.log), tt.opts); got != tt.want {
 				t.Errorf("format:\n%s\nwant:\n%s\n(quoted: %q\n  want: %q)", got, tt.want, got, tt.want)
 			}
 		})

@@ -3,13 +3,21 @@
 // and jobs), duration, method and path, number of lines, trace ID. With -v,
 // each request also shows its metadata and every event and log line.
 //
-//	go run ./relaytail -brokers 127.0.0.1:9092             # or KAFKA_BROKERS=...
-//	go run ./relaytail -status 5xx -v                       # failed requests, expanded
-//	go run ./relaytail -path /orders -trace 4bf92f35
+//	go install github.com/otelrelayer/otelrelayer/cmd/relaytail@latest
+//	relaytail -brokers 127.0.0.1:9092        # or KAFKA_BROKERS=...
+//	relaytail -status 5xx -v                  # failed requests, expanded
+//	relaytail -path /orders -trace 4bf92f35
 //
-// It reads without a consumer group, so it commits nothing and does not
-// disturb other consumers. It stops on SIGINT or SIGTERM, or after -n
-// matching request logs.
+// Request logs are printed in the order of their time across partitions:
+// each is held for -window (500ms) so that an earlier one on another
+// partition can overtake it; -window 0 prints them as they arrive.
+//
+// It exits with status 1 within a few seconds (-timeout) when no broker
+// answers or the topic does not exist, and says once when the topic holds
+// messages that are not request logs (they are skipped). It reads without a
+// consumer group, so it commits nothing and does not disturb other
+// consumers. It stops on SIGINT or SIGTERM, or after -n matching request
+// logs.
 package main
 
 import (
@@ -23,6 +31,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
+	"github.com/otelrelayer/otelrelayer/internal/tail"
 )
 
 func main() {
@@ -47,8 +58,10 @@ type config struct {
 	topic         string
 	fromBeginning bool
 	limit         int
-	filter        filter
-	format        formatOptions
+	window        time.Duration
+	timeout       time.Duration
+	filter        tail.Filter
+	format        consolefmt.Options
 }
 
 // usageError is a command line that cannot be run.
@@ -67,8 +80,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.fromBeginning {
 		from = "from the beginning"
 	}
+	tl, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer tl.Close()
 	fmt.Fprintf(stderr, "relaytail: following %s on %s, %s (Ctrl-C to stop)\n", cfg.topic, strings.Join(cfg.brokers, ","), from)
-	return follow(ctx, cfg, stdout, stderr)
+	return follow(ctx, tl, cfg, stdout, stderr)
 }
 
 // parseArgs reads the flags; getenv provides KAFKA_BROKERS and NO_COLOR, and
@@ -88,6 +106,8 @@ func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdo
 	status := fs.String("status", "", "only HTTP requests with these statuses: `codes` or classes such as 404, 5xx, 4xx,503")
 	path := fs.String("path", "", "only HTTP requests whose path starts with `prefix`")
 	trace := fs.String("trace", "", "only the request logs of this trace `ID` (or ID prefix)")
+	window := fs.Duration("window", tail.DefaultWindow, "hold each request log this long so that earlier ones on other partitions go first; 0: print as they arrive")
+	timeout := fs.Duration("timeout", tail.DefaultTimeout, "give up when no broker answers within this `duration`")
 	color := fs.String("color", "auto", "colours: auto (when stdout is a terminal and NO_COLOR is unset), always, never")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -99,7 +119,7 @@ func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdo
 		return config{}, usageError{fmt.Sprintf("unexpected arguments %q", fs.Args())}
 	}
 
-	cfg := config{topic: *topic, fromBeginning: *fromBeginning, limit: *limit}
+	cfg := config{topic: *topic, fromBeginning: *fromBeginning, limit: *limit, window: *window, timeout: *timeout}
 	for b := range strings.SplitSeq(*brokers, ",") {
 		if b = strings.TrimSpace(b); b != "" {
 			cfg.brokers = append(cfg.brokers, b)
@@ -114,21 +134,23 @@ func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdo
 	if cfg.limit < 0 {
 		return config{}, usageError{fmt.Sprintf("-n %d: want 0 or more", cfg.limit)}
 	}
+	if cfg.window < 0 {
+		return config{}, usageError{fmt.Sprintf("-window %v: want 0 or more", cfg.window)}
+	}
+	if cfg.timeout <= 0 {
+		return config{}, usageError{fmt.Sprintf("-timeout %v: want more than 0", cfg.timeout)}
+	}
 	var err error
-	if cfg.filter.statuses, err = parseStatuses(*status); err != nil {
-		return config{}, usageError{err.Error()}
+	if cfg.filter, err = tail.ParseFilter(*status, *path, *trace); err != nil {
+		return config{}, usageError{"-" + err.Error()}
 	}
-	if cfg.filter.tracePrefix, err = parseTrace(*trace); err != nil {
-		return config{}, usageError{err.Error()}
-	}
-	cfg.filter.pathPrefix = *path
 
-	cfg.format = formatOptions{verbose: *verbose, location: time.Local}
+	cfg.format = consolefmt.Options{Verbose: *verbose, Location: time.Local}
 	switch *color {
 	case "auto":
-		cfg.format.color = stdoutIsTerminal && getenv("NO_COLOR") == ""
+		cfg.format.Color = stdoutIsTerminal && getenv("NO_COLOR") == ""
 	case "always":
-		cfg.format.color = true
+		cfg.format.Color = true
 	case "never":
 	default:
 		return config{}, usageError{fmt.Sprintf("-color %q: want auto, always or never", *color)}
