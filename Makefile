@@ -1,6 +1,9 @@
 # otelrelayer: `make run` (quickstart on an embedded broker), `make test`.
 GO ?= go
-MODULES := . examples
+# wire/schematest (the JSON Schema test, its own module for its validator)
+# comes last: it validates the messages the other modules' tests dumped.
+MODULES := . examples wire/schematest
+MESSAGE_DUMP := $(CURDIR)/bin/messages
 
 EXAMPLES := quickstart httpserver grpcserver rpc consumer
 
@@ -8,10 +11,11 @@ STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(CURDIR)/bin/staticcheck
 FUZZTIME ?= 10s
 
-.PHONY: run examples test lint vet fmt-check staticcheck fuzz bench soak
+.PHONY: run examples test tools lint vet fmt-check staticcheck fuzz bench soak screenshots
 
+# The quickstart; flags through ARGS, e.g. make run ARGS=-keep-running.
 run:
-	cd examples && $(GO) run ./quickstart
+	cd examples && $(GO) run ./quickstart $(ARGS)
 
 # Every example program, each on its own embedded broker.
 examples:
@@ -22,12 +26,30 @@ examples:
 
 # kcat (librdkafka) proves that other clients read what we write; the test
 # that uses it is skipped when it cannot be installed (never in CI).
+# Chromium drives the web view's browser test (examples/httpserver), skipped
+# likewise when it cannot be installed.
 test:
 	@./scripts/ensure-kcat.sh || echo "make test: kcat unavailable, its interoperability test will be skipped"
+	@./scripts/ensure-chromium.sh >/dev/null || echo "make test: Chromium unavailable, the web view's browser test will be skipped"
+	@rm -rf $(MESSAGE_DUMP)
 	@set -e; for m in $(MODULES); do \
 		echo "== go test -race $$m"; \
-		(cd $$m && $(GO) test -race -count=1 ./...); \
+		(cd $$m && OTELRELAYER_MESSAGE_DUMP=$(MESSAGE_DUMP) $(GO) test -race -count=1 ./...); \
 	done
+
+# The commands users install: relaytail -h, and the dev broker for a few
+# seconds with the quickstart writing to it.
+tools:
+	./scripts/smoke-tools.sh
+
+# The web view's browser test, keeping its screenshots: the README's images
+# of the list and of a request's timeline come from here.
+screenshots:
+	@./scripts/ensure-chromium.sh >/dev/null
+	@rm -rf .artifacts && mkdir -p .artifacts
+	cd examples && $(GO) test -count=1 -run '^TestBrowserShowsTheRequests$$' -artifacts -outputdir ../.artifacts ./httpserver
+	cp .artifacts/_artifacts/*/list.png docs/webview-list.png
+	cp .artifacts/_artifacts/*/detail-error.png docs/webview-timeline.png
 
 # The benchmark harness (its own module): one embedded broker, three paths.
 bench:
@@ -53,6 +75,8 @@ fuzz:
 		./internal/jsonenc:FuzzAppendString \
 		./internal/jsonenc:FuzzAppendValue \
 		./internal/jsonenc:FuzzAppendTime \
+		./internal/jsonenc:FuzzAppendValueMatchesEncodingJSON \
+		./internal/tail:FuzzDecode \
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact \

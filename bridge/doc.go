@@ -27,9 +27,11 @@
 //
 // # Conversions
 //
-//   - payloads are encoded once, with encoding/json's rules (map keys sorted,
-//     []byte as base64, json.Marshaler honoured); NaN, infinities, channels,
-//     functions and cycles are refused with [ErrNonJSONSerializable].
+//   - payloads are encoded once, byte for byte as encoding/json encodes them
+//     without HTML escaping (map keys sorted, a nil map or slice as null,
+//     []byte as base64, json.Marshaler honoured, json.RawMessage compacted);
+//     NaN, infinities, channels, functions, cycles and empty or invalid
+//     json.RawMessage are refused with [ErrNonJSONSerializable].
 //   - partition keys: a string's bytes, a []byte as is, a uuid.UUID's 16
 //     bytes, as the Python library wrote them.
 package bridge

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -10,7 +11,18 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/internal/jsonenc"
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
+
+// errSelfLog refuses Emit and EmitRaw on a context of the library's own log
+// records.
+var errSelfLog = errors.New("otelrelayer: Emit with the context of one of otelrelayer's own log records: refused, so that its diagnostics never become messages")
+
+// isSelfLog reports whether ctx is one the library passed to its own
+// loggers. Those hold no span: calls with a span skip the context walk.
+func isSelfLog(ctx context.Context, span trace.Span) bool {
+	return !span.SpanContext().IsValid() && selflog.Is(ctx)
+}
 
 // Span event names and attribute keys recorded by Emit, EmitRaw and Log.
 const (
@@ -34,6 +46,10 @@ const (
 // relayer.emit event on the active span. payload is encoded once, with
 // encoding/json's rules. Emit returns once the record is handed to the
 // producer; with [WithAck] it waits for the broker.
+//
+// A context that otelrelayer passed to a logger of its own (a slog handler
+// turning every record into an event receives them) is refused with an
+// error: the library's diagnostics never become messages.
 func Emit(ctx context.Context, eventType, eventSubtype string, payload any, opts ...EmitOption) error {
 	if eventType == "" {
 		return fmt.Errorf("%w: event type is empty", ErrInvalidTopic)
@@ -55,6 +71,9 @@ func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opt
 		ctx = context.Background()
 	}
 	span := trace.SpanFromContext(ctx)
+	if isSelfLog(ctx, span) {
+		return errSelfLog
+	}
 	p, err := pipelineFor(span)
 	if err != nil {
 		return err
@@ -97,6 +116,11 @@ func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opt
 // and a relayer.log event to the active span. Outside any request it writes
 // a request log holding just this line at once, so nothing is lost. level is
 // free-form ("debug", "info", "error"...) but must not be empty.
+//
+// A context that otelrelayer passed to a logger of its own (the Debug line
+// of every produced message, reaching a slog handler that calls Log) is
+// ignored, and Log returns nil: the library's logging never becomes a request
+// line or a message, whatever handler is installed.
 func Log(ctx context.Context, level string, payload any) error {
 	return logAt(ctx, time.Now(), level, payload)
 }
@@ -109,6 +133,9 @@ func logAt(ctx context.Context, now time.Time, level string, payload any) error 
 		return fmt.Errorf("%w: level is empty", ErrInvalidLevel)
 	}
 	span := trace.SpanFromContext(ctx)
+	if isSelfLog(ctx, span) {
+		return nil // the library's own diagnostics: see Log
+	}
 	p, err := pipelineFor(span)
 	if err != nil {
 		return err

@@ -7,8 +7,8 @@ import "errors"
 // produced.
 var (
 	// ErrNonJSONSerializable: the payload or message has no JSON encoding
-	// (a channel, a function, NaN or an infinity, a cycle, invalid
-	// json.RawMessage). Surfaces from Emit, EmitRaw and Log.
+	// (a channel, a function, NaN or an infinity, a cycle, an empty or
+	// invalid json.RawMessage). Surfaces from Emit, EmitRaw and Log.
 	ErrNonJSONSerializable = errors.New("otelrelayer: payload is not JSON serializable")
 
 	// ErrInvalidTopic: the topic the call would write to is not a valid
@@ -28,7 +28,14 @@ var (
 	ErrNotInstalled = errors.New("otelrelayer: no pipeline installed")
 
 	// ErrShutdown: the pipeline was shut down. Surfaces from Emit, EmitRaw
-	// and Log.
+	// and Log whose context would have reached it: through the default
+	// pipeline, or with a span of a tracer provider the pipeline saw before
+	// it shut down, or started spans through afterwards (see [Retire]).
+	// One case cannot be told apart: a pipeline that never saw a span of
+	// its provider cannot know that provider, so when the provider itself
+	// was shut down (it then stops calling the pipeline), calls with its
+	// spans go to the default pipeline, or return [ErrNotInstalled] when
+	// there is none.
 	ErrShutdown = errors.New("otelrelayer: pipeline is shut down")
 
 	// ErrInvalidLevel: Log was called with an empty level.

@@ -180,7 +180,7 @@ func limitAll(vs []string) []string {
 	return out
 }
 
-// HTTPOption configures [HTTPHandler].
+// HTTPOption configures [HTTPHandler]. A nil HTTPOption is ignored.
 type HTTPOption interface {
 	applyHTTP(httpConfig) httpConfig
 }
@@ -197,7 +197,9 @@ func (f httpOptionFunc) applyHTTP(c httpConfig) httpConfig { return f(c) }
 func newHTTPConfig(opts []HTTPOption) httpConfig {
 	c := httpConfig{provider: otel.GetTracerProvider(), propagator: otel.GetTextMapPropagator()}
 	for _, o := range opts {
-		c = o.applyHTTP(c)
+		if o != nil {
+			c = o.applyHTTP(c)
+		}
 	}
 	return c
 }
@@ -207,7 +209,8 @@ type TracerProviderOption struct{ provider trace.TracerProvider }
 
 // WithTracerProvider sets the tracer provider of the spans HTTPHandler and
 // RPC start, overriding the global one (otel.GetTracerProvider; the global
-// provider delegates to one set later).
+// provider delegates to one set later). WithTracerProvider(nil) keeps the
+// global one.
 func WithTracerProvider(tp trace.TracerProvider) TracerProviderOption {
 	return TracerProviderOption{provider: tp}
 }
@@ -228,6 +231,12 @@ func (o TracerProviderOption) applyRPC(c rpcConfig) rpcConfig {
 
 // WithHTTPPropagator sets the propagator that reads the incoming trace
 // context, overriding the global one (otel.GetTextMapPropagator).
+// WithHTTPPropagator(nil) keeps the global one.
 func WithHTTPPropagator(p propagation.TextMapPropagator) HTTPOption {
-	return httpOptionFunc(func(c httpConfig) httpConfig { c.propagator = p; return c })
+	return httpOptionFunc(func(c httpConfig) httpConfig {
+		if p != nil {
+			c.propagator = p
+		}
+		return c
+	})
 }

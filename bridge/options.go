@@ -25,12 +25,17 @@ type EmitOption struct {
 // WithPartitionKey sets the record key: a string's bytes, a byte slice
 // (copied), or a UUID's 16 bytes, as the Python library wrote them. Records
 // with the same key go to the same partition, in order. Without a key,
-// franz-go's sticky partitioner spreads records.
+// franz-go's sticky partitioner spreads records. A nil byte slice means no
+// key (and removes a key given by an earlier option), while an empty
+// non-nil slice or "" is an empty key, which hashes like any other.
 func WithPartitionKey[K PartitionKey](key K) EmitOption {
 	switch k := any(key).(type) {
 	case string:
 		return EmitOption{key: []byte(k), hasKey: true}
 	case []byte:
+		if k == nil {
+			return EmitOption{hasKey: true} // no key
+		}
 		return EmitOption{key: append(make([]byte, 0, len(k)), k...), hasKey: true}
 	case uuid.UUID:
 		return EmitOption{key: append(make([]byte, 0, len(k)), k[:]...), hasKey: true}
@@ -39,6 +44,9 @@ func WithPartitionKey[K PartitionKey](key K) EmitOption {
 	v := reflect.ValueOf(key)
 	if v.Kind() == reflect.String {
 		return EmitOption{key: []byte(v.String()), hasKey: true}
+	}
+	if v.IsNil() {
+		return EmitOption{hasKey: true} // no key
 	}
 	return EmitOption{key: append(make([]byte, 0, v.Len()), v.Bytes()...), hasKey: true}
 }

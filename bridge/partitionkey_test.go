@@ -40,6 +40,12 @@ func TestPartitionKeys(t *testing.T) {
 		{"named bytes", []bridge.EmitOption{bridge.WithPartitionKey(rawKey{0, 'r'})}, []byte{0, 'r'}},
 		{"named bytes are copied", []bridge.EmitOption{fromCallerNamed}, []byte("raw-1")},
 		{"the last key wins", []bridge.EmitOption{bridge.WithPartitionKey("first"), bridge.WithPartitionKey(id), bridge.WithPartitionKey("last")}, []byte("last")},
+		// Issue 11, point 7: a nil key is no key (records spread), not an
+		// empty key that hashes every record to one partition.
+		{"nil bytes are no key", []bridge.EmitOption{bridge.WithPartitionKey([]byte(nil))}, nil},
+		{"nil named bytes are no key", []bridge.EmitOption{bridge.WithPartitionKey(rawKey(nil))}, nil},
+		{"a last nil key removes the key", []bridge.EmitOption{bridge.WithPartitionKey("first"), bridge.WithPartitionKey([]byte(nil))}, nil},
+		{"empty bytes are an empty key", []bridge.EmitOption{bridge.WithPartitionKey([]byte{})}, []byte{}},
 		{"ack keeps the key", []bridge.EmitOption{bridge.WithPartitionKey("k"), bridge.WithAck()}, []byte("k")},
 	}
 	for _, tt := range tests {

@@ -66,8 +66,9 @@ type binding struct {
 
 // registrySnapshot is replaced, never modified, so lookups take no lock.
 type registrySnapshot struct {
-	defaults []Pipeline // the last one is the default
+	defaults []Pipeline // the last one is the default; tombstones of retired ones
 	bound    []binding
+	retired  []retiredProvider // see Retire
 }
 
 var registry struct {
@@ -82,8 +83,10 @@ func update(f func(s *registrySnapshot)) {
 	if cur := registry.snap.Load(); cur != nil {
 		next.defaults = slices.Clone(cur.defaults)
 		next.bound = slices.Clone(cur.bound)
+		next.retired = slices.Clone(cur.retired)
 	}
 	f(&next)
+	next.forget(nil) // tombstones of reclaimed providers
 	registry.snap.Store(&next)
 }
 
@@ -114,6 +117,7 @@ func Bind(tp trace.TracerProvider, p Pipeline) error {
 		return fmt.Errorf("otelrelayer: cannot bind tracer provider %T to a nil pipeline", tp)
 	}
 	update(func(s *registrySnapshot) {
+		s.retired = slices.DeleteFunc(s.retired, func(r retiredProvider) bool { return r.tp.is(tp) })
 		for i := range s.bound {
 			if s.bound[i].tp == tp {
 				s.bound[i].p = p
@@ -125,11 +129,13 @@ func Bind(tp trace.TracerProvider, p Pipeline) error {
 	return nil
 }
 
-// Unregister removes p as a default and every binding to it.
+// Unregister removes p as a default and every binding to it, and the
+// tombstones [Retire] left for it.
 func Unregister(p Pipeline) {
 	update(func(s *registrySnapshot) {
 		s.defaults = slices.DeleteFunc(s.defaults, func(q Pipeline) bool { return q == p })
 		s.bound = slices.DeleteFunc(s.bound, func(b binding) bool { return b.p == p })
+		s.forget(p)
 	})
 }
 
@@ -139,12 +145,15 @@ func pipelineFor(span trace.Span) (Pipeline, error) {
 	if s == nil {
 		return nil, ErrNotInstalled
 	}
-	if len(s.bound) > 0 {
+	if len(s.bound) > 0 || len(s.retired) > 0 {
 		tp := span.TracerProvider()
 		for _, b := range s.bound {
 			if b.tp == tp { // b.tp is a pointer: never panics
 				return b.p, nil
 			}
+		}
+		if t, ok := s.retiredFor(tp); ok {
+			return t, nil // its pipeline shut down: ErrShutdown
 		}
 	}
 	if n := len(s.defaults); n > 0 {

@@ -139,7 +139,7 @@ func TestEmitRawWritesTheMessageUntouched(t *testing.T) {
 		{"struct", audit{User: "ann"}, `{"user":"ann"}`},
 		{"string", "plain", `"plain"`},
 		{"nil", nil, `null`},
-		{"raw JSON keeps its spacing", json.RawMessage(`{ "kept" : [1, 2] }`), `{ "kept" : [1, 2] }`},
+		{"raw JSON is compacted, as encoding/json does", json.RawMessage(`{ "kept" : [1, 2] }`), `{"kept":[1,2]}`},
 		{"raw JSON keeps what encoding/json would escape", json.RawMessage(`{"html":"<b>&amp;"}`), `{"html":"<b>&amp;"}`},
 	}
 	for _, tt := range tests {

@@ -32,7 +32,9 @@ import (
 func RPC[Req, Resp any](service string, fn func(context.Context, Req) (Resp, error), opts ...RPCOption) func(context.Context, Req) (Resp, error) {
 	c := rpcConfig{provider: otel.GetTracerProvider()}
 	for _, o := range opts {
-		c = o.applyRPC(c)
+		if o != nil {
+			c = o.applyRPC(c)
+		}
 	}
 	tracer := c.provider.Tracer(tracerName)
 	attrs := []attribute.KeyValue{attribute.String(sc.RPCSystem, "otelrelayer")}
@@ -68,7 +70,7 @@ func cutLast(s, sep string) (before, after string, found bool) {
 	return s, "", false
 }
 
-// RPCOption configures [RPC].
+// RPCOption configures [RPC]. A nil RPCOption is ignored.
 type RPCOption interface {
 	applyRPC(rpcConfig) rpcConfig
 }

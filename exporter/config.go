@@ -54,7 +54,9 @@ func newConfig(opts []Option) config {
 	}
 	apply := func(c config) config {
 		for _, o := range opts {
-			c = o.apply(c)
+			if o != nil {
+				c = o.apply(c)
+			}
 		}
 		return c
 	}
@@ -66,7 +68,8 @@ func newConfig(opts []Option) config {
 	return apply(c)
 }
 
-// Option configures a [Processor].
+// Option configures a [Processor]. A nil Option is ignored; each option
+// says what its zero or nil value does.
 type Option interface {
 	apply(config) config
 }
@@ -76,20 +79,29 @@ type optionFunc func(config) config
 func (f optionFunc) apply(c config) config { return f(c) }
 
 // WithTopicPrefix prepends prefix to every topic: event topics and the
-// logging topic. The default is RELAYER_TOPIC_PREFIX, else "".
+// logging topic. The default is RELAYER_TOPIC_PREFIX, else "";
+// WithTopicPrefix("") is no prefix (and the variable is not read).
 func WithTopicPrefix(prefix string) Option {
 	return optionFunc(func(c config) config { c.prefix = prefix; return c })
 }
 
 // WithTopicSuffix appends suffix to every topic: event topics and the
-// logging topic. The default is RELAYER_TOPIC_SUFFIX, else "".
+// logging topic. The default is RELAYER_TOPIC_SUFFIX, else "";
+// WithTopicSuffix("") is no suffix (and the variable is not read).
 func WithTopicSuffix(suffix string) Option {
 	return optionFunc(func(c config) config { c.suffix = suffix; return c })
 }
 
-// WithSource sets the "source" field of events and request logs. The default
-// is RELAYER_SOURCE, else OTEL_SERVICE_NAME (the resource's service.name),
-// else prefix + loggingTopic + suffix, as in the Python library.
+// WithSource sets the "source" field of events and request logs (and the
+// ce_source header). Precedence, first set wins: WithSource, then
+// [EnvSource], then [EnvServiceName], then the service.name attribute of the
+// resource of the spans the processor sees (set in code with
+// resource.WithAttributes; the SDK's "unknown_service:..." default does not
+// count), then prefix + loggingTopic + suffix, as in the Python library. The
+// resource is only known from the first span the processor sees: events
+// emitted before it carry the logging topic. A source longer than 8 KiB (the
+// bound of every request field) makes [New] fail with [ErrConfiguration];
+// WithSource("") is no option (the next in line applies).
 func WithSource(source string) Option {
 	return optionFunc(func(c config) config { c.source = source; return c })
 }
@@ -107,7 +119,8 @@ func WithLogger(l *slog.Logger) Option {
 // or after the caller stopped waiting), request logs written at the end of a
 // request that the sink refused or could not deliver, and evictions. Each
 // report names the event ID or the request log. The default is
-// [otel.Handle]. It must not block.
+// [otel.Handle]. It must not block. WithErrorHandler(nil) makes [New] fail
+// with [ErrConfiguration]: failures must go somewhere.
 func WithErrorHandler(h func(error)) Option {
 	return optionFunc(func(c config) config { c.errorHandler = h; return c })
 }
@@ -116,7 +129,7 @@ func WithErrorHandler(h func(error)) Option {
 // headers of every produced message. The default is W3C trace context alone
 // (traceparent and tracestate); pass a composite with propagation.Baggage to
 // add baggage. The global propagator is not used by default, so baggage never
-// reaches Kafka unless asked for.
+// reaches Kafka unless asked for. WithPropagator(nil) keeps the default.
 func WithPropagator(p otelprop.TextMapPropagator) Option {
 	return optionFunc(func(c config) config { c.propagator = p; return c })
 }
@@ -133,13 +146,15 @@ func WithoutDefault() Option {
 // [DefaultMaxMessageBytes]. An event or line larger than this is refused with
 // bridge.ErrMessageTooLarge; a request log is cut to fit, counting what it
 // leaves out in dropped_lines. Raise it together with the topic's
-// max.message.bytes and franz-go's ProducerBatchMaxBytes.
+// max.message.bytes and franz-go's ProducerBatchMaxBytes. A value below 16
+// KiB (0 included) makes [New] fail with [ErrConfiguration].
 func WithMaxMessageBytes(n int) Option {
 	return optionFunc(func(c config) config { c.maxMessageBytes = n; return c })
 }
 
 // WithMaxLines bounds the lines of one request log, overriding
-// [DefaultMaxLines]; further lines are counted in dropped_lines.
+// [DefaultMaxLines]; further lines are counted in dropped_lines. A value
+// below 1 makes [New] fail with [ErrConfiguration].
 func WithMaxLines(n int) Option {
 	return optionFunc(func(c config) config { c.maxLines = n; return c })
 }
@@ -166,12 +181,17 @@ func WithDropWhenFull() Option {
 }
 
 // WithMaxRequestAge sets how long a request may stay open, overriding
-// [DefaultMaxRequestAge]; 0 disables eviction. A request whose root span has
+// [DefaultMaxRequestAge]; 0 disables eviction, and a negative d makes [New]
+// fail with [ErrConfiguration]. A request whose root span has
 // not ended by then is evicted: its request log is written as it stands,
 // with "evicted":true, the error handler is told, and lines that arrive
 // later start a request log of their own. This bounds the memory a caller
-// that never ends its spans can hold. Eviction runs in one goroutine, which
-// Shutdown stops.
+// that never ends its spans can hold. Age counts from when the processor saw
+// the root start, not from the span's start time, so a root backdated with
+// trace.WithTimestamp is not evicted early. Eviction runs in one goroutine,
+// which Shutdown stops, every quarter of d (at least 10 ms, at most a
+// minute): a request is evicted between d and d plus that period after it
+// started.
 func WithMaxRequestAge(d time.Duration) Option {
 	return optionFunc(func(c config) config { c.maxRequestAge = d; return c })
 }
@@ -182,7 +202,7 @@ func WithMaxRequestAge(d time.Duration) Option {
 // error.type on failures), messaging.client.operation.duration (seconds from
 // produce to the broker's answer), otelrelayer.messages.dropped (refused,
 // buffer full), otelrelayer.request_logs, otelrelayer.lines.dropped and
-// otelrelayer.requests.evicted.
+// otelrelayer.requests.evicted. WithMeterProvider(nil) keeps the global one.
 func WithMeterProvider(mp metric.MeterProvider) Option {
 	return optionFunc(func(c config) config {
 		if mp != nil {

@@ -10,7 +10,8 @@ const (
 	EnvTopicSuffix  = "RELAYER_TOPIC_SUFFIX"
 	EnvSource       = "RELAYER_SOURCE"
 	// EnvServiceName is OpenTelemetry's: the resource's service.name. It is
-	// the source when neither WithSource nor RELAYER_SOURCE is given.
+	// the source when neither WithSource nor RELAYER_SOURCE is given, and
+	// wins over the service.name of the spans' resource (see WithSource).
 	EnvServiceName = "OTEL_SERVICE_NAME"
 )
 

@@ -48,6 +48,7 @@ func TestConfigurationPrecedence(t *testing.T) {
 	}
 }
 
+// Issue 11, point 12: every one wraps exporter.ErrConfiguration.
 func TestNewRejectsInvalidArguments(t *testing.T) {
 	t.Setenv("RELAYER_LOGGING_TOPIC", "")
 	tests := []struct {
@@ -80,6 +81,9 @@ func TestNewRejectsInvalidArguments(t *testing.T) {
 			}
 			if err == nil {
 				t.Fatal("New accepted it")
+			}
+			if !errors.Is(err, exporter.ErrConfiguration) { // issue 11, point 12
+				t.Errorf("error %v does not wrap exporter.ErrConfiguration", err)
 			}
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("error %v, want it to wrap %v", err, tt.is)

@@ -12,10 +12,12 @@ import (
 	"github.com/otelrelayer/otelrelayer/internal/jsonenc"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/propagation"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
-// EventIDHeader is the header holding a message's UUIDv7.
-const EventIDHeader = "relayer-event-id"
+// EventIDHeader is the header holding a message's UUIDv7:
+// [wire.EventIDHeader].
+const EventIDHeader = wire.EventIDHeader
 
 // messageMeta is what the headers of one message say besides trace context.
 type messageMeta struct {
@@ -71,7 +73,7 @@ func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m message
 		hs = append(hs,
 			kafkasink.Header{Key: "ce_specversion", Value: []byte("1.0")},
 			kafkasink.Header{Key: "ce_id", Value: idText},
-			kafkasink.Header{Key: "ce_source", Value: []byte(p.source)},
+			kafkasink.Header{Key: "ce_source", Value: []byte(p.Source())},
 			kafkasink.Header{Key: "ce_type", Value: []byte(m.ceType)},
 			kafkasink.Header{Key: "ce_time", Value: m.time.UTC().AppendFormat(nil, jsonenc.TimeLayout)},
 			kafkasink.Header{Key: "content-type", Value: []byte("application/json")},
@@ -83,8 +85,9 @@ func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m message
 	return hs, key
 }
 
-// RequestLogType is the CloudEvents type of request logs.
-const RequestLogType = "otelrelayer.request_log"
+// RequestLogType is the CloudEvents type of request logs:
+// [wire.RequestLogType].
+const RequestLogType = wire.RequestLogType
 
 // appendTraceparent appends the W3C traceparent of sc (version 00).
 func appendTraceparent(dst []byte, sc trace.SpanContext) []byte {

@@ -139,7 +139,7 @@ func TestOverKafka(t *testing.T) {
 	_ = json.Unmarshal(logs[1].Value, &r)
 	if string(logs[0].Key) != hsc.TraceID().String() || string(logs[1].Key) != rroot.SpanContext().TraceID().String() || h.Method != "POST" || h.Path != "/root" || h.QueryString != "x=1" ||
 		h.UserAgent != "ua/1" || h.RemoteAddr != "127.0.0.1" || h.Status != 201 || h.ContentLength != 2 ||
-		h.LoggingTopic != "pre.logging.suf" || h.Source != "orders" || len(h.Lines) != 2 || h.Lines[1].LogLevel != "info" {
+		h.LoggingTopic != "logging" || h.Source != "orders" || len(h.Lines) != 2 || h.Lines[1].LogLevel != "info" {
 		t.Errorf("http request log: %s", logs[0].Value)
 	}
 	var rawLines struct{ Lines []json.RawMessage }

@@ -12,13 +12,16 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/internal/jsonenc"
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
 // LogProcessor is an OpenTelemetry Logs SDK processor that adds each log
 // record carrying the trace context of an open request to that request's
 // log, so users of otelslog, otelzap or otellogrus get aggregated request
 // logs without calling bridge.Log. Records of no open request are left to
-// the other processors of the LoggerProvider.
+// the other processors of the LoggerProvider, and so are otelrelayer's own
+// Debug records, whatever bridge carries them: the library's logging never
+// becomes a request line.
 //
 // Conversion: log_level from the severity number ("trace", "debug", "info",
 // "warning", "error", "critical"), else the lower-cased severity text;
@@ -36,9 +39,9 @@ func (p *Processor) LogProcessor() *LogProcessor { return &LogProcessor{p: p} }
 
 // OnEmit implements sdklog.Processor. It does not block and does not modify
 // r.
-func (lp *LogProcessor) OnEmit(_ context.Context, r *sdklog.Record) error {
+func (lp *LogProcessor) OnEmit(ctx context.Context, r *sdklog.Record) error {
 	sid := r.SpanID()
-	if !sid.IsValid() || lp.p.shut.Load() {
+	if !sid.IsValid() || lp.p.shut.Load() || selflog.Is(ctx) {
 		return nil
 	}
 	req := lp.p.requests.get(sid)
@@ -51,7 +54,7 @@ func (lp *LogProcessor) OnEmit(_ context.Context, r *sdklog.Record) error {
 		return true
 	})
 	buf := lineBuffers.Get().(*[]byte)
-	defer lineBuffers.Put(buf)
+	defer putLineBuffer(buf)
 	enc, err := jsonenc.AppendValue((*buf)[:0], payload)
 	if err != nil {
 		return nil // logValue yields only JSON-safe values
@@ -73,7 +76,7 @@ func (lp *LogProcessor) OnEmit(_ context.Context, r *sdklog.Record) error {
 // this processor.
 func (lp *LogProcessor) Enabled(ctx context.Context, _ sdklog.EnabledParameters) bool {
 	sc := trace.SpanContextFromContext(ctx)
-	return sc.IsValid() && !lp.p.shut.Load() && lp.p.requests.get(sc.SpanID()) != nil
+	return sc.IsValid() && !lp.p.shut.Load() && !selflog.Is(ctx) && lp.p.requests.get(sc.SpanID()) != nil
 }
 
 // Shutdown implements sdklog.Processor. It does nothing: the Processor owns

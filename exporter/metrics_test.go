@@ -94,12 +94,16 @@ func TestEvictionMetric(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	sink := otelrelayertest.NewSink()
+	// The eviction is counted before the handler hears of it: wait for the
+	// handler, not for the request log (written before both).
+	evicted := make(chan struct{}, 16)
 	tp := newTracerProvider(t, sink, exporter.WithMeterProvider(mp), exporter.WithMaxRequestAge(10*time.Millisecond),
-		exporter.WithErrorHandler(func(error) {}))
+		exporter.WithErrorHandler(func(error) { evicted <- struct{}{} }))
 	_, _ = tp.Tracer("t").Start(t.Context(), "leaked")
-	deadline := time.Now().Add(5 * time.Second)
-	for len(sink.Messages("logging")) == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-evicted:
+	case <-time.After(5 * time.Second): // an upper bound, not a measure
+		t.Fatal("the open request was not evicted")
 	}
 	var rm metricdata.ResourceMetrics
 	if err := reader.Collect(t.Context(), &rm); err != nil {

@@ -30,8 +30,9 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if r.Raw {
 		value = append([]byte(nil), payload...)
 	} else {
-		value = make([]byte, 0, len(payload)+len(p.source)+len(r.Topic)+len(r.EventSubtype)+128)
-		value = appendEvent(value, p.source, r.Topic, r.EventSubtype, payload, r.Time)
+		source := p.Source()
+		value = make([]byte, 0, len(payload)+len(source)+len(r.Topic)+len(r.EventSubtype)+128)
+		value = appendEvent(value, source, r.Topic, r.EventSubtype, payload, r.Time)
 	}
 	if len(value) > p.cfg.maxMessageBytes {
 		return bridge.EmitResult{}, fmt.Errorf("%w: event for %q is %d bytes, the maximum is %d", bridge.ErrMessageTooLarge, topic, len(value), p.cfg.maxMessageBytes)
@@ -102,7 +103,7 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 		return nil
 	}
 	buf := lineBuffers.Get().(*[]byte)
-	defer lineBuffers.Put(buf)
+	defer putLineBuffer(buf)
 	line := appendLogLine((*buf)[:0], r.Level, payload, r.Time)
 	*buf = line
 	if len(line) > maxLine {
@@ -112,8 +113,8 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 		return nil
 	}
 	h := requestHead{
-		source:       p.source,
-		loggingTopic: p.loggingTopic,
+		source:       p.Source(),
+		loggingTopic: p.topicName,
 		start:        r.Time,
 		span:         r.Span,
 	}
@@ -139,6 +140,15 @@ func (p *Processor) addEventLine(req *request, raw bool, value []byte, id uuid.U
 const logLineOverhead = len(`{"log_level":"","payload":,"timestamp":""}`) + len(jsonenc.TimeLayout)
 
 var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxPooledLine keeps one huge line from pinning its buffer in the pool.
+const maxPooledLine = 64 << 10
+
+func putLineBuffer(b *[]byte) {
+	if cap(*b) <= maxPooledLine {
+		lineBuffers.Put(b)
+	}
+}
 
 func (p *Processor) requestOf(sc trace.SpanContext) *request {
 	if !sc.IsValid() {

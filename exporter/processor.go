@@ -2,9 +2,9 @@ package exporter
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/internal/eventid"
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 	"github.com/otelrelayer/otelrelayer/internal/topicname"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
@@ -35,8 +36,13 @@ import (
 type Processor struct {
 	cfg          config
 	sink         kafkasink.Sink
-	loggingTopic string
-	source       string
+	loggingTopic string // prefix + topicName + suffix
+	topicName    string // as given to New: the logging_topic field
+	source       string // configured, else the full logging topic
+	// fromResource is the service.name of the first resource seen, the
+	// source when no option or variable set one; nil until then.
+	fromResource   atomic.Pointer[string]
+	sourceIsConfig bool
 
 	requests requestTable
 	bound    sync.Map // trace.TracerProvider → struct{}: providers bound in bridge
@@ -48,6 +54,7 @@ type Processor struct {
 	metrics     *metrics
 	logDone     func(error)   // the done callback of request logs, untimed
 	stopJanitor chan struct{} // nil without eviction
+	ticks       atomic.Uint64 // eviction clock: janitor ticks so far
 	janitorDone chan struct{}
 }
 
@@ -59,49 +66,55 @@ var (
 // New returns a processor that writes request logs to the topic
 // prefix + loggingTopic + suffix and events to prefix + eventType + suffix,
 // through sink. The processor owns sink from then on: Shutdown closes it.
-// An empty loggingTopic is taken from RELAYER_LOGGING_TOPIC; see env.go for
-// the other variables New reads, and [WithoutEnvironment].
+// An empty loggingTopic is taken from [EnvLoggingTopic]; [EnvTopicPrefix],
+// [EnvTopicSuffix], [EnvSource] and [EnvServiceName] fill in what options
+// leave unset, unless [WithoutEnvironment] is given.
 //
 // Unless [WithoutDefault] is given, the processor becomes bridge's default
-// pipeline (see bridge.Register). Errors name the invalid argument; an
-// invalid logging topic wraps bridge.ErrInvalidTopic.
+// pipeline (see bridge.Register). Every configuration error wraps
+// [ErrConfiguration] and names the invalid argument or option; an invalid
+// logging topic also wraps bridge.ErrInvalidTopic.
 func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, error) {
 	c := newConfig(opts)
 	if sink == nil {
-		return nil, errors.New("exporter: sink is nil")
+		return nil, fmt.Errorf("%w: sink is nil", ErrConfiguration)
 	}
 	if loggingTopic == "" {
 		loggingTopic = c.loggingTopic
 	}
 	if loggingTopic == "" {
-		return nil, fmt.Errorf("%w: logging topic is empty (and %s is not set)", bridge.ErrInvalidTopic, EnvLoggingTopic)
+		return nil, fmt.Errorf("%w: %w: logging topic is empty (and %s is not set)", ErrConfiguration, bridge.ErrInvalidTopic, EnvLoggingTopic)
 	}
 	full := c.prefix + loggingTopic + c.suffix
 	if err := topicname.Validate(full); err != nil {
-		return nil, fmt.Errorf("%w: logging topic: %w", bridge.ErrInvalidTopic, err)
+		return nil, fmt.Errorf("%w: %w: logging topic: %w", ErrConfiguration, bridge.ErrInvalidTopic, err)
 	}
 	if c.maxMessageBytes < minMessageBytes {
-		return nil, fmt.Errorf("exporter: WithMaxMessageBytes(%d) is below the minimum of %d", c.maxMessageBytes, minMessageBytes)
+		return nil, fmt.Errorf("%w: WithMaxMessageBytes(%d) is below the minimum of %d", ErrConfiguration, c.maxMessageBytes, minMessageBytes)
 	}
 	if c.maxLines < 1 {
-		return nil, fmt.Errorf("exporter: WithMaxLines(%d) must be at least 1", c.maxLines)
+		return nil, fmt.Errorf("%w: WithMaxLines(%d) must be at least 1", ErrConfiguration, c.maxLines)
 	}
 	if c.errorHandler == nil {
-		return nil, errors.New("exporter: WithErrorHandler(nil): an error handler is required")
+		return nil, fmt.Errorf("%w: WithErrorHandler(nil): an error handler is required", ErrConfiguration)
+	}
+	if len(c.source) > maxFieldBytes {
+		return nil, fmt.Errorf("%w: the source (WithSource, %s or %s) is %d bytes, more than the %d a request field may hold", ErrConfiguration, EnvSource, EnvServiceName, len(c.source), maxFieldBytes)
+	}
+	if c.maxRequestAge < 0 {
+		return nil, fmt.Errorf("%w: WithMaxRequestAge(%v) must not be negative", ErrConfiguration, c.maxRequestAge)
 	}
 	ms, err := newMetrics(c.meterProvider)
 	if err != nil {
 		return nil, fmt.Errorf("exporter: creating metrics: %w", err)
 	}
-	p := &Processor{cfg: c, sink: sink, loggingTopic: full, source: c.source, metrics: ms}
+	p := &Processor{cfg: c, sink: sink, loggingTopic: full, topicName: loggingTopic, source: c.source, metrics: ms}
 	shared := &delivery{p: p, topic: full, what: "request log"}
 	shared.state.Store(deliveryReturned) // every answer is reported
 	p.logDone = shared.done
-	if p.source == "" {
+	p.sourceIsConfig = p.source != ""
+	if !p.sourceIsConfig {
 		p.source = full
-	}
-	if c.maxRequestAge < 0 {
-		return nil, fmt.Errorf("exporter: WithMaxRequestAge(%v) must not be negative", c.maxRequestAge)
 	}
 	if c.registerDefault {
 		bridge.Register(p)
@@ -119,16 +132,25 @@ const minMessageBytes = 16 << 10
 // LoggingTopic returns the full logging topic, prefix and suffix included.
 func (p *Processor) LoggingTopic() string { return p.loggingTopic }
 
-// Source returns the source field written in events and request logs.
-func (p *Processor) Source() string { return p.source }
+// Source returns the source field written in events and request logs. When
+// neither an option nor a variable sets it, it is the full logging topic
+// until the processor sees its first span, and then that span's resource's
+// service.name if it has one (see [WithSource]).
+func (p *Processor) Source() string {
+	if s := p.fromResource.Load(); s != nil {
+		return *s
+	}
+	return p.source
+}
 
 // OnStart implements sdktrace.SpanProcessor: it opens a request for a local
 // root and links a child to its root's request.
 func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 	if p.shut.Load() {
+		p.retireProvider(s.TracerProvider())
 		return
 	}
-	p.bind(s.TracerProvider())
+	p.bind(s)
 	id := s.SpanContext().SpanID()
 	if parent := s.Parent(); parent.IsValid() && !parent.IsRemote() {
 		// Not a local root. When its request has ended (or was never
@@ -140,15 +162,36 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 		}
 		return
 	}
-	p.requests.put(id, &request{root: id, span: s})
+	p.requests.put(id, &request{root: id, span: s, seenTick: p.ticks.Load()})
 }
 
-func (p *Processor) bind(tp trace.TracerProvider) {
+// bind routes bridge calls with spans of s's provider to p, and takes the
+// source from the provider's resource when nothing configured it. It does
+// the work once per provider.
+func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
+	tp := s.TracerProvider()
 	if _, ok := p.bound.Load(tp); ok {
 		return
 	}
+	if !p.sourceIsConfig && p.fromResource.Load() == nil {
+		if name, ok := s.Resource().Set().Value(semconvServiceName); ok && name.AsString() != "" && !strings.HasPrefix(name.AsString(), "unknown_service") {
+			v := name.AsString()
+			if len(v) > maxFieldBytes {
+				v = v[:maxFieldBytes]
+			}
+			p.fromResource.CompareAndSwap(nil, &v)
+		}
+	}
 	if bridge.Bind(tp, p) == nil {
 		p.bound.Store(tp, struct{}{})
+	}
+}
+
+// retireProvider makes bridge calls with spans of tp, a provider first seen
+// after Shutdown, return bridge.ErrShutdown.
+func (p *Processor) retireProvider(tp trace.TracerProvider) {
+	if _, seen := p.bound.LoadOrStore(tp, struct{}{}); !seen {
+		bridge.RetireProvider(tp, p)
 	}
 }
 
@@ -189,8 +232,8 @@ func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnl
 	}
 	ri := readRoot(s.Attributes())
 	h := requestHead{
-		source:       p.source,
-		loggingTopic: p.loggingTopic,
+		source:       p.Source(),
+		loggingTopic: p.topicName,
 		start:        s.StartTime(),
 		elapsed:      end.Sub(s.StartTime()),
 		info:         ri,
@@ -201,12 +244,27 @@ func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnl
 	e.release()
 }
 
+// semconvServiceName is the resource attribute naming the service.
+const semconvServiceName = "service.name"
+
 // doneContext makes a sink fail at once instead of waiting for buffer space.
 var doneContext = func() context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	return ctx
 }()
+
+// reservedDone is doneContext allowed to use the producer's reserve.
+var reservedDone = kafkasink.Reserved(doneContext)
+
+// reserved lets a request log use the share of the producer's buffer that
+// events never take, so that a full buffer of events cannot refuse it.
+func reserved(ctx context.Context) context.Context {
+	if ctx == doneContext {
+		return reservedDone // OnEnd's case: no allocation
+	}
+	return kafkasink.Reserved(ctx)
+}
 
 // writeRequestLog produces a request log, cutting lines from the end when the
 // whole would exceed the maximum message size. With caller set, a failure
@@ -244,7 +302,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 		d = &delivery{p: p, topic: p.loggingTopic, what: "request log", start: start}
 		done = d.done
 	}
-	p.sink.Produce(ctx, msg, done)
+	p.sink.Produce(reserved(ctx), msg, done)
 	if caller {
 		if err, settled := d.returned(); settled && err != nil {
 			if p.shut.Load() { // shut down while the call ran
@@ -253,8 +311,8 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 			return fmt.Errorf("otelrelayer: producing request log to %q: %w", p.loggingTopic, err)
 		}
 	}
-	if l := p.cfg.logger; l != nil && l.Enabled(ctx, slog.LevelDebug) {
-		l.LogAttrs(context.Background(), slog.LevelDebug, "otelrelayer: request log",
+	if l := p.cfg.logger; l != nil && l.Enabled(selflog.Context(), slog.LevelDebug) {
+		l.LogAttrs(selflog.Context(), slog.LevelDebug, "otelrelayer: request log",
 			slog.String("topic", p.loggingTopic), slog.String("trace_id", string(key)),
 			slog.Int("lines", n), slog.Int("dropped_lines", dropped))
 	}
@@ -276,12 +334,20 @@ func (p *Processor) ForceFlush(ctx context.Context) error {
 // Shutdown implements sdktrace.SpanProcessor. Requests still open are
 // written as they stand (their duration runs to the shutdown), then the sink
 // is flushed and closed within ctx. Afterwards Emit, EmitRaw and Log return
-// bridge.ErrShutdown. The processor stays registered in bridge so that they
-// do; bridge.Unregister removes it. Only the first call does the work; later
-// calls return its result.
+// bridge.ErrShutdown for contexts that would have reached the processor:
+// through bridge.Retire, the registry keeps only tombstones that hold neither
+// the processor nor its tracer providers, so both can be garbage collected
+// (bridge.Unregister removes the tombstones too). A processor that saw no
+// span of its provider before Shutdown cannot know the provider: calls with
+// its later spans get bridge.ErrShutdown if the provider still starts spans
+// through the processor (Shutdown called directly), and otherwise, after
+// TracerProvider.Shutdown, go to the default pipeline, or return
+// bridge.ErrNotInstalled when there is none (see bridge.ErrShutdown). Only the
+// first call does the work; later calls return its result.
 func (p *Processor) Shutdown(ctx context.Context) error {
 	p.shutOnce.Do(func() {
 		p.shut.Store(true)
+		bridge.Retire(p)
 		if p.stopJanitor != nil {
 			close(p.stopJanitor)
 			<-p.janitorDone

@@ -61,7 +61,7 @@ func TestOneRequestLogWhenEndingRaces(t *testing.T) {
 	races := map[string]func(p *Processor){
 		"eviction": func(p *Processor) {
 			for range 20 {
-				p.evictOlderThan(time.Now().Add(time.Hour), time.Now())
+				p.evictWhere(time.Now(), func(*request) bool { return true })
 			}
 		},
 		"shutdown": func(p *Processor) { _ = p.Shutdown(context.Background()) },

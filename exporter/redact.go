@@ -16,8 +16,9 @@ const Redacted = "[REDACTED]"
 // depth) in event payloads, EmitRaw messages and log line payloads,
 // replacing it with "[REDACTED]". Payloads that hold none of the keys are
 // written untouched; the others are re-encoded (object keys sorted). Calls
-// accumulate. Request fields taken from spans never include Authorization
-// or Cookie headers, whatever the option.
+// accumulate; empty keys are ignored, so WithRedactedKeys() and
+// WithRedactedKeys("") mask nothing, the default. Request fields taken from
+// spans never include Authorization or Cookie headers, whatever the option.
 func WithRedactedKeys(keys ...string) Option {
 	lower := make([]string, 0, len(keys))
 	for _, k := range keys {

@@ -13,6 +13,8 @@ import (
 type request struct {
 	root trace.SpanID
 	span sdktrace.ReadOnlySpan // the root, to write the log if it never ends
+	// seenTick is the eviction clock when the processor saw the root start.
+	seenTick uint64
 
 	mu       sync.Mutex
 	lines    []byte  // JSON objects separated by commas

@@ -163,6 +163,14 @@ func (ri *rootInfo) resolve() {
 
 // service is the service field of RPC and other roots.
 func (ri *rootInfo) service(spanName string) string {
+	s := ri.unboundedService(spanName)
+	if len(s) > maxFieldBytes { // bounded like the other request fields
+		s = s[:maxFieldBytes]
+	}
+	return s
+}
+
+func (ri *rootInfo) unboundedService(spanName string) string {
 	// Newer conventions (otelgrpc v0.72) write rpc.method as the fully
 	// qualified "package.Service/Method".
 	if svc, method, ok := strings.Cut(ri.rpcMethod.value, "/"); ri.kind == kindRPC && ok {

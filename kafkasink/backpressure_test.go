@@ -78,9 +78,9 @@ func TestProduceWaitsForBufferSpaceOnlyUntilContextIsDone(t *testing.T) {
 	}
 }
 
-func TestProduceKeepsAReserveForContextsAlreadyDone(t *testing.T) {
-	// A bound of 10 keeps 9 slots for callers that may wait and 1 for
-	// callers whose context is already done.
+func TestProduceKeepsAReserveForReservedCalls(t *testing.T) {
+	// A bound of 10 keeps 9 slots for every caller and 1 for reserved ones
+	// (the exporter's request logs), whether their context is live or not.
 	p := newUnreachableProducer(t, kafkasink.WithMaxBufferedRecords(10))
 	var accepted []*doneRecorder
 	for i := range 9 {
@@ -99,8 +99,9 @@ func TestProduceKeepsAReserveForContextsAlreadyDone(t *testing.T) {
 			t.Cleanup(cancel)
 			return ctx
 		}, context.DeadlineExceeded},
-		{"a caller whose context is done uses the reserve", canceledContext, nil},
-		{"the reserve is exhausted too", canceledContext, context.Canceled},
+		{"a caller whose context is done does not use the reserve", canceledContext, context.Canceled},
+		{"a reserved caller uses the reserve", func(t testing.TB) context.Context { return kafkasink.Reserved(canceledContext(t)) }, nil},
+		{"the reserve is exhausted too", func(t testing.TB) context.Context { return kafkasink.Reserved(canceledContext(t)) }, context.Canceled},
 	}
 	for _, st := range steps {
 		// Each step depends on the slots the previous ones took.

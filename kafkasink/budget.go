@@ -7,9 +7,9 @@ import (
 )
 
 // budget bounds the records and bytes a Producer holds in flight. A tenth
-// of each bound is kept for acquisitions that must not wait (a context
-// already done: the exporter's request logs, written from OnEnd), so that
-// callers queued for space cannot starve them.
+// of each bound is kept for the reserved acquisitions (the exporter's
+// request logs, marked with [Reserved]), so that events, whether their
+// callers wait for space or not, cannot starve them.
 type budget struct {
 	mu                     sync.Mutex
 	records, bytes         int64 // in flight
@@ -17,6 +17,8 @@ type budget struct {
 	waitRecords, waitBytes int64 // the bounds for those that may wait
 	waiters                int
 	changed                chan struct{} // closed when space is released to waiters
+	unfinished             int64         // admitted records whose done callback has not returned
+	drained                chan struct{} // closed when unfinished drops to 0, if someone waits
 }
 
 func newBudget(maxRecords, maxBytes int64) *budget {
@@ -30,20 +32,22 @@ func newBudget(maxRecords, maxBytes int64) *budget {
 }
 
 // acquire takes room for one record of size bytes. It waits while the
-// budget is full, until ctx is done; with ctx already done it never waits
-// and may use the reserve. A record larger than the whole byte bound is
-// admitted only into an empty budget, so that it cannot wait forever.
-func (b *budget) acquire(ctx context.Context, size int64) error {
+// budget is full, until ctx is done; with ctx already done it never waits.
+// Only a reserved acquisition may use the reserve. A record larger than the
+// whole byte bound is admitted only into an empty budget, so that it cannot
+// wait forever.
+func (b *budget) acquire(ctx context.Context, size int64, reserved bool) error {
 	mayWait := ctx.Err() == nil
 	b.mu.Lock()
 	for {
-		maxR, maxB := b.maxRecords, b.maxBytes
-		if mayWait {
-			maxR, maxB = b.waitRecords, b.waitBytes
+		maxR, maxB := b.waitRecords, b.waitBytes
+		if reserved {
+			maxR, maxB = b.maxRecords, b.maxBytes
 		}
 		if b.records == 0 || b.records+1 <= maxR && b.bytes+size <= maxB {
 			b.records++
 			b.bytes += size
+			b.unfinished++
 			b.mu.Unlock()
 			return nil
 		}
@@ -81,4 +85,40 @@ func (b *budget) release(size int64) {
 
 func (b *budget) full(ctx context.Context) error {
 	return fmt.Errorf("%w (%d records, %d bytes in flight): %w", ErrBufferFull, b.maxRecords, b.maxBytes, ctx.Err())
+}
+
+// finished is called once the done callback of a record whose room was
+// released has returned.
+func (b *budget) finished() {
+	b.mu.Lock()
+	b.unfinished--
+	if b.unfinished == 0 && b.drained != nil {
+		close(b.drained)
+		b.drained = nil
+	}
+	b.mu.Unlock()
+}
+
+// waitFinished waits until every record admitted is released and its done
+// callback has returned.
+func (b *budget) waitFinished() {
+	b.mu.Lock()
+	if b.unfinished == 0 {
+		b.mu.Unlock()
+		return
+	}
+	if b.drained == nil {
+		b.drained = make(chan struct{})
+	}
+	ch := b.drained
+	b.mu.Unlock()
+	<-ch
+}
+
+// inFlight is the number of records admitted whose done callback has not
+// returned yet.
+func (b *budget) inFlight() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.unfinished
 }

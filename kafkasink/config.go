@@ -3,6 +3,7 @@ package kafkasink
 import (
 	"crypto/tls"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -32,7 +33,9 @@ func newConfig(opts []Option) config {
 		spool:            spoolConfig{maxBytes: DefaultSpoolMaxBytes},
 	}
 	for _, o := range opts {
-		c = o.apply(c)
+		if o != nil {
+			c = o.apply(c)
+		}
 	}
 	return c
 }
@@ -44,7 +47,8 @@ func (c config) withError(err error) config {
 	return c
 }
 
-// Option configures a [Producer].
+// Option configures a [Producer]. A nil Option is ignored; each option says
+// what its zero or nil value does.
 type Option interface {
 	apply(config) config
 }
@@ -53,13 +57,20 @@ type optionFunc func(config) config
 
 func (f optionFunc) apply(c config) config { return f(c) }
 
-// WithBrokers sets the seed brokers, as host:port. Calls accumulate. When
-// they give no address, the comma-separated KAFKA_BROKERS environment
-// variable is used instead (unless [WithoutEnvironment]); with neither,
-// [New] fails with [ErrConfiguration].
+// WithBrokers sets the seed brokers, as host:port: a host name, an IPv4
+// address or a bracketed IPv6 address ("[::1]:9092"), and a port from 1 to
+// 65535, which is required. Calls accumulate. When they give no address, the
+// comma-separated KAFKA_BROKERS environment variable is used instead (unless
+// [WithoutEnvironment]), with the same rules and spaces around commas
+// trimmed; with neither, [New] fails with [ErrConfiguration]. Every
+// malformed address, from the option or the variable, makes New fail with
+// ErrConfiguration naming the option or variable and the address.
 func WithBrokers(brokers ...string) Option {
 	brokers = append([]string(nil), brokers...)
 	return optionFunc(func(c config) config {
+		if err := checkBrokers("WithBrokers", brokers); err != nil {
+			c = c.withError(err)
+		}
 		c.brokers = append(append([]string(nil), c.brokers...), brokers...)
 		return c
 	})
@@ -68,9 +79,9 @@ func WithBrokers(brokers ...string) Option {
 // WithClientOptions passes franz-go options to the client, applied after
 // otelrelayer's defaults (seed brokers, automatic topic creation), so they
 // override them: the equivalent of the Python library's producer_opts. Calls
-// accumulate.
+// accumulate; nil options are ignored.
 func WithClientOptions(opts ...kgo.Opt) Option {
-	opts = append([]kgo.Opt(nil), opts...)
+	opts = slices.DeleteFunc(slices.Clone(opts), func(o kgo.Opt) bool { return o == nil })
 	return optionFunc(func(c config) config {
 		c.clientOpts = append(append([]kgo.Opt(nil), c.clientOpts...), opts...)
 		return c
@@ -98,7 +109,8 @@ const DefaultMaxBufferedRecords = 50_000
 // wait start waiting at nine tenths. It also sets franz-go's
 // MaxBufferedRecords, one higher (franz-go counts a record until its done
 // callback returns); smaller franz-go limits given in WithClientOptions make
-// records fail with ErrBufferFull instead of waiting.
+// records fail with ErrBufferFull instead of waiting. A value below 1 makes
+// [New] fail with [ErrConfiguration].
 func WithMaxBufferedRecords(n int) Option {
 	return optionFunc(func(c config) config {
 		c.maxBuffered = n
@@ -113,7 +125,8 @@ const DefaultMaxBufferedBytes = 64 << 20
 // WithMaxBufferedBytes bounds the bytes (keys, values, headers) held in
 // flight, overriding [DefaultMaxBufferedBytes]. It works with
 // [WithMaxBufferedRecords]: Produce waits when either bound is reached, and a
-// tenth of each is kept for calls that must not wait.
+// tenth of each is kept for calls that must not wait. A value below 1 makes
+// [New] fail with [ErrConfiguration].
 func WithMaxBufferedBytes(n int64) Option {
 	return optionFunc(func(c config) config {
 		c.maxBufferedBytes = n

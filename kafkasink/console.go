@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"sync"
 	"unicode"
@@ -54,17 +55,22 @@ type Console struct {
 
 var _ Sink = (*Console)(nil)
 
-// NewConsole returns a Console writing to w, typically os.Stdout. The Console
-// never closes w.
+// NewConsole returns a Console writing to w, typically os.Stdout; a nil w
+// is os.Stdout. The Console never closes w.
 func NewConsole(w io.Writer, opts ...ConsoleOption) *Console {
+	if w == nil {
+		w = os.Stdout
+	}
 	var c consoleConfig
 	for _, o := range opts {
-		c = o.apply(c)
+		if o != nil {
+			c = o.apply(c)
+		}
 	}
 	return &Console{cfg: c, w: w}
 }
 
-// ConsoleOption configures a [Console].
+// ConsoleOption configures a [Console]. A nil ConsoleOption is ignored.
 type ConsoleOption interface {
 	apply(consoleConfig) consoleConfig
 }

@@ -43,7 +43,8 @@
 // variable set to the empty string counts as unset.
 //
 //	KAFKA_BROKERS                   seed brokers, host:port,host:port (spaces
-//	                                trimmed); used when WithBrokers gives none
+//	                                trimmed; the rules of WithBrokers); used
+//	                                when WithBrokers gives none
 //	KAFKA_TLS                       true to connect with TLS; ignored with WithTLS
 //	KAFKA_TLS_CA_FILE               PEM CA certificates, instead of the system roots
 //	KAFKA_TLS_CERT_FILE             PEM client certificate, for mutual TLS
@@ -121,7 +122,11 @@
 // Every produced message is logged at [slog.LevelDebug] to the logger given
 // with [WithLogger] (default [slog.Default]), with its topic, key and value,
 // the development setting of the Python library. Nothing is formatted unless
-// the logger has Debug enabled.
+// the logger has Debug enabled. The record is logged with a context of the
+// library's own, never the caller's: it holds no span, so trace-aware
+// handlers (bridge.NewSlogHandler, OpenTelemetry log bridges) do not add it
+// to a request, and bridge.Log and bridge.Emit ignore it, so the log never
+// loops back into Kafka whatever handler is installed.
 //
 // # Console
 //

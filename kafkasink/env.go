@@ -59,7 +59,9 @@ func (c config) fromEnvironment() (config, error) {
 	return c, errors.Join(errs...)
 }
 
-// brokersFromEnvironment splits KAFKA_BROKERS at commas, trimming spaces.
+// brokersFromEnvironment splits KAFKA_BROKERS at commas, trimming spaces,
+// and refuses every entry that is not a host:port address (see
+// [WithBrokers]).
 func brokersFromEnvironment() ([]string, error) {
 	v := os.Getenv(envBrokers)
 	if strings.TrimSpace(v) == "" {
@@ -68,9 +70,9 @@ func brokersFromEnvironment() ([]string, error) {
 	brokers := strings.Split(v, ",")
 	for i, b := range brokers {
 		brokers[i] = strings.TrimSpace(b)
-		if brokers[i] == "" {
-			return nil, fmt.Errorf("%s=%q: empty broker address (want host:port,host:port)", envBrokers, v)
-		}
+	}
+	if err := checkBrokers(envBrokers, brokers); err != nil {
+		return nil, fmt.Errorf("%s=%q: %w", envBrokers, v, err)
 	}
 	return brokers, nil
 }

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
 // ErrConfiguration is returned by [New] when its options cannot make a
@@ -30,6 +32,11 @@ type Producer struct {
 	// also uses to cancel buffered batches; waiting here keeps the two apart.
 	budget *budget
 	spool  *spool // nil without WithSpool
+
+	brokerErrs  *brokerErrors
+	closing     atomic.Bool  // Close began: failures are counted for its error
+	failedLate  atomic.Int64 // records failed since Close began
+	lastFailure atomic.Pointer[error]
 }
 
 var _ Sink = (*Producer)(nil)
@@ -56,11 +63,6 @@ func New(opts ...Option) (*Producer, error) {
 		}
 		return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) or set KAFKA_BROKERS (host:port,host:port)", ErrConfiguration)
 	}
-	for _, b := range c.brokers {
-		if strings.TrimSpace(b) == "" {
-			return nil, fmt.Errorf("%w: empty broker address in %q", ErrConfiguration, c.brokers)
-		}
-	}
 	if c.maxBuffered < 1 {
 		return nil, fmt.Errorf("%w: WithMaxBufferedRecords(%d) must be at least 1", ErrConfiguration, c.maxBuffered)
 	}
@@ -80,6 +82,7 @@ func New(opts ...Option) (*Producer, error) {
 			return nil, err
 		}
 	}
+	brokerErrs := &brokerErrors{}
 	kopts := append([]kgo.Opt{
 		kgo.SeedBrokers(c.brokers...),
 		kgo.AllowAutoTopicCreation(),
@@ -90,6 +93,7 @@ func New(opts ...Option) (*Producer, error) {
 		// Recover from leader changes in one metadata round trip; see
 		// DefaultMetadataMinAge.
 		kgo.MetadataMinAge(DefaultMetadataMinAge),
+		kgo.WithHooks(brokerErrs),
 	}, append(c.securityOpts(), c.clientOpts...)...)
 	client, err := kgo.NewClient(kopts...)
 	if err != nil {
@@ -99,9 +103,10 @@ func New(opts ...Option) (*Producer, error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)
 	}
 	p := &Producer{
-		client: client,
-		logger: c.logger,
-		budget: newBudget(int64(c.maxBuffered), c.maxBufferedBytes),
+		client:     client,
+		logger:     c.logger,
+		budget:     newBudget(int64(c.maxBuffered), c.maxBufferedBytes),
+		brokerErrs: brokerErrs,
 	}
 	if sp != nil {
 		p.spool = sp
@@ -127,14 +132,14 @@ func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
 		return
 	}
 	size := messageSize(m)
-	if err := p.budget.acquire(ctx, size); err != nil {
+	if err := p.budget.acquire(ctx, size, isReserved(ctx)); err != nil {
 		if done != nil {
 			done(err)
 		}
 		return
 	}
-	if p.logger != nil && p.logger.Enabled(ctx, slog.LevelDebug) {
-		logMessage(ctx, p.logger, m)
+	if p.logger != nil && p.logger.Enabled(selflog.Context(), slog.LevelDebug) {
+		logMessage(selflog.Context(), p.logger, m) // never the caller's context: see selflog
 	}
 	f := inflightPool.Get().(*inflight)
 	f.rec = kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers, Context: f}
@@ -165,9 +170,18 @@ func finishInflight(r *kgo.Record, err error) {
 	p, size, done := f.p, f.size, f.done
 	f.rec, f.p, f.done = kgo.Record{}, nil, nil
 	inflightPool.Put(f)
+	// Released before done: a done callback may produce again.
 	p.budget.release(size)
+	defer p.budget.finished()
 	if errors.Is(err, kgo.ErrMaxBuffered) {
 		err = fmt.Errorf("%w (franz-go's own limits, from WithClientOptions): %w", ErrBufferFull, err)
+	}
+	if err != nil && p.closing.Load() {
+		if errors.Is(err, kgo.ErrClientClosed) {
+			err = p.brokerErrs.undelivered(err)
+		}
+		p.lastFailure.Store(&err)
+		p.failedLate.Add(1)
 	}
 	if done != nil {
 		done(err)
@@ -182,15 +196,54 @@ func (p *Producer) Flush(ctx context.Context) error {
 	return p.client.Flush(ctx)
 }
 
-// Close implements [Sink]: it flushes within ctx, then closes the client,
-// failing what could not be delivered.
+// Close implements [Sink]: it waits within ctx until every record is
+// delivered or has failed, then closes the client, failing the records not
+// delivered yet. It returns nil when every record produced was acknowledged,
+// else an error wrapping [ErrUndelivered] that counts the records not
+// delivered (failed since Close began, or still unanswered when ctx ended)
+// and names the last broker error.
+//
+// Close never outlasts ctx. When ctx has a deadline, the flush ends a little
+// before it (a tenth of the time left, at most 250ms), so that closing the
+// client and calling the done callbacks of the records it fails fit in what
+// remains: every done callback has then been called when Close returns. A
+// context canceled without a deadline leaves no such room: the callbacks of
+// the records failed by closing the client may then run just after Close
+// returned.
 func (p *Producer) Close(ctx context.Context) error {
 	if p.spool != nil {
 		return p.spool.close(ctx)
 	}
-	err := p.client.Flush(ctx)
-	p.client.Close()
-	return err
+	p.closing.Store(true)
+	flushCtx, cancel := beforeDeadline(ctx)
+	flushErr := p.client.Flush(flushCtx)
+	cancel()
+	if flushErr != nil && ctx.Err() == nil {
+		flushErr = context.DeadlineExceeded // the flush's share of ctx ran out
+	}
+	p.brokerErrs.closing.Store(true)
+	closed := make(chan struct{})
+	go func() {
+		p.client.Close()
+		p.budget.waitFinished()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		if flushErr == nil {
+			flushErr = ctx.Err()
+		}
+	}
+	n := p.failedLate.Load() + p.budget.inFlight()
+	if n == 0 {
+		return nil
+	}
+	var last error
+	if e := p.lastFailure.Load(); e != nil {
+		last = *e
+	}
+	return p.brokerErrs.closeError(n, flushErr, last)
 }
 
 // messageSize is what a message weighs in the budget: franz-go's measure.
@@ -208,4 +261,15 @@ func logMessage(ctx context.Context, l *slog.Logger, m Message) {
 		slog.String("key", string(m.Key)),
 		slog.String("value", string(m.Value)),
 	)
+}
+
+// beforeDeadline returns a context that ends a tenth of the time left (at
+// most 250ms) before ctx's deadline, or ctx itself when it has none.
+func beforeDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return ctx, func() {}
+	}
+	room := min(time.Until(deadline)/10, 250*time.Millisecond)
+	return context.WithDeadline(ctx, deadline.Add(-room))
 }

@@ -134,7 +134,7 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in a spool of %d (WithSpoolMaxBytes)", ErrSpoolFull, n, s.space.max))
 		return
 	}
-	if err := s.space.acquire(ctx, n); err != nil {
+	if err := s.space.acquire(ctx, n, isReserved(ctx)); err != nil {
 		failMessage(done, err)
 		return
 	}

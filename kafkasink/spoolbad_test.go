@@ -217,6 +217,9 @@ func TestSpoolOnAFullDisk(t *testing.T) {
 	}
 }
 
+// TestSpoolFull fills a spool of 4096 bytes with calls that must not wait:
+// the call past nine tenths fails with ErrSpoolFull, and a reserved call
+// still gets in.
 func TestSpoolFull(t *testing.T) {
 	p := newUnreachableProducer(t, kafkasink.WithSpool(t.TempDir()), kafkasink.WithSpoolMaxBytes(4096))
 	for i := 0; ; i++ {
@@ -231,6 +234,14 @@ func TestSpoolFull(t *testing.T) {
 				t.Fatalf("message %d: %v, want ErrSpoolFull (an ErrBufferFull)", i, d.err)
 			}
 			t.Logf("message %d: %v", i, d.err)
+			// The reserve (a tenth of the bound) is left for request logs.
+			r := newDoneRecorder()
+			p.Produce(kafkasink.Reserved(canceledContext(t)), spoolMessage("full", i), r.done)
+			select {
+			case <-r.called:
+				t.Fatalf("a reserved message on the full spool: done(%v), want it spooled", r.err)
+			default:
+			}
 			return
 		default:
 		}

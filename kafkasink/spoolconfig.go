@@ -39,8 +39,8 @@ func WithSpool(dir string) Option {
 // message), overriding [DefaultSpoolMaxBytes]. When the bound is reached,
 // Produce waits for room until its context is done, and a context already
 // done fails at once; the message then fails with [ErrSpoolFull]. A tenth of
-// the bound is kept for calls whose context is already done (the exporter's
-// request logs). The file on disk is larger by the store's page overhead and
+// the bound is kept for calls marked with [Reserved] (the exporter's request
+// logs). The file on disk is larger by the store's page overhead and
 // does not shrink: freed pages are reused. Values below 1 make [New] fail;
 // it has no effect without [WithSpool].
 func WithSpoolMaxBytes(n int64) Option {

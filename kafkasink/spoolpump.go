@@ -131,7 +131,7 @@ func (s *spool) pumpLoop() {
 				return
 			}
 		}
-		if err := s.mem.acquire(s.pumpCtx, e.size); err != nil {
+		if err := s.mem.acquire(s.pumpCtx, e.size, false); err != nil {
 			s.feed.unread(e)
 			return
 		}
@@ -151,6 +151,7 @@ func finishSpooled(r *kgo.Record, err error) {
 	e := r.Context.(*spoolEntry)
 	s := e.s
 	defer s.inflight.Done()
+	defer s.mem.finished()
 	s.mem.release(e.size)
 	var ke *kerr.Error
 	switch {

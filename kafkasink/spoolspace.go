@@ -8,8 +8,8 @@ import (
 
 // spoolSpace bounds the bytes of records held in the spool, from Produce
 // until the broker's acknowledgement. Like the in-memory budget, it keeps a
-// tenth of the bound for callers whose context is already done (the
-// exporter's request logs, which must not wait).
+// tenth of the bound for reserved calls (the exporter's request logs,
+// marked with [Reserved]).
 type spoolSpace struct {
 	dir          string
 	mu           sync.Mutex
@@ -31,14 +31,15 @@ func (s *spoolSpace) add(n int64) {
 }
 
 // acquire takes n bytes. It waits while the spool is full, until ctx is
-// done; with ctx already done it never waits and may use the reserve.
-func (s *spoolSpace) acquire(ctx context.Context, n int64) error {
+// done; with ctx already done it never waits. Only a reserved call may use
+// the reserve.
+func (s *spoolSpace) acquire(ctx context.Context, n int64, reserved bool) error {
 	mayWait := ctx.Err() == nil
 	s.mu.Lock()
 	for {
-		limit := s.max
-		if mayWait {
-			limit = s.waitMax
+		limit := s.waitMax
+		if reserved {
+			limit = s.max
 		}
 		if s.used+n <= limit {
 			s.used += n

@@ -44,6 +44,7 @@ func (s *Sink) Produce(_ context.Context, m kafkasink.Message, done func(error))
 	}
 	s.byTopic[m.Topic] = append(s.byTopic[m.Topic], copyMessage(m))
 	s.mu.Unlock()
+	dumpSinkMessage(m)
 	if done != nil {
 		done(nil)
 	}

@@ -52,7 +52,9 @@ func StartProcessSpan(ctx context.Context, r *kgo.Record, opts ...ConsumerOption
 		c.propagator = otelprop.TraceContext{}
 	}
 	for _, o := range opts {
-		c = o.applyConsumer(c)
+		if o != nil {
+			c = o.applyConsumer(c)
+		}
 	}
 	producer := trace.SpanContextFromContext(c.propagator.Extract(context.Background(), NewCarrier(&r.Headers)))
 	if producer.IsValid() {
@@ -87,7 +89,8 @@ func StartProcessSpan(ctx context.Context, r *kgo.Record, opts ...ConsumerOption
 	return c.provider.Tracer(tracerName).Start(ctx, processOperation+" "+r.Topic, startOpts...)
 }
 
-// ConsumerOption configures [StartProcessSpan].
+// ConsumerOption configures [StartProcessSpan]. A nil ConsumerOption is
+// ignored.
 type ConsumerOption interface {
 	applyConsumer(consumerConfig) consumerConfig
 }
@@ -112,13 +115,14 @@ func AsNewRoot() ConsumerOption {
 }
 
 // WithConsumerGroup records the consumer group as
-// messaging.consumer.group.name.
+// messaging.consumer.group.name. WithConsumerGroup("") records none, the
+// default.
 func WithConsumerGroup(group string) ConsumerOption {
 	return consumerOptionFunc(func(c consumerConfig) consumerConfig { c.group = group; return c })
 }
 
 // WithTracerProvider sets the tracer provider of the processing span,
-// overriding the global one.
+// overriding the global one. WithTracerProvider(nil) keeps the global one.
 func WithTracerProvider(tp trace.TracerProvider) ConsumerOption {
 	return consumerOptionFunc(func(c consumerConfig) consumerConfig {
 		if tp != nil {
@@ -130,7 +134,8 @@ func WithTracerProvider(tp trace.TracerProvider) ConsumerOption {
 
 // WithConsumerPropagator sets the propagator that reads the record's
 // headers, overriding the default: the global one, or W3C trace context when
-// no global propagator is set.
+// no global propagator is set. WithConsumerPropagator(nil) keeps the
+// default.
 func WithConsumerPropagator(p otelprop.TextMapPropagator) ConsumerOption {
 	return consumerOptionFunc(func(c consumerConfig) consumerConfig {
 		if p != nil {

@@ -12,7 +12,7 @@ type config struct {
 	propagator otelprop.TextMapPropagator
 }
 
-// Option configures [Inject] and [Extract].
+// Option configures [Inject] and [Extract]. A nil Option is ignored.
 type Option interface {
 	apply(config) config
 }
@@ -23,6 +23,7 @@ func (f optionFunc) apply(c config) config { return f(c) }
 
 // WithPropagator sets the propagator, overriding the default: the global one
 // from [otel.GetTextMapPropagator] at the time of the call.
+// WithPropagator(nil) keeps the default.
 func WithPropagator(p otelprop.TextMapPropagator) Option {
 	return optionFunc(func(c config) config {
 		c.propagator = p
@@ -33,7 +34,9 @@ func WithPropagator(p otelprop.TextMapPropagator) Option {
 func newConfig(opts []Option) config {
 	var c config
 	for _, o := range opts {
-		c = o.apply(c)
+		if o != nil {
+			c = o.apply(c)
+		}
 	}
 	if c.propagator == nil {
 		c.propagator = otel.GetTextMapPropagator()

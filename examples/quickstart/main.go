@@ -1,7 +1,10 @@
 // Command quickstart runs otelrelayer end to end: it starts an embedded Kafka
 // broker (or uses KAFKA_BROKERS), serves a small HTTP API instrumented with
-// otelhttp and otelrelayer, sends it a few requests, then reads back and
-// prints the event topics and the logging topic.
+// otelhttp and otelrelayer, sends it a few requests, then reads back what
+// each request wrote and prints it, request by request in time order: its
+// events and its request log, readably, and once the raw JSON of an event
+// and of a request log. With KAFKA_BROKERS it shows only what this run
+// wrote.
 //
 //	go run ./quickstart                # embedded broker, no setup
 //	KAFKA_BROKERS=host:9092 go run ./quickstart
@@ -33,6 +36,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
 	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
@@ -46,7 +50,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	flags := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	console := flags.Bool("console", false, "print every message as it is produced instead of writing it to Kafka: no broker at all, no read-back")
 	demo.SpoolFlag(flags)
@@ -57,6 +61,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *console && demo.SpoolDir != "" {
 		return errors.New("-spool needs Kafka: the console sink (-console) writes nothing to keep")
 	}
+	started := time.Now() // what this run writes is stamped from here on
+	format := consolefmt.Options{Verbose: true, Color: isTerminal(stdout), Location: time.Local}
 
 	// 1. The pipeline: a Kafka sink, the otelrelayer span processor, and a
 	// tracer provider that records every span (AlwaysRecord) so every
@@ -91,31 +97,45 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	srv := &http.Server{Handler: otelhttp.NewHandler(bridge.HTTPHandler(newAPI()), "orders-api"), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
+	kafka := "an embedded Kafka broker at " + strings.Join(brokers, ",")
+	if os.Getenv("KAFKA_BROKERS") != "" {
+		kafka = "Kafka at " + strings.Join(brokers, ",") + " (KAFKA_BROKERS)"
+	}
 	if *console {
-		fmt.Fprintf(stdout, "serving the orders API on %s, no Kafka: each message is printed as it is produced\n\n", base)
+		fmt.Fprintf(stdout, "The orders API on %s, no Kafka: each message is printed as it is produced.\n\n", base)
 	} else {
-		fmt.Fprintf(stdout, "serving the orders API on %s, Kafka at %s\n\n", base, strings.Join(brokers, ","))
+		fmt.Fprintf(stdout, "The orders API on %s (otelhttp and otelrelayer), writing to %s.\n\nRequests sent:\n", base, kafka)
 	}
 
-	// 3. A few requests.
-	for _, r := range []struct{ method, path, body string }{
-		{"POST", "/orders", `{"item":"book","quantity":2}`},
-		{"POST", "/orders", `{"item":"pen","quantity":10}`},
-		{"GET", "/orders/1?verbose=1", ""},
-		{"POST", "/orders", `{"item":""}`},
-	} {
-		status, err := send(ctx, base, r.method, r.path, r.body)
-		if err != nil {
+	// 3. A few requests, each starting a trace of its own.
+	reqs := []*sent{
+		{method: "POST", path: "/orders", body: `{"item":"book","quantity":2}`},
+		{method: "POST", path: "/orders", body: `{"item":"pen","quantity":10}`},
+		{method: "GET", path: "/orders/1?verbose=1"},
+		{method: "POST", path: "/orders", body: `{"item":""}`},
+	}
+	for _, r := range reqs {
+		r.traceID = newTraceID()
+		if r.status, err = send(ctx, base, r.method, r.path, r.body, r.traceID); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s %s -> %d\n", r.method, r.path, status)
 		if *console {
-			fmt.Fprintln(stdout)
+			fmt.Fprintf(stdout, "%s %s -> %d\n\n", r.method, r.path, r.status)
+		} else {
+			fmt.Fprintf(stdout, "    %-5s %-20s %-30s -> %d\n", r.method, r.path, r.body, r.status)
 		}
+	}
+	if !*console {
+		// Shut down or flushed, the pipeline has written everything.
+		defer func() {
+			if err == nil && !*keepRunning {
+				printNext(stdout)
+			}
+		}()
 	}
 
 	if *keepRunning {
-		if err := keepServing(ctx, stdout, tp, brokers, base); err != nil {
+		if err := keepServing(ctx, stdout, tp, brokers, base, started, reqs, format); err != nil {
 			return err
 		}
 	}
@@ -134,9 +154,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil // printed already
 	}
 
-	// 4. Read back what was written.
+	// 4. Read back what each request wrote.
+	if err := collect(ctx, brokers, started, reqs, "order_created", "logging"); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout)
-	return demo.PrintTopics(ctx, brokers, "order_created", "logging")
+	printAccount(stdout, reqs, format)
+	return nil
 }
 
 // installConsole is demo.Install with a console sink instead of Kafka.
@@ -158,21 +182,22 @@ func installConsole(stdout io.Writer) (*sdktrace.TracerProvider, error) {
 // keepServing prints what was written so far (from Kafka; the console has
 // printed it already), then how to follow the API's request logs, and waits
 // for SIGINT, SIGTERM or the end of ctx.
-func keepServing(ctx context.Context, stdout io.Writer, tp *sdktrace.TracerProvider, brokers []string, base string) error {
+func keepServing(ctx context.Context, stdout io.Writer, tp *sdktrace.TracerProvider, brokers []string, base string, started time.Time, reqs []*sent, format consolefmt.Options) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(brokers) > 0 {
 		if err := tp.ForceFlush(ctx); err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout)
-		if err := demo.PrintTopics(ctx, brokers, "order_created", "logging"); err != nil {
+		if err := collect(ctx, brokers, started, reqs, "order_created", "logging"); err != nil {
 			return err
 		}
+		fmt.Fprintln(stdout)
+		printAccount(stdout, reqs, format)
 		addrs := strings.Join(brokers, ",")
 		fmt.Fprintf(stdout, "\nKafka at %s and the orders API at %s keep running; Ctrl-C stops them.\n", addrs, base)
-		fmt.Fprintf(stdout, "Follow the request logs from another terminal, in examples/:\n\n")
-		fmt.Fprintf(stdout, "    go run ./relaytail -brokers %s -v\n\n", addrs)
+		fmt.Fprintf(stdout, "Follow the request logs from another terminal, at the repository root:\n\n")
+		fmt.Fprintf(stdout, "    go run ./cmd/relaytail -brokers %s -v\n\n", addrs)
 		fmt.Fprintf(stdout, "and send requests:\n\n")
 	} else {
 		fmt.Fprintf(stdout, "The orders API at %s keeps running and prints each message as it is produced; Ctrl-C stops it.\n", base)
@@ -187,13 +212,18 @@ func keepServing(ctx context.Context, stdout io.Writer, tp *sdktrace.TracerProvi
 
 var requestCounter atomic.Int64
 
-func send(ctx context.Context, base, method, path, body string) (int, error) {
+// send makes a request; with traceID, the request starts that trace (W3C
+// traceparent, sampled).
+func send(ctx context.Context, base, method, path, body, traceID string) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("User-Agent", "quickstart/1.0")
 	req.Header.Set("X-Request-ID", fmt.Sprintf("quickstart-%d", requestCounter.Add(1)))
+	if traceID != "" {
+		req.Header.Set("traceparent", "00-"+traceID+"-"+newTraceID()[:16]+"-01")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err

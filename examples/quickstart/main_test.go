@@ -50,7 +50,7 @@ func TestKeepRunning(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, []string{"-keep-running"}, out) }()
 
-	hint := out.waitFor(t, regexp.MustCompile(`go run \./relaytail -brokers (\S+) -v`))
+	hint := out.waitFor(t, regexp.MustCompile(`go run \./cmd/relaytail -brokers (\S+) -v`))
 	// The broker still serves what the quickstart wrote.
 	logs := demotest.ReadRequestLogs(t, strings.Split(hint[1], ","))
 	if len(logs) != 4 {
@@ -75,7 +75,7 @@ func TestConsoleKeepRunning(t *testing.T) {
 	go func() { errc <- run(ctx, []string{"-console", "-keep-running"}, out) }()
 
 	api := out.waitFor(t, regexp.MustCompile(`The orders API at (\S+) keeps running`))
-	if status, err := send(t.Context(), api[1], "GET", "/orders/42", ""); err != nil || status != http.StatusOK {
+	if status, err := send(t.Context(), api[1], "GET", "/orders/42", "", ""); err != nil || status != http.StatusOK {
 		t.Fatalf("GET /orders/42: %d, %v", status, err)
 	}
 	out.waitFor(t, regexp.MustCompile(`"path": "/orders/42"`))

@@ -5,6 +5,9 @@ import "slices"
 // appendMap writes keys in sorted order, as encoding/json does, so the same
 // map always encodes to the same bytes.
 func appendMap(dst []byte, m map[string]any, depth int) ([]byte, error) {
+	if m == nil {
+		return append(dst, "null"...), nil
+	}
 	var small [16]string
 	keys := small[:0]
 	for k := range m {

@@ -32,6 +32,10 @@ func AppendString(dst []byte, s string) []byte {
 			switch c {
 			case '"', '\\':
 				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
 			case '\n':
 				dst = append(dst, '\\', 'n')
 			case '\r':
@@ -141,11 +145,13 @@ func AppendMillis(dst []byte, d time.Duration) []byte {
 	return strconv.AppendFloat(dst, float64(d.Microseconds())/1000, 'f', 3, 64)
 }
 
-// AppendValue appends v encoded as JSON. Strings, booleans, numbers, nil,
+// AppendValue appends v encoded as JSON, byte for byte as encoding/json
+// encodes it without HTML escaping (a nil map or slice is null, map keys are
+// sorted, json.RawMessage is compacted). Strings, booleans, numbers, nil,
 // json.RawMessage, map[string]any and []any are encoded directly; anything
 // else goes through encoding/json. Values JSON cannot represent (channels,
-// functions, NaN, infinities, cycles, invalid raw JSON) return an error and
-// leave dst's contents unchanged.
+// functions, NaN, infinities, cycles, empty or invalid raw JSON) return an
+// error and leave dst's contents unchanged.
 func AppendValue(dst []byte, v any) ([]byte, error) {
 	n := len(dst)
 	out, err := appendValue(dst, v, 0)
@@ -194,11 +200,21 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 			return appendSlice(dst, x, depth)
 		}
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return dst, err
+	return appendWithEncodingJSON(dst, v)
+}
+
+// appendWithEncodingJSON appends what encoding/json writes for v, without
+// HTML escaping, as the direct encoder.
+func appendWithEncodingJSON(dst []byte, v any) ([]byte, error) {
+	n := len(dst)
+	b := bytes.NewBuffer(dst)
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return dst[:n], err
 	}
-	return append(dst, b...), nil
+	out := b.Bytes()
+	return out[:len(out)-1], nil // Encode ends with a newline
 }
 
 func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
@@ -223,21 +239,16 @@ func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
 	return dst, nil
 }
 
+// appendRaw appends raw compacted, as encoding/json does: nil is null, and
+// empty or invalid JSON is refused.
 func appendRaw(dst []byte, raw json.RawMessage) ([]byte, error) {
-	if len(raw) == 0 {
+	if raw == nil {
 		return append(dst, "null"...), nil
 	}
-	if !json.Valid(raw) {
-		return dst, fmt.Errorf("json.RawMessage is not valid JSON: %.40q", raw)
-	}
 	n := len(dst)
-	dst = append(dst, raw...)
-	// Compact in place is not possible; keep raw JSON as given unless it
-	// holds newlines, which would break line-oriented consumers.
-	if bytes.IndexByte(raw, '\n') >= 0 {
-		var b bytes.Buffer
-		_ = json.Compact(&b, raw)
-		dst = append(dst[:n], b.Bytes()...)
+	b := bytes.NewBuffer(dst)
+	if err := json.Compact(b, raw); err != nil {
+		return dst[:n], fmt.Errorf("json.RawMessage is not valid JSON: %.40q: %w", raw, err)
 	}
-	return dst, nil
+	return b.Bytes(), nil
 }

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/internal/webview"
+)
+
+// The web view of request logs, on by default at webview.DefaultAddr: a
+// live list, a timeline per request, the event messages. It reads every
+// topic of the broker from its start (with -data, what earlier runs kept)
+// and holds the newest -max-requests request logs.
+func init() {
+	var flags *webview.Flags
+	addons = append(addons, addon{
+		flags: func(fs *flag.FlagSet) {
+			flags = webview.RegisterFlags(fs, os.Getenv, ` (-ui "" turns it off)`)
+		},
+		start: func(ctx context.Context, brokers []string, stdout, stderr io.Writer) error {
+			return startUI(ctx, flags, brokers, stdout, stderr)
+		},
+	})
+}
+
+func startUI(ctx context.Context, flags *webview.Flags, brokers []string, stdout, stderr io.Writer) error {
+	if flags.Addr() == "" {
+		return nil
+	}
+	v, err := flags.New()
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	ln, err := webview.Listen(flags.Addr())
+	if err != nil {
+		if !flags.AddrGiven() {
+			// The default port is taken: the broker is what was asked for.
+			fmt.Fprintf(stderr, "relayer-dev: no web view (%v); -ui :PORT serves it elsewhere\n", err)
+			return nil
+		}
+		return err
+	}
+	tl, err := tail.Open(ctx, tail.Config{
+		Brokers: brokers,
+		OnFetchError: func(topic string, partition int32, err error) {
+			fmt.Fprintf(stderr, "relayer-dev: web view reading %s[%d]: %v\n", topic, partition, err)
+		},
+	})
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("web view: %w", err)
+	}
+	fmt.Fprintf(stdout, "web view of request logs: %s\n", webview.URL(ln))
+	return webview.Run(ctx, ln, tl, v)
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/internal/webview"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+)
+
+// The web view serves what a service writes through the dev broker.
+func TestWebView(t *testing.T) {
+	brokers, out, _ := devBroker(t, "-tail=false", "-ui", "127.0.0.1:0", "-trace-url", "http://localhost:16686/trace/{trace_id}")
+	url := out.waitFor(t, regexp.MustCompile(`web view of request logs: (http://127\.0\.0\.1:\d+/)\n`))[1]
+
+	sink, err := kafkasink.New(kafkasink.WithBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	relayer, err := exporter.New("logging", sink, exporter.WithSource("dev-test"), exporter.WithoutDefault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(relayer))
+	h := bridge.HTTPHandler(http.NotFoundHandler(), bridge.WithTracerProvider(tp))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/orders/7", nil))
+	if err := tp.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+
+	row := regexp.MustCompile(`<tr data-sort="[^"]*" data-href="(/requests/logging/\d+/\d+)" class="client">`)
+	var list string
+	deadline := time.Now().Add(20 * time.Second)
+	for !row.MatchString(list) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the request log is not listed within 20s:\n%s", list)
+		}
+		time.Sleep(50 * time.Millisecond)
+		list = get(t, url+"?status=4xx")
+	}
+	if !strings.Contains(list, `<span class="path">/orders/7</span>`) {
+		t.Errorf("the row lacks the path:\n%s", list)
+	}
+	detail := get(t, strings.TrimSuffix(url, "/")+row.FindStringSubmatch(list)[1])
+	if !regexp.MustCompile(`<a href="http://localhost:16686/trace/[0-9a-f]{32}"`).MatchString(detail) {
+		t.Errorf("the detail view does not link the trace:\n%s", detail)
+	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestWebViewOff(t *testing.T) {
+	_, out, stop := devBroker(t, "-tail=false", "-ui", "")
+	stop()
+	if strings.Contains(out.String(), "web view") {
+		t.Errorf("-ui \"\" still serves the web view:\n%s", out.String())
+	}
+}
+
+func TestWebViewRefusals(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+		usage   bool
+	}{
+		{"trace URL without placeholder", []string{"-trace-url", "http://localhost:16686/trace/"}, "-trace-url", true},
+		{"trace URL not http", []string{"-trace-url", "file:///{trace_id}"}, "-trace-url", true},
+		{"no request logs", []string{"-max-requests", "0"}, "-max-requests 0", true},
+		{"bad address", []string{"-ui", "9080"}, `web view address "9080"`, false},
+		{"address in use", []string{"-ui", taken.Addr().String()}, "address already in use", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			var out bytes.Buffer
+			err := run(ctx, append([]string{"-port", "0", "-tail=false"}, tt.args...), &out, &out)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errors.As(err, new(usageError)) != tt.usage {
+				t.Errorf("run: %v (usage error: %v), want an error containing %q (usage error: %v)", err, errors.As(err, new(usageError)), tt.wantErr, tt.usage)
+			}
+			if ctx.Err() != nil {
+				t.Error("run waited for its context instead of failing")
+			}
+		})
+	}
+}
+
+// When the default port is taken, the broker still runs, without the view.
+func TestWebViewDefaultPortTaken(t *testing.T) {
+	if ln, err := net.Listen("tcp", "127.0.0.1"+webview.DefaultAddr); err == nil {
+		defer ln.Close() // else it is taken already
+	}
+	_, out, stop := devBroker(t, "-tail=false")
+	out.waitFor(t, regexp.MustCompile(`relayer-dev: no web view \(.*address already in use\); -ui :PORT serves it elsewhere\n`))
+	stop()
+}

@@ -1,0 +1,169 @@
+// Command relaytail follows otelrelayer's logging topic and prints one
+// readable line per request: time, HTTP status (or the service of RPC calls
+// and jobs), duration, method and path, number of lines, trace ID. With -v,
+// each request also shows its metadata and every event and log line.
+//
+//	go install github.com/otelrelayer/otelrelayer/cmd/relaytail@latest
+//	relaytail -brokers 127.0.0.1:9092        # or KAFKA_BROKERS=...
+//	relaytail -status 5xx -v                  # failed requests, expanded
+//	relaytail -path /orders -trace 4bf92f35
+//
+// Request logs are printed in the order of their time across partitions:
+// each is held for -window (500ms) so that an earlier one on another
+// partition can overtake it; -window 0 prints them as they arrive.
+//
+// It exits with status 1 within a few seconds (-timeout) when no broker
+// answers or the topic does not exist, and says once when the topic holds
+// messages that are not request logs (they are skipped). It reads without a
+// consumer group, so it commits nothing and does not disturb other
+// consumers. It stops on SIGINT or SIGTERM, or after -n matching request
+// logs.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
+	"github.com/otelrelayer/otelrelayer/internal/tail"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return
+	case errors.As(err, new(usageError)):
+		fmt.Fprintln(os.Stderr, "relaytail:", err)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "relaytail:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the command line asks for.
+type config struct {
+	brokers       []string
+	topic         string
+	fromBeginning bool
+	limit         int
+	window        time.Duration
+	timeout       time.Duration
+	filter        tail.Filter
+	format        consolefmt.Options
+}
+
+// usageError is a command line that cannot be run.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run parses args and follows the topic until ctx is done or -n request logs
+// matched.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseArgs(args, stderr, os.Getenv, isTerminal(stdout))
+	if err != nil {
+		return err
+	}
+	from := "new request logs"
+	if cfg.fromBeginning {
+		from = "from the beginning"
+	}
+	tl, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer tl.Close()
+	fmt.Fprintf(stderr, "relaytail: following %s on %s, %s (Ctrl-C to stop)\n", cfg.topic, strings.Join(cfg.brokers, ","), from)
+	return follow(ctx, tl, cfg, stdout, stderr)
+}
+
+// parseArgs reads the flags; getenv provides KAFKA_BROKERS and NO_COLOR, and
+// stdoutIsTerminal decides -color=auto.
+func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdoutIsTerminal bool) (config, error) {
+	fs := flag.NewFlagSet("relaytail", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: relaytail [flags]\n\nFollows otelrelayer's logging topic and prints one line per request.\n\n")
+		fs.PrintDefaults()
+	}
+	brokers := fs.String("brokers", getenv("KAFKA_BROKERS"), "Kafka seed brokers, a comma-separated `host:port` list (default $KAFKA_BROKERS)")
+	topic := fs.String("topic", "logging", "the logging topic, with its prefix and suffix if any")
+	fromBeginning := fs.Bool("from-beginning", true, "print the request logs already in the topic; false: only new ones")
+	limit := fs.Int("n", 0, "exit after `N` matching request logs (0: follow until interrupted)")
+	verbose := fs.Bool("v", false, "expand each request: metadata, then every event and log line on a row of its own")
+	status := fs.String("status", "", "only HTTP requests with these statuses: `codes` or classes such as 404, 5xx, 4xx,503")
+	path := fs.String("path", "", "only HTTP requests whose path starts with `prefix`")
+	trace := fs.String("trace", "", "only the request logs of this trace `ID` (or ID prefix)")
+	window := fs.Duration("window", tail.DefaultWindow, "hold each request log this long so that earlier ones on other partitions go first; 0: print as they arrive")
+	timeout := fs.Duration("timeout", tail.DefaultTimeout, "give up when no broker answers within this `duration`")
+	color := fs.String("color", "auto", "colours: auto (when stdout is a terminal and NO_COLOR is unset), always, never")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return config{}, err
+		}
+		return config{}, usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return config{}, usageError{fmt.Sprintf("unexpected arguments %q", fs.Args())}
+	}
+
+	cfg := config{topic: *topic, fromBeginning: *fromBeginning, limit: *limit, window: *window, timeout: *timeout}
+	for b := range strings.SplitSeq(*brokers, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			cfg.brokers = append(cfg.brokers, b)
+		}
+	}
+	if len(cfg.brokers) == 0 {
+		return config{}, usageError{"no brokers: pass -brokers host:port,... or set KAFKA_BROKERS"}
+	}
+	if cfg.topic == "" {
+		return config{}, usageError{"-topic must not be empty"}
+	}
+	if cfg.limit < 0 {
+		return config{}, usageError{fmt.Sprintf("-n %d: want 0 or more", cfg.limit)}
+	}
+	if cfg.window < 0 {
+		return config{}, usageError{fmt.Sprintf("-window %v: want 0 or more", cfg.window)}
+	}
+	if cfg.timeout <= 0 {
+		return config{}, usageError{fmt.Sprintf("-timeout %v: want more than 0", cfg.timeout)}
+	}
+	var err error
+	if cfg.filter, err = tail.ParseFilter(*status, *path, *trace); err != nil {
+		return config{}, usageError{"-" + err.Error()}
+	}
+
+	cfg.format = consolefmt.Options{Verbose: *verbose, Location: time.Local}
+	switch *color {
+	case "auto":
+		cfg.format.Color = stdoutIsTerminal && getenv("NO_COLOR") == ""
+	case "always":
+		cfg.format.Color = true
+	case "never":
+	default:
+		return config{}, usageError{fmt.Sprintf("-color %q: want auto, always or never", *color)}
+	}
+	return cfg, nil
+}
+
+// isTerminal reports whether w is a character device, such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

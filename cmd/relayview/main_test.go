@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+)
+
+// lockedBuffer is an output written by run and read by the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// requestLog is a request log body for GET path that started at date.
+func requestLog(path string, date time.Time) []byte {
+	return fmt.Appendf(nil, `{"source":"t","logging_topic":"logging","date":%q,"method":"GET","path":%q,"status":200,"request_time":1.5,"lines":[],"dropped_lines":0,"dropped_events":0}`,
+		date.UTC().Format("2006-01-02T15:04:05.000000Z"), path)
+}
+
+// The view of a cluster given by KAFKA_BROKERS shows the request logs
+// written within -since.
+func TestServesTheCluster(t *testing.T) {
+	brokers := otelrelayertest.Cluster(t)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	old, recent := time.Now().Add(-2*time.Hour), time.Now().Add(-time.Minute)
+	if err := cl.ProduceSync(t.Context(),
+		&kgo.Record{Topic: "logging", Value: requestLog("/old", old), Timestamp: old},
+		&kgo.Record{Topic: "logging", Value: requestLog("/recent", recent), Timestamp: recent},
+	).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	out := &lockedBuffer{}
+	errc := make(chan error, 1)
+	env := map[string]string{"KAFKA_BROKERS": strings.Join(brokers, ",")}
+	go func() {
+		errc <- run(ctx, []string{"-ui", "127.0.0.1:0"}, out, out, func(k string) string { return env[k] })
+	}()
+	defer func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+
+	urlLine := regexp.MustCompile(`relayview: reading every topic from \S+; web view at (http://127\.0\.0\.1:\d+/)\n`)
+	var list string
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(list, "/recent") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no request log listed within 20s; output:\n%s\nlist:\n%s", out.String(), list)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if m := urlLine.FindStringSubmatch(out.String()); m != nil {
+			list = get(t, m[1])
+		}
+	}
+	if strings.Contains(list, "/old") {
+		t.Error("a request log older than -since (1h by default) is listed")
+	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRefusals(t *testing.T) {
+	brokers := otelrelayertest.Cluster(t)
+	tests := []struct {
+		name    string
+		args    []string
+		env     string // KAFKA_BROKERS
+		wantErr string
+		usage   bool
+		is      error
+	}{
+		{"no brokers", nil, "", "no brokers: give -brokers host:port or set KAFKA_BROKERS", true, nil},
+		{"negative since", []string{"-since", "-1h"}, brokers[0], "-since -1h0m0s", true, nil},
+		{"no address", []string{"-ui", ""}, brokers[0], "-ui: want an address", true, nil},
+		{"bad trace URL", []string{"-trace-url", "localhost/{trace_id}"}, brokers[0], "-trace-url", true, nil},
+		{"argument", []string{"logging"}, brokers[0], "unexpected arguments", true, nil},
+		{"no broker answers", []string{"-brokers", "127.0.0.1:1"}, "", "127.0.0.1:1", false, tail.ErrNoBroker},
+		{"missing topic", []string{"-topics", "loging"}, brokers[0], "loging", false, tail.ErrNoTopic},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			var out bytes.Buffer
+			args := append([]string{"-ui", "127.0.0.1:0"}, tt.args...)
+			err := run(ctx, args, &out, &out, func(k string) string {
+				if k == "KAFKA_BROKERS" {
+					return tt.env
+				}
+				return ""
+			})
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errors.As(err, new(usageError)) != tt.usage ||
+				tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("run: %v, want an error containing %q (usage error: %v, is %v)", err, tt.wantErr, tt.usage, tt.is)
+			}
+			if ctx.Err() != nil {
+				t.Error("run waited for its context instead of failing")
+			}
+		})
+	}
+}

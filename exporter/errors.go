@@ -1,0 +1,11 @@
+package exporter
+
+import "errors"
+
+// ErrConfiguration is wrapped by every error [New] returns for an argument or
+// option that cannot make a working processor (a nil sink, an empty or
+// invalid logging topic, WithMaxMessageBytes below its minimum,
+// WithMaxLines below 1, a negative WithMaxRequestAge, WithErrorHandler(nil),
+// a WithSource longer than its bound); the message names what is wrong. Test
+// it with errors.Is.
+var ErrConfiguration = errors.New("exporter: invalid configuration")

@@ -1,0 +1,266 @@
+package consolefmt
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/otelrelayer/otelrelayer/wire"
+)
+
+// Options says how messages are printed.
+type Options struct {
+	Verbose  bool           // request logs: a row per line of the request, and the request's metadata
+	Color    bool           // ANSI colours
+	Location *time.Location // of the times shown; nil is UTC
+}
+
+// ANSI SGR sequences.
+const (
+	sgrReset   = "\x1b[0m"
+	sgrBold    = "\x1b[1m"
+	sgrFaint   = "\x1b[2m"
+	sgrRed     = "\x1b[31m"
+	sgrGreen   = "\x1b[32m"
+	sgrYellow  = "\x1b[33m"
+	sgrBlue    = "\x1b[34m"
+	sgrMagenta = "\x1b[35m"
+	sgrCyan    = "\x1b[36m"
+)
+
+// RequestLog renders l as one line (time, status or service, duration,
+// method and path, lines, trace ID), followed with o.Verbose by a row of
+// metadata and a row per line. The result ends with a newline.
+func RequestLog(l *wire.RequestLog, o Options) string {
+	loc := o.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	p := painter{on: o.Color}
+	var b strings.Builder
+
+	b.WriteString(l.Date.In(loc).Format("15:04:05.000"))
+	b.WriteString("  ")
+	isHTTP := l.Method != ""
+	ms := l.ServiceTime
+	if isHTTP {
+		ms = l.RequestTime
+		b.WriteString(p.paint(statusColor(l.Status), statusText(l.Status)))
+	} else {
+		b.WriteString(p.paint(sgrBlue, orDash(l.Service)))
+	}
+	fmt.Fprintf(&b, "  %8s", formatMillis(ms))
+	if isHTTP {
+		b.WriteString("  ")
+		b.WriteString(p.paint(sgrBold, l.Method))
+		b.WriteString(" ")
+		b.WriteString(orDash(l.Path))
+		if l.QueryString != "" {
+			b.WriteString("?" + l.QueryString)
+		}
+	}
+	b.WriteString("  ")
+	b.WriteString(linesSummary(l, p))
+	if l.TraceID != "" {
+		b.WriteString("  ")
+		b.WriteString(p.paint(sgrFaint, l.TraceID))
+	}
+	b.WriteString("\n")
+
+	if o.Verbose {
+		writeMetadata(&b, l, p)
+		for _, line := range l.Lines {
+			writeLine(&b, l, line, p)
+		}
+	}
+	return b.String()
+}
+
+func statusText(status int) string {
+	if status == 0 {
+		return "---"
+	}
+	return strconv.Itoa(status)
+}
+
+func statusColor(status int) string {
+	switch {
+	case status >= 500:
+		return sgrRed + sgrBold
+	case status >= 400:
+		return sgrYellow
+	case status >= 300:
+		return sgrCyan
+	case status >= 100:
+		return sgrGreen
+	}
+	return sgrFaint
+}
+
+// formatMillis shows a duration given in milliseconds with about three
+// significant digits: 299µs, 2.9ms, 1.25s.
+func formatMillis(ms float64) string {
+	switch {
+	case math.IsNaN(ms) || math.IsInf(ms, 0):
+		return "?"
+	case math.Abs(ms) < 1:
+		return fmt.Sprintf("%.0fµs", ms*1000)
+	case math.Abs(ms) < 1000:
+		return fmt.Sprintf("%.1fms", ms)
+	}
+	return fmt.Sprintf("%.2fs", ms/1000)
+}
+
+// linesSummary is "3 lines", with the error lines and the dropped lines
+// when there are any: "3 lines (1 error) +5 dropped".
+func linesSummary(l *wire.RequestLog, p painter) string {
+	s := plural(len(l.Lines), "line")
+	nErrors := 0
+	for _, line := range l.Lines {
+		if isErrorLevel(line.LogLevel) {
+			nErrors++
+		}
+	}
+	if nErrors > 0 {
+		s += " (" + p.paint(sgrRed, plural(nErrors, "error")) + ")"
+	}
+	if l.DroppedLines > 0 {
+		s += " " + p.paint(sgrYellow, fmt.Sprintf("+%d dropped", l.DroppedLines))
+	}
+	return s
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// writeMetadata writes the request's other fields, as name=value with the
+// wire names, skipping the empty ones.
+func writeMetadata(b *strings.Builder, l *wire.RequestLog, p painter) {
+	fields := []struct{ name, value string }{
+		{"source", l.Source},
+		{"span_id", l.SpanID},
+		{"remote_addr", l.RemoteAddr},
+		{"x_forwarded_for", l.XForwardedFor},
+		{"request_id", l.RequestID},
+		{"user_agent", l.UserAgent},
+	}
+	if l.ContentLength != 0 {
+		fields = append(fields, struct{ name, value string }{"content_length", strconv.FormatInt(l.ContentLength, 10)})
+	}
+	var parts []string
+	for _, f := range fields {
+		if f.value == "" {
+			continue
+		}
+		v := f.value
+		if strings.ContainsAny(v, " \"=") || !isPrintable(v) {
+			v = strconv.Quote(v)
+		}
+		parts = append(parts, p.paint(sgrFaint, f.name+"=")+v)
+	}
+	if len(parts) > 0 {
+		b.WriteString("    " + strings.Join(parts, " ") + "\n")
+	}
+}
+
+// writeLine writes one line of the request: its time since the request
+// started, its kind (the log level, "event" or "raw") and its content.
+func writeLine(b *strings.Builder, l *wire.RequestLog, line wire.Line, p painter) {
+	offset := ""
+	if !line.Timestamp.IsZero() && !l.Date.IsZero() {
+		offset = "+" + formatMillis(float64(line.Timestamp.Sub(l.Date.Time))/float64(time.Millisecond))
+	}
+	fmt.Fprintf(b, "    %9s  ", offset)
+	switch {
+	case line.IsEvent():
+		b.WriteString(p.paint(sgrCyan, fmt.Sprintf("%-7s", "event")))
+		b.WriteString("  " + p.paint(sgrBold, line.EventType+"/"+line.EventSubtype))
+		b.WriteString("  " + compactJSON(line.Payload))
+		if line.EventID != "" {
+			b.WriteString("  " + p.paint(sgrFaint, "event_id="+line.EventID))
+		}
+	case line.LogLevel != "":
+		b.WriteString(p.paint(levelColor(line.LogLevel), fmt.Sprintf("%-7s", line.LogLevel)))
+		b.WriteString("  " + logPayload(line.Payload))
+	default: // an EmitRaw message
+		b.WriteString(p.paint(sgrMagenta, fmt.Sprintf("%-7s", "raw")))
+		b.WriteString("  " + compactJSON(line.Raw))
+	}
+	b.WriteString("\n")
+}
+
+func isErrorLevel(level string) bool {
+	switch strings.ToLower(level) {
+	case "error", "critical", "fatal", "exception":
+		return true
+	}
+	return false
+}
+
+func levelColor(level string) string {
+	switch {
+	case isErrorLevel(level):
+		return sgrRed
+	case strings.HasPrefix(strings.ToLower(level), "warn"):
+		return sgrYellow
+	case strings.EqualFold(level, "debug"):
+		return sgrFaint
+	}
+	return sgrGreen
+}
+
+// logPayload shows a string payload as its text when it fits on one row,
+// and any other payload as compact JSON.
+func logPayload(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil && isPrintable(s) && s != "" {
+		return s
+	}
+	return compactJSON(raw)
+}
+
+func compactJSON(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return "null"
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+func isPrintable(s string) bool {
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// painter wraps text in ANSI colours when on.
+type painter struct{ on bool }
+
+func (p painter) paint(sgr, s string) string {
+	if !p.on || s == "" {
+		return s
+	}
+	return sgr + s + sgrReset
+}

@@ -1,0 +1,3 @@
+// Package doccheck holds tests over the whole module's documentation; it has
+// no code.
+package doccheck

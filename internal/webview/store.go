@@ -1,0 +1,223 @@
+package webview
+
+import (
+	"cmp"
+	"slices"
+	"sync"
+
+	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/wire"
+)
+
+// size is what a message costs in memory, roughly: its bytes, and about
+// as much again for the decoded request log or event.
+func size(m *tail.Message) int {
+	n := len(m.Topic) + len(m.Key) + 2*len(m.Value) + 128
+	for _, h := range m.Headers {
+		n += len(h.Key) + len(h.Value) + 32
+	}
+	return n
+}
+
+// request is a decoded request log and the record it came in.
+type request struct {
+	id  requestID
+	seq uint64 // the order in which the store got it, from 1
+	msg tail.Message
+	log *wire.RequestLog // msg.RequestLog
+}
+
+// requestID names a request log by where it is on Kafka, so that its URL
+// outlives a restart of the view.
+type requestID struct {
+	topic     string
+	partition int32
+	offset    int64
+}
+
+// store holds the newest request logs, ordered by their date, and the newest
+// event messages by event ID. It is safe for concurrent use.
+type store struct {
+	maxRequests, maxEvents int
+	maxRequestBytes        int
+	maxEventBytes          int
+
+	mu           sync.Mutex
+	requests     []*request // oldest date first
+	byID         map[requestID]*request
+	requestBytes int
+	events       map[string]*tail.Message // by the relayer-event-id header
+	eventOrder   []string                 // arrival order, oldest first
+	eventBytes   int
+	subs         map[chan<- *request]struct{}
+	seq          uint64 // of the last request log added
+}
+
+func newStore(c config) *store {
+	return &store{
+		maxRequests:     c.maxRequests,
+		maxEvents:       c.maxEvents,
+		maxRequestBytes: c.maxRequestBytes,
+		maxEventBytes:   c.maxEventBytes,
+		byID:            make(map[requestID]*request),
+		events:          make(map[string]*tail.Message),
+		subs:            make(map[chan<- *request]struct{}),
+	}
+}
+
+// addRequest keeps r, evicting the oldest request logs beyond the bounds,
+// and tells the subscribers unless r was evicted at once (older than every
+// kept log of a full store). A record seen before is ignored.
+func (s *store) addRequest(r *request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.byID[r.id]; ok {
+		return
+	}
+	s.seq++
+	r.seq = s.seq
+	i, _ := slices.BinarySearchFunc(s.requests, r, func(a, b *request) int {
+		if c := a.log.Date.Compare(b.log.Date.Time); c != 0 {
+			return c
+		}
+		return compareIDs(a.id, b.id)
+	})
+	s.requests = slices.Insert(s.requests, i, r)
+	s.byID[r.id] = r
+	s.requestBytes += size(&r.msg)
+	evicted := false
+	for len(s.requests) > 0 && (len(s.requests) > s.maxRequests || s.requestBytes > s.maxRequestBytes) {
+		old := s.requests[0]
+		evicted = evicted || old == r
+		s.requestBytes -= size(&old.msg)
+		delete(s.byID, old.id)
+		s.requests[0] = nil
+		s.requests = s.requests[1:]
+	}
+	if evicted {
+		return
+	}
+	for ch := range s.subs {
+		select {
+		case ch <- r:
+		default: // a slow page; it reloads when it sees the gap (see live.go)
+			delete(s.subs, ch)
+			close(ch)
+		}
+	}
+}
+
+func compareIDs(a, b requestID) int {
+	switch {
+	case a.topic != b.topic:
+		if a.topic < b.topic {
+			return -1
+		}
+		return 1
+	case a.partition != b.partition:
+		return int(a.partition - b.partition)
+	case a.offset < b.offset:
+		return -1
+	case a.offset > b.offset:
+		return 1
+	}
+	return 0
+}
+
+// addEvent keeps m under its event ID, evicting the oldest events beyond the
+// bounds. Messages without the header cannot be linked and are not kept.
+func (s *store) addEvent(m *tail.Message) {
+	v, ok := m.Header(wire.EventIDHeader)
+	id := string(v)
+	if !ok || id == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.events[id]; ok {
+		s.eventBytes -= size(old) // a duplicate delivery: keep the newer copy
+	} else {
+		s.eventOrder = append(s.eventOrder, id)
+	}
+	s.events[id] = m
+	s.eventBytes += size(m)
+	for len(s.eventOrder) > 0 && (len(s.eventOrder) > s.maxEvents || s.eventBytes > s.maxEventBytes) {
+		old := s.eventOrder[0]
+		s.eventBytes -= size(s.events[old])
+		delete(s.events, old)
+		s.eventOrder = s.eventOrder[1:]
+	}
+}
+
+// newest returns up to limit request logs that pass match, newest first,
+// and the sequence number of the last request log added: a page that shows
+// them asks [store.since] for what came after.
+func (s *store) newest(match func(*wire.RequestLog) bool, limit int) ([]*request, uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*request
+	for i := len(s.requests) - 1; i >= 0 && len(out) < limit; i-- {
+		if r := s.requests[i]; match(r.log) {
+			out = append(out, r)
+		}
+	}
+	return out, s.seq
+}
+
+// added returns the held request logs added after sequence number after and
+// up to upTo, in the order they were added.
+func (s *store) added(after, upTo uint64) []*request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*request
+	for _, r := range s.requests {
+		if r.seq > after && r.seq <= upTo {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b *request) int { return cmp.Compare(a.seq, b.seq) })
+	return out
+}
+
+// request returns the request log id, if it is still kept.
+func (s *store) request(id requestID) (*request, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.byID[id]
+	return r, ok
+}
+
+// event returns the event message with the event ID id, if it is kept.
+func (s *store) event(id string) (*tail.Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.events[id]
+	return m, ok
+}
+
+// counts returns how many request logs and events are kept.
+func (s *store) counts() (requests, events int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.requests), len(s.events)
+}
+
+// subscribe returns a channel that receives every request log added from now
+// on, the sequence number of the last one added before, and a function that
+// ends the subscription. The store closes the channel when the subscriber
+// falls behind by more than its buffer.
+func (s *store) subscribe() (<-chan *request, uint64, func()) {
+	ch := make(chan *request, 256)
+	s.mu.Lock()
+	s.subs[ch] = struct{}{}
+	seq := s.seq
+	s.mu.Unlock()
+	return ch, seq, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if _, ok := s.subs[ch]; ok {
+			delete(s.subs, ch)
+			close(ch)
+		}
+	}
+}

@@ -1,0 +1,71 @@
+package kafkasink_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+)
+
+// With no broker, Close returns when its context ends, with an error that
+// counts the records not delivered and names the cause (the refused
+// connection, not "client closed"); every done callback has been called by
+// then and says the same.
+func TestCloseWithoutBrokerReportsUndelivered(t *testing.T) {
+	p := newUnreachableProducer(t)
+	const n = 3
+	ds := make([]*doneRecorder, n)
+	for i := range ds {
+		ds[i] = newDoneRecorder()
+		p.Produce(t.Context(), kafkasink.Message{Topic: "close", Value: []byte("v")}, ds[i].done)
+	}
+	time.Sleep(300 * time.Millisecond) // let the client try to connect
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := p.Close(ctx)
+	took := time.Since(start)
+	if !errors.Is(err, kafkasink.ErrUndelivered) || !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("Close = %v, want ErrUndelivered wrapping the deadline and the refused connection", err)
+	}
+	if !strings.Contains(err.Error(), "3 records not acknowledged") {
+		t.Errorf("Close = %v: it does not count the records", err)
+	}
+	if deadline, _ := ctx.Deadline(); time.Now().After(deadline.Add(50 * time.Millisecond)) {
+		t.Errorf("Close took %v, past its context", took)
+	}
+	for i, d := range ds {
+		if err := d.wait(t); !errors.Is(err, kafkasink.ErrUndelivered) || !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Errorf("record %d: done(%v), want ErrUndelivered wrapping the refused connection", i, err)
+		}
+	}
+}
+
+// Close keeps a share of its context's time to close the client and wait
+// for the done callbacks of the records it fails: none runs after it
+// returned, although the flush used up the rest of the time.
+func TestCloseCallsEveryDoneBeforeReturning(t *testing.T) {
+	for range 20 {
+		p := newUnreachableProducer(t)
+		ds := make([]*doneRecorder, 50)
+		for i := range ds {
+			ds[i] = newDoneRecorder()
+			p.Produce(t.Context(), kafkasink.Message{Topic: "close", Value: []byte("v")}, ds[i].done)
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		err := p.Close(ctx)
+		cancel()
+		if !errors.Is(err, kafkasink.ErrUndelivered) || !strings.Contains(err.Error(), "50 records") {
+			t.Fatalf("Close = %v, want ErrUndelivered for 50 records", err)
+		}
+		for i, d := range ds {
+			if d.calls.Load() != 1 {
+				t.Fatalf("record %d: done not called before Close returned", i)
+			}
+		}
+	}
+}

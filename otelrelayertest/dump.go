@@ -1,0 +1,126 @@
+package otelrelayertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+)
+
+// DumpEnv names the environment variable that turns the message dump on:
+// when it names a directory, every message a [Sink] records, and every
+// message in a [Cluster] when its test ends, is appended as a JSON line to
+// a file of that directory (one file per test process). The repository's
+// JSON Schema test validates what the whole test suite wrote this way. Off
+// when unset. A Cluster whose messages cannot be dumped fails its test; a
+// Sink reports a failed dump on standard error (Produce is unchanged).
+const DumpEnv = "OTELRELAYER_MESSAGE_DUMP"
+
+// dumpedMessage is a line of the dump.
+type dumpedMessage struct {
+	Origin  string            `json:"origin"` // "sink" or the test of a Cluster
+	Process string            `json:"process"`
+	Topic   string            `json:"topic"`
+	Key     []byte            `json:"key,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Value   []byte            `json:"value"`
+}
+
+var dump struct {
+	once sync.Once
+	mu   sync.Mutex
+	f    *os.File
+	err  error
+}
+
+// dumpFile opens this process's dump file once; nil when the dump is off.
+func dumpFile() (*os.File, error) {
+	dump.once.Do(func() {
+		dir := os.Getenv(DumpEnv)
+		if dir == "" {
+			return
+		}
+		if dump.err = os.MkdirAll(dir, 0o755); dump.err != nil {
+			return
+		}
+		name := fmt.Sprintf("%s-%d.jsonl", filepath.Base(os.Args[0]), os.Getpid())
+		dump.f, dump.err = os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	})
+	return dump.f, dump.err
+}
+
+// dumpSinkMessage is dumpMessage for a Sink, which has no test to fail.
+func dumpSinkMessage(m kafkasink.Message) {
+	if err := dumpMessage("sink", m.Topic, m.Key, m.Headers, m.Value); err != nil {
+		dumpErrOnce.Do(func() { fmt.Fprintf(os.Stderr, "otelrelayertest: %s: %v\n", DumpEnv, err) })
+	}
+}
+
+var dumpErrOnce sync.Once
+
+// dumpMessage appends a message to the dump when it is on.
+func dumpMessage(origin, topic string, key []byte, headers []kafkasink.Header, value []byte) error {
+	f, err := dumpFile()
+	if f == nil || err != nil {
+		return err
+	}
+	d := dumpedMessage{Origin: origin, Process: filepath.Base(os.Args[0]), Topic: topic, Key: key, Value: value}
+	if len(headers) > 0 {
+		d.Headers = make(map[string]string, len(headers))
+		for _, h := range headers {
+			d.Headers[h.Key] = string(h.Value)
+		}
+	}
+	line, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	dump.mu.Lock()
+	defer dump.mu.Unlock()
+	_, err = f.Write(append(line, '\n'))
+	return err
+}
+
+// dumpCluster appends every message of every topic of brokers to the dump,
+// reading until the topics stay quiet (at most 10 seconds).
+func dumpCluster(t testing.TB, brokers []string) {
+	if f, err := dumpFile(); f == nil && err == nil {
+		return
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeRegex(), kgo.ConsumeTopics(`^[^_]`),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(100*time.Millisecond))
+	if err != nil {
+		t.Errorf("otelrelayertest: dumping the cluster's messages: %v", err)
+		return
+	}
+	defer cl.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for idle := 0; idle < 2 && time.Now().Before(deadline); {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		fs := cl.PollFetches(ctx)
+		cancel()
+		n := 0
+		fs.EachRecord(func(r *kgo.Record) {
+			n++
+			if err == nil {
+				err = dumpMessage(t.Name(), r.Topic, r.Key, r.Headers, r.Value)
+			}
+		})
+		if n == 0 {
+			idle++
+		} else {
+			idle = 0
+		}
+	}
+	if err != nil {
+		t.Errorf("otelrelayertest: dumping the cluster's messages: %v", err)
+	}
+}

@@ -1,0 +1,30 @@
+package wire
+
+// Header names of the messages otelrelayer writes. Every message carries
+// [TraceparentHeader] (when the emitting span is valid), [TracestateHeader]
+// (when the span has a trace state) and [EventIDHeader]. With the
+// exporter's CloudEvents option, messages also carry the CloudEvents
+// binary-mode headers (the CE… constants and [ContentTypeHeader]).
+const (
+	// EventIDHeader holds a message's ID: a UUIDv7 in its 36-character
+	// text form, unique to the message. Request log lines that are events
+	// repeat it as event_id.
+	EventIDHeader = "relayer-event-id"
+	// TraceparentHeader holds the W3C trace context of the span that
+	// wrote the message (for a request log, its root span).
+	TraceparentHeader = "traceparent"
+	// TracestateHeader holds the W3C trace state of that span, when set.
+	TracestateHeader = "tracestate"
+
+	CESpecVersionHeader = "ce_specversion" // "1.0"
+	CEIDHeader          = "ce_id"          // the same ID as EventIDHeader
+	CESourceHeader      = "ce_source"      // the source of the message
+	CETypeHeader        = "ce_type"        // the event type, the EmitRaw topic, or RequestLogType
+	CESubjectHeader     = "ce_subject"     // the event subtype, when set
+	CETimeHeader        = "ce_time"        // when the message was written, RFC 3339 UTC
+	ContentTypeHeader   = "content-type"   // "application/json"
+)
+
+// RequestLogType is the CloudEvents type (the [CETypeHeader] value) of
+// request logs.
+const RequestLogType = "otelrelayer.request_log"

@@ -1,0 +1,125 @@
+package schematest
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/codes"
+
+	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+)
+
+// Every kind of message the library writes matches its schema: HTTP, RPC
+// and job request logs, errors, raw lines, dropped lines, evicted
+// requests, Log and Emit outside a request, CloudEvents headers.
+func TestScenarioMessages(t *testing.T) {
+	s := compile(t)
+	scenarios := []struct {
+		name string
+		opts []exporter.Option
+		run  func(t *testing.T, rec *otelrelayertest.Recorder)
+	}{
+		{"HTTP", nil, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			mux := http.NewServeMux()
+			mux.HandleFunc("POST /orders", func(w http.ResponseWriter, r *http.Request) {
+				_ = bridge.Emit(r.Context(), "order_created", "web", map[string]any{"id": 1, "tags": []string{"a"}}, bridge.WithPartitionKey("1"))
+				_ = bridge.Log(r.Context(), "info", "stored")
+				_ = bridge.EmitRaw(r.Context(), "audit", []int{1, 2})
+				_ = bridge.EmitRaw(r.Context(), "audit", "plain")
+				_ = bridge.Log(r.Context(), "warning", map[string]any{"msg": "slow", "ms": 2.5})
+				w.WriteHeader(http.StatusCreated)
+				_, _ = w.Write([]byte("{}"))
+			})
+			mux.HandleFunc("GET /fail", func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusServiceUnavailable)
+			})
+			h := bridge.HTTPHandler(mux, bridge.WithTracerProvider(rec.TracerProvider()))
+			req := httptest.NewRequest(http.MethodPost, "/orders?x=1&y=%20", strings.NewReader("{}"))
+			req.Header.Set("User-Agent", "schema/1")
+			req.Header.Set("X-Request-ID", "req-1")
+			req.Header.Set("X-Forwarded-For", "10.0.0.1, 10.0.0.2")
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/fail", nil))
+		}},
+		{"RPC", nil, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			call := bridge.RPC("RPCHandler.create_order", func(ctx context.Context, q int) (int, error) {
+				_ = bridge.Log(ctx, "debug", q)
+				if q <= 0 {
+					return 0, errors.New("quantity must be positive")
+				}
+				return q, bridge.Emit(ctx, "order_created", "rpc", q)
+			}, bridge.WithTracerProvider(rec.TracerProvider()))
+			_, _ = call(t.Context(), 1)
+			_, _ = call(t.Context(), 0)
+		}},
+		{"job with an exception", nil, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			ctx, span := rec.Tracer().Start(t.Context(), "nightly-report")
+			_, child := rec.Tracer().Start(ctx, "step")
+			child.RecordError(errors.New("disk full"))
+			child.SetStatus(codes.Error, "disk full")
+			child.End()
+			_ = bridge.Log(ctx, "error", nil)
+			span.End()
+		}},
+		{"outside a request", nil, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			ctx, span := rec.Tracer().Start(t.Context(), "unsampled")
+			span.End() // ended: the context still names the pipeline
+			_ = bridge.Log(ctx, "info", "after the request")
+			_ = bridge.Emit(ctx, "order_created", "", nil)
+		}},
+		{"dropped lines", []exporter.Option{exporter.WithMaxLines(2)}, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			ctx, span := rec.Tracer().Start(t.Context(), "chatty")
+			for range 5 {
+				_ = bridge.Log(ctx, "info", "line")
+			}
+			span.End()
+		}},
+		{"evicted", []exporter.Option{exporter.WithMaxRequestAge(50 * time.Millisecond), exporter.WithErrorHandler(func(error) {})}, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			ctx, span := rec.Tracer().Start(t.Context(), "never ends")
+			_ = bridge.Log(ctx, "info", "started")
+			deadline := time.Now().Add(10 * time.Second)
+			for len(rec.RequestLogs()) == 0 && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if logs := rec.RequestLogs(); len(logs) == 0 || !logs[0].Evicted {
+				t.Errorf("no evicted request log within 10s: %+v", logs)
+			}
+			span.End()
+		}},
+		{"CloudEvents, prefix and suffix", []exporter.Option{exporter.WithCloudEvents(), exporter.WithTopicPrefix("shop."), exporter.WithTopicSuffix(".v1"), exporter.WithSource("shop")}, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			ctx, span := rec.Tracer().Start(t.Context(), "ce")
+			_ = bridge.Emit(ctx, "order_created", "ce", map[string]string{"k": "v"})
+			span.End()
+		}},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			rec := otelrelayertest.New(t, sc.opts...)
+			sc.run(t, rec)
+			if err := rec.TracerProvider().ForceFlush(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			counts := map[string]int{}
+			for _, topic := range rec.Topics() {
+				for _, m := range rec.Messages(topic) {
+					k, err := s.validate(m.Value)
+					counts[k]++
+					if err != nil {
+						t.Errorf("%s on %s: %v\n%s", k, topic, err, m.Value)
+					}
+				}
+			}
+			if counts["request log"] == 0 {
+				t.Errorf("no request log validated (messages: %v)", counts)
+			}
+			t.Logf("validated %d request logs, %d events (%d other messages)", counts["request log"], counts["event"], counts[""])
+		})
+	}
+}
