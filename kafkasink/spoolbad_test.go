@@ -2,6 +2,7 @@ package kafkasink_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"os"
 	"os/exec"
@@ -65,17 +66,18 @@ func TestSpoolBadInput(t *testing.T) {
 		// damage prepares dir, which holds n spooled messages unless fresh.
 		damage   func(t *testing.T, dir string)
 		fresh    bool
-		wantText string // New fails with ErrSpool saying this; "" means every record is recovered
+		wantText string // New fails with ErrSpool saying this; "" means the records are recovered
+		lost     int    // records the damage took, of the n
 	}{
 		{"foreign file beside the spool", func(t *testing.T, dir string) {
 			writeFile(t, filepath.Join(dir, "README"), []byte("not ours"))
-		}, false, ""},
+		}, false, "", 0},
 		{"garbage spool file", func(t *testing.T, dir string) {
 			writeFile(t, filepath.Join(dir, spoolFile), []byte(strings.Repeat("garbage ", 2000)))
-		}, true, "is not a spool file"},
+		}, true, "is not a spool file", 0},
 		{"empty spool file", func(t *testing.T, dir string) {
 			writeFile(t, filepath.Join(dir, spoolFile), nil)
-		}, true, ""},
+		}, true, "", 0},
 		{"someone else's bbolt file", func(t *testing.T, dir string) {
 			db, err := bolt.Open(filepath.Join(dir, spoolFile), 0o600, nil)
 			if err != nil {
@@ -85,7 +87,7 @@ func TestSpoolBadInput(t *testing.T) {
 			if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("theirs")); return err }); err != nil {
 				t.Fatal(err)
 			}
-		}, true, "is a bbolt file but not a spool"},
+		}, true, "is a bbolt file but not a spool", 0},
 		{"damaged record", func(t *testing.T, dir string) {
 			db, err := bolt.Open(filepath.Join(dir, spoolFile), 0o600, nil)
 			if err != nil {
@@ -101,26 +103,33 @@ func TestSpoolBadInput(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-		}, false, "checksum mismatch"},
+		}, false, "checksum mismatch", 0},
+		{"torn last commit: its meta page garbled", func(t *testing.T, dir string) {
+			// bbolt's last step of a commit is one of its two meta pages;
+			// torn, the other one (the commit before) is used. Each of the
+			// n records was its own commit (Produce waited for it): the last
+			// one is lost, as a record whose Produce never returned would be.
+			tearNewestMeta(t, filepath.Join(dir, spoolFile))
+		}, false, "", 1},
 		{"torn last write: file cut by 100 bytes", func(t *testing.T, dir string) {
 			truncateBy(t, filepath.Join(dir, spoolFile), 100)
-		}, false, ""},
+		}, false, "", 0},
 		{"file cut to its meta pages", func(t *testing.T, dir string) {
 			if err := os.Truncate(filepath.Join(dir, spoolFile), 8192); err != nil {
 				t.Fatal(err)
 			}
-		}, false, "damaged"},
+		}, false, "damaged", 0},
 		{"file cut inside its meta pages", func(t *testing.T, dir string) {
 			if err := os.Truncate(filepath.Join(dir, spoolFile), 1000); err != nil {
 				t.Fatal(err)
 			}
-		}, false, "is not a spool file"},
+		}, false, "is not a spool file", 0},
 		{"path is a file", func(t *testing.T, dir string) {
 			if err := os.Remove(dir); err != nil {
 				t.Fatal(err)
 			}
 			writeFile(t, dir, []byte("a file"))
-		}, true, "not a directory"},
+		}, true, "not a directory", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,7 +137,7 @@ func TestSpoolBadInput(t *testing.T) {
 			if err := os.Mkdir(dir, 0o700); err != nil {
 				t.Fatal(err)
 			}
-			want := n
+			want := n - tt.lost
 			if tt.fresh {
 				want = 0
 			} else {
@@ -248,6 +257,41 @@ func TestSpoolFull(t *testing.T) {
 		if i > 1000 {
 			t.Fatal("a spool of 4096 bytes took 1000 messages")
 		}
+	}
+}
+
+// tearNewestMeta garbles the checksum of the bbolt meta page (of the two,
+// at offsets 0 and one page) with the higher transaction ID, as a commit
+// torn in its last write would leave it.
+func tearNewestMeta(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// A meta page: a 16-byte page header, then magic, version, page size,
+	// flags (4 bytes each), the root bucket (16), the freelist and
+	// high-water page IDs (8 each), the transaction ID (8), the checksum.
+	const txidAt, sumAt = 16 + 16 + 16 + 16, 16 + 16 + 16 + 16 + 8
+	head := make([]byte, 4096*2)
+	if _, err := f.ReadAt(head, 0); err != nil {
+		t.Fatal(err)
+	}
+	pageSize := int64(binary.LittleEndian.Uint32(head[16+8:]))
+	var newest int64
+	var txid uint64
+	for _, at := range []int64{0, pageSize} {
+		meta := make([]byte, sumAt+8)
+		if _, err := f.ReadAt(meta, at); err != nil {
+			t.Fatal(err)
+		}
+		if id := binary.LittleEndian.Uint64(meta[txidAt:]); id > txid {
+			newest, txid = at, id
+		}
+	}
+	if _, err := f.WriteAt([]byte{0xde, 0xad}, newest+sumAt); err != nil {
+		t.Fatal(err)
 	}
 }
 
