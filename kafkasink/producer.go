@@ -188,7 +188,8 @@ func finishInflight(r *kgo.Record, err error) {
 	}
 }
 
-// Flush implements [Sink].
+// Flush implements [Sink]. With [WithSpool] it waits until every message
+// accepted before the call is acknowledged, or ctx is done.
 func (p *Producer) Flush(ctx context.Context) error {
 	if p.spool != nil {
 		return p.spool.flush(ctx, 0)
@@ -210,6 +211,10 @@ func (p *Producer) Flush(ctx context.Context) error {
 // context canceled without a deadline leaves no such room: the callbacks of
 // the records failed by closing the client may then run just after Close
 // returned.
+//
+// With [WithSpool], Close delivers while the broker answers, then leaves
+// what remains in the spool for the next [New] and returns nil, never
+// [ErrUndelivered]: nothing is lost (see Spool in the package documentation).
 func (p *Producer) Close(ctx context.Context) error {
 	if p.spool != nil {
 		return p.spool.close(ctx)
