@@ -120,6 +120,13 @@ func (f *failures) counts() (events, requestLogs, other int, causes map[string]i
 	return f.events, f.requestLogs, f.other, maps.Clone(f.causes)
 }
 
+// total is the number of error-handler calls so far.
+func (f *failures) total() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.events + f.requestLogs + f.other
+}
+
 func (f *failures) timedOut() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"net"
+	"regexp"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
@@ -54,9 +55,11 @@ func TestKafkaStartsLate(t *testing.T) {
 }
 
 // TestKafkaNeverThere emits with no broker ever listening and a 2s delivery
-// timeout: Emit returns nil, every event and request log is reported to the
-// error handler once, as timed out, and TracerProvider.Shutdown returns
-// within its context.
+// timeout: Emit returns nil, and every event and request log is accounted
+// for once: either reported to the error handler as timed out (those that
+// failed before Shutdown began) or counted in Shutdown's error, which wraps
+// kafkasink.ErrUndelivered and names the refused connection.
+// TracerProvider.Shutdown returns within its context.
 func TestKafkaNeverThere(t *testing.T) {
 	addr, _ := freeAddr(t)
 	p := newPipeline(t, []string{addr}, kafkasink.WithDeliveryTimeout(2*time.Second))
@@ -70,19 +73,36 @@ func TestKafkaNeverThere(t *testing.T) {
 		t.Fatalf("Shutdown returned after its context ended: %v", err)
 	}
 	events, logs, other, causes := p.failures.counts()
+	shutEvents, shutLogs := undeliveredCounts(t, err)
 	t.Logf("no broker at %s: emitted=%d refused=%d; error handler: events failed=%d, request logs failed=%d (of %d), other=%d, causes %v; Shutdown: %v",
 		addr, len(l.emitted), len(l.refused), events, logs, l.requests, other, causes, err)
 	if len(l.refused) != 0 {
 		t.Errorf("Emit refused %d events: %v", len(l.refused), l.refused)
 	}
-	if events != len(l.emitted) || logs != l.requests || other != 0 {
-		t.Errorf("error handler saw %d event and %d request log failures (and %d others), want %d and %d",
-			events, logs, other, len(l.emitted), l.requests)
+	if events+shutEvents != len(l.emitted) || logs+shutLogs != l.requests || other != 0 {
+		t.Errorf("error handler saw %d event and %d request log failures (and %d others), Shutdown %d and %d; want %d and %d in all",
+			events, logs, other, shutEvents, shutLogs, len(l.emitted), l.requests)
 	}
 	if n := p.failures.timedOut(); n != events+logs {
 		t.Errorf("%d of %d failures are kgo.ErrRecordTimeout: %v", n, events+logs, causes)
 	}
-	if err != nil && !errors.Is(err, kgo.ErrRecordTimeout) {
-		t.Errorf("Shutdown: %v", err)
+	if shutEvents+shutLogs > 0 && (!errors.Is(err, kafkasink.ErrUndelivered) || !errors.Is(err, syscall.ECONNREFUSED)) {
+		t.Errorf("Shutdown = %v, want ErrUndelivered naming the refused connection", err)
 	}
+}
+
+// undeliveredCounts reads the counts of events and request logs in
+// Shutdown's error; 0 and 0 for nil.
+func undeliveredCounts(t *testing.T, err error) (events, logs int) {
+	t.Helper()
+	if err == nil {
+		return 0, 0
+	}
+	m := regexp.MustCompile(`(\d+) events.* and (\d+) request logs not delivered`).FindStringSubmatch(err.Error())
+	if m == nil {
+		t.Fatalf("Shutdown's error does not count what was not delivered: %v", err)
+	}
+	events, _ = strconv.Atoi(m[1])
+	logs, _ = strconv.Atoi(m[2])
+	return events, logs
 }

@@ -25,7 +25,13 @@ type proxy struct {
 }
 
 func newProxy(target string, withhold func(key int16) bool) (*proxy, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return newProxyOn("127.0.0.1:0", target, withhold)
+}
+
+// newProxyOn is newProxy listening on addr: a proxy closed earlier comes
+// back at its address.
+func newProxyOn(addr, target string, withhold func(key int16) bool) (*proxy, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,6 +104,9 @@ func TestDeliveryFailuresAreCounted(t *testing.T) {
 				sink.deliver(nil)
 			}
 			span.End()
+			if err := tp.ForceFlush(t.Context()); err != nil { // the error handler's calls too
+				t.Fatal(err)
+			}
 			for _, w := range sink.waited {
 				if w != tt.wantWaited {
 					t.Errorf("the sink was given a live context: %v, want %v", w, tt.wantWaited)
@@ -196,6 +200,9 @@ func TestAbandonedAcknowledgement(t *testing.T) {
 			}
 			sink.deliver(tt.answer)
 			span.End()
+			if err := tp.ForceFlush(t.Context()); err != nil { // the error handler's calls too
+				t.Fatal(err)
+			}
 			mu.Lock()
 			if handled != tt.wantHandled {
 				t.Errorf("error handler called %d times, want %d", handled, tt.wantHandled)
@@ -212,15 +219,21 @@ func TestAbandonedAcknowledgement(t *testing.T) {
 // Log outside a request writes at once: a refusal it can see is returned,
 // as Emit does, not sent to the error handler.
 func TestLogOutsideARequestReturnsARefusal(t *testing.T) {
-	handled := 0
-	tp := newTracerProvider(t, otelrelayertest.NewFailingSink(kafkasink.ErrBufferFull), exporter.WithErrorHandler(func(error) { handled++ }))
+	var handled atomic.Int64
+	tp := newTracerProvider(t, otelrelayertest.NewFailingSink(kafkasink.ErrBufferFull), exporter.WithErrorHandler(func(error) { handled.Add(1) }))
 	ctx, span := tp.Tracer("t").Start(t.Context(), "request")
 	span.End() // the request is over (its log refused: reported, no caller), so the next Log has none
-	before := handled
+	if err := tp.ForceFlush(t.Context()); err != nil { // the report of the refused request log
+		t.Fatal(err)
+	}
+	before := handled.Load()
 	if err := bridge.Log(ctx, "info", "late"); !errors.Is(err, kafkasink.ErrBufferFull) {
 		t.Fatalf("Log = %v, want ErrBufferFull", err)
 	}
-	if handled != before {
+	if err := tp.ForceFlush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if handled.Load() != before {
 		t.Errorf("the error handler also got it")
 	}
 }

@@ -119,8 +119,16 @@ func WithLogger(l *slog.Logger) Option {
 // or after the caller stopped waiting), request logs written at the end of a
 // request that the sink refused or could not deliver, and evictions. Each
 // report names the event ID or the request log. The default is
-// [otel.Handle]. It must not block. WithErrorHandler(nil) makes [New] fail
-// with [ErrConfiguration]: failures must go somewhere.
+// [otel.Handle]. WithErrorHandler(nil) makes [New] fail with
+// [ErrConfiguration]: failures must go somewhere.
+//
+// The handler is called on a goroutine of the processor's, one report at a
+// time, never on the sink's callback goroutine: it may call Emit (to emit a
+// "delivery failed" event, say), even while the producer's buffer is full.
+// Reports wait in a queue of 4,096; beyond it they are counted and said in
+// the next report, so a handler that blocks loses reports, not deliveries.
+// Failures that happen while [Processor.Shutdown] runs are returned by it
+// instead, and no call is made after it returned.
 func WithErrorHandler(h func(error)) Option {
 	return optionFunc(func(c config) config { c.errorHandler = h; return c })
 }

@@ -73,11 +73,15 @@ func (d *delivery) done(err error) {
 		if d.event {
 			d.req.countDroppedEvent()
 		}
+		if d.p.shut.Load() { // Shutdown returns it
+			d.p.undelivered.add(d.event, d.id, err)
+			return
+		}
 		what := d.what
 		if d.event {
 			what = "event " + d.id.String()
 		}
-		d.p.cfg.errorHandler(fmt.Errorf("otelrelayer: producing %s to %q: %w", what, d.topic, err))
+		d.p.reports.report(fmt.Errorf("otelrelayer: producing %s to %q: %w", what, d.topic, err))
 		return
 	}
 	if d.event && d.ack && d.req != nil { // delivered after the caller gave up

@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -50,6 +51,9 @@ type Processor struct {
 	shut     atomic.Bool
 	shutOnce sync.Once
 	shutErr  error
+
+	reports     reporter    // failures for the error handler
+	undelivered undelivered // failures while Shutdown runs, for its error
 
 	metrics     *metrics
 	logDone     func(error)   // the done callback of request logs, untimed
@@ -109,6 +113,7 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 		return nil, fmt.Errorf("exporter: creating metrics: %w", err)
 	}
 	p := &Processor{cfg: c, sink: sink, loggingTopic: full, topicName: loggingTopic, source: c.source, metrics: ms}
+	p.reports.handler = c.errorHandler
 	shared := &delivery{p: p, topic: full, what: "request log"}
 	shared.state.Store(deliveryReturned) // every answer is reported
 	p.logDone = shared.done
@@ -328,12 +333,22 @@ func (p *Processor) ForceFlush(ctx context.Context) error {
 	if p.shut.Load() {
 		return nil
 	}
-	return p.sink.Flush(ctx)
+	if err := p.sink.Flush(ctx); err != nil {
+		return err
+	}
+	return p.reports.flush(ctx)
 }
 
 // Shutdown implements sdktrace.SpanProcessor. Requests still open are
 // written as they stand (their duration runs to the shutdown), then the sink
-// is flushed and closed within ctx. Afterwards Emit, EmitRaw and Log return
+// is flushed and closed within ctx, and the error handler's queue drained:
+// Shutdown never outlasts ctx, and no error-handler call happens after it
+// returned. Messages that failed while it ran, or that the sink could not
+// deliver within ctx, make it return an error wrapping
+// kafkasink.ErrUndelivered that counts the events (naming the first by ID)
+// and the request logs, with the sink's cause (the last broker error for a
+// kafkasink.Producer); they are not also given to the error handler.
+// Afterwards Emit, EmitRaw and Log return
 // bridge.ErrShutdown for contexts that would have reached the processor:
 // through bridge.Retire, the registry keeps only tombstones that hold neither
 // the processor nor its tracer providers, so both can be garbage collected
@@ -354,9 +369,12 @@ func (p *Processor) Shutdown(ctx context.Context) error {
 		}
 		now := time.Now()
 		for _, req := range p.requests.openRoots() {
-			p.finish(ctx, req, req.span, now, false)
+			// Never waiting for room: the time of ctx is the flush's.
+			p.finish(doneContext, req, req.span, now, false)
 		}
-		p.shutErr = p.sink.Close(ctx)
+		closeErr := p.sink.Close(ctx)
+		reportErr := p.reports.close(ctx)
+		p.shutErr = errors.Join(p.undelivered.err(closeErr), reportErr)
 	})
 	return p.shutErr
 }

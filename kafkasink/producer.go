@@ -205,8 +205,9 @@ func (p *Producer) Flush(ctx context.Context) error {
 // and names the last broker error.
 //
 // Close never outlasts ctx. When ctx has a deadline, the flush ends a little
-// before it (a tenth of the time left, at most 250ms), so that closing the
-// client and calling the done callbacks of the records it fails fit in what
+// before it (a quarter of the time left, at most one second: franz-go gives
+// its final client-metrics push up to a second), so that closing the client
+// and calling the done callbacks of the records it fails fit in what
 // remains: every done callback has then been called when Close returns. A
 // context canceled without a deadline leaves no such room: the callbacks of
 // the records failed by closing the client may then run just after Close
@@ -268,13 +269,13 @@ func logMessage(ctx context.Context, l *slog.Logger, m Message) {
 	)
 }
 
-// beforeDeadline returns a context that ends a tenth of the time left (at
-// most 250ms) before ctx's deadline, or ctx itself when it has none.
+// beforeDeadline returns a context that ends a quarter of the time left (at
+// most a second) before ctx's deadline, or ctx itself when it has none.
 func beforeDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		return ctx, func() {}
 	}
-	room := min(time.Until(deadline)/10, 250*time.Millisecond)
+	room := min(time.Until(deadline)/4, time.Second)
 	return context.WithDeadline(ctx, deadline.Add(-room))
 }

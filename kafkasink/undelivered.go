@@ -75,7 +75,7 @@ func (b *brokerErrors) undelivered(err error) error {
 func (b *brokerErrors) closeError(n int64, ctxErr, lastErr error) error {
 	err := fmt.Errorf("%w: %d records not acknowledged", ErrUndelivered, n)
 	if ctxErr != nil {
-		err = fmt.Errorf("%w before Close's context ended: %w", err, ctxErr)
+		err = fmt.Errorf("%w within Close's context: %w", err, ctxErr)
 	}
 	cause := b.cause()
 	if cause == nil && lastErr != nil && !errors.Is(lastErr, ErrUndelivered) {
