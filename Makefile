@@ -51,9 +51,11 @@ screenshots:
 	cp .artifacts/_artifacts/*/list.png docs/webview-list.png
 	cp .artifacts/_artifacts/*/detail-error.png docs/webview-timeline.png
 
-# The benchmark harness (its own module): one embedded broker, three paths.
+# The benchmark harnesses (their own module): the three paths against one
+# broker, then the disk spool on vs off (ratio_spool_vs_memory).
 bench:
 	cd benchmarks && $(GO) run ./relaybench
+	cd benchmarks && $(GO) run ./spoolbench
 
 # A million requests, heap after every tenth (the soak of the delivery issue).
 soak:

@@ -54,7 +54,12 @@ func WithPartitionKey[K PartitionKey](key K) EmitOption {
 // WithAck makes the call wait until the broker acknowledges the record (or
 // the context is done) and return the delivery error. Without it, Emit
 // returns once the record is handed to the producer, and delivery failures
-// go to the pipeline's error handler.
+// go to the pipeline's error handler. With a disk spool (kafkasink.WithSpool),
+// an event kept on disk unacknowledged when the producer closes, or beyond
+// what it tracks in memory during an outage, returns an error wrapping
+// kafkasink.ErrSpooled: not acknowledged, but not lost either (it is
+// produced later, by the next process on the spool if need be), and not
+// counted in dropped_events.
 func WithAck() EmitOption { return EmitOption{ack: true} }
 
 type emitConfig struct {

@@ -50,10 +50,16 @@ const (
 
 // done is the sink's callback.
 func (d *delivery) done(err error) {
-	if err != nil && !d.ack && errors.Is(err, kafkasink.ErrSpooled) {
-		err = nil // safe in the spool, produced later: neither a failure nor a drop
+	// Safe in the spool, produced later (by the next process on the spool
+	// if need be): neither sent nor a failure nor a drop. Only a caller
+	// waiting for the acknowledgement is told.
+	spooled := err != nil && errors.Is(err, kafkasink.ErrSpooled)
+	if spooled && !d.ack {
+		err = nil
 	}
-	d.p.metrics.produced(d.topic, d.start, err)
+	if !spooled {
+		d.p.metrics.produced(d.topic, d.start, err)
+	}
 	if err != nil {
 		failure := err        // only a failure is moved to the heap
 		d.err.Store(&failure) // before the state changes that publish it
@@ -69,6 +75,9 @@ func (d *delivery) done(err error) {
 		return
 	}
 	// Nobody waits: Produce returned without WithAck, or the caller gave up.
+	if spooled {
+		return
+	}
 	if err != nil {
 		if d.event {
 			d.req.countDroppedEvent()

@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -78,7 +79,9 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		err = <-d.acked // it arrived meanwhile
 	}
 	if err != nil {
-		req.countDroppedEvent()
+		if !errors.Is(err, kafkasink.ErrSpooled) { // a spooled event is not lost
+			req.countDroppedEvent()
+		}
 		return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
 	}
 	if req != nil { // only an acknowledged event is a line of the request
