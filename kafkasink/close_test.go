@@ -69,3 +69,28 @@ func TestCloseCallsEveryDoneBeforeReturning(t *testing.T) {
 		}
 	}
 }
+
+// A record failed by Close whose done callback is still running when Close's
+// context ends is one record not delivered, not two: it must not be counted
+// both as failed and as still in flight.
+func TestCloseCountsARecordWhoseDoneIsRunningOnce(t *testing.T) {
+	p := newUnreachableProducer(t)
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	p.Produce(t.Context(), kafkasink.Message{Topic: "close", Value: []byte("v")}, func(error) {
+		entered <- struct{}{}
+		<-release // still running when Close's context ends
+	})
+	defer close(release)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	err := p.Close(ctx)
+	select {
+	case <-entered:
+	default:
+		t.Fatalf("Close = %v before the record's done callback was called", err)
+	}
+	if !errors.Is(err, kafkasink.ErrUndelivered) || !strings.Contains(err.Error(), ": 1 records not acknowledged") {
+		t.Fatalf("Close = %v, want ErrUndelivered counting 1 record", err)
+	}
+}
