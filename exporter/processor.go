@@ -184,6 +184,13 @@ func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
 	}
 	if bridge.Bind(tp, p) == nil {
 		p.bound.Store(tp, struct{}{})
+		// Shutdown may have run since OnStart checked: its Retire then
+		// came before this Bind, which would keep p and tp registered.
+		// Shutdown sets shut before it retires, so one of the two sees
+		// the other.
+		if p.shut.Load() {
+			bridge.Retire(p)
+		}
 	}
 }
 
