@@ -264,8 +264,10 @@ var doneContext = func() context.Context {
 // reservedDone is doneContext allowed to use the producer's reserve.
 var reservedDone = kafkasink.Reserved(doneContext)
 
-// reserved lets a request log use the share of the producer's buffer that
-// events never take, so that a full buffer of events cannot refuse it.
+// reserved lets a request log that must not wait for its caller (OnEnd,
+// eviction, Shutdown) use the share of the producer's buffer that events
+// never take, so that a full buffer of events cannot refuse it. A Log outside
+// any request is its caller's, like an event: it gets no reserve.
 func reserved(ctx context.Context) context.Context {
 	if ctx == doneContext {
 		return reservedDone // OnEnd's case: no allocation
@@ -309,7 +311,10 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 		d = &delivery{p: p, topic: p.loggingTopic, what: "request log", start: start}
 		done = d.done
 	}
-	p.sink.Produce(reserved(ctx), msg, done)
+	if !caller {
+		ctx = reserved(ctx)
+	}
+	p.sink.Produce(ctx, msg, done)
 	if caller {
 		if err, settled := d.returned(); settled && err != nil {
 			if p.shut.Load() { // shut down while the call ran
