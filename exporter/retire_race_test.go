@@ -31,12 +31,11 @@ func (s pausedSpan) TracerProvider() trace.TracerProvider {
 	return s.tp
 }
 
-// providerStub is a tracer provider the registry can hold (a pointer, not
-// tiny-allocated, so that its weak pointer can turn nil).
+// providerStub is a tracer provider the registry can hold (a pointer; with
+// a string it is not tiny-allocated, so its weak pointer can turn nil).
 type providerStub struct {
 	noop.TracerProvider
 	name string
-	pad  [8]*int
 }
 
 // A span that starts while Shutdown runs must not bind its provider to the
