@@ -189,6 +189,13 @@ func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
 	}
 	if bridge.Bind(tp, p) == nil {
 		p.bound.Store(tp, struct{}{})
+		// Shutdown may have run since OnStart checked: its Retire then
+		// came before this Bind, which would keep p and tp registered.
+		// Shutdown sets shut before it retires, so one of the two sees
+		// the other.
+		if p.shut.Load() {
+			bridge.Retire(p)
+		}
 	}
 }
 
@@ -262,8 +269,10 @@ var doneContext = func() context.Context {
 // reservedDone is doneContext allowed to use the producer's reserve.
 var reservedDone = kafkasink.Reserved(doneContext)
 
-// reserved lets a request log use the share of the producer's buffer that
-// events never take, so that a full buffer of events cannot refuse it.
+// reserved lets a request log that must not wait for its caller (OnEnd,
+// eviction, Shutdown) use the share of the producer's buffer that events
+// never take, so that a full buffer of events cannot refuse it. A Log outside
+// any request is its caller's, like an event: it gets no reserve.
 func reserved(ctx context.Context) context.Context {
 	if ctx == doneContext {
 		return reservedDone // OnEnd's case: no allocation
@@ -307,7 +316,10 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 		d = &delivery{p: p, topic: p.loggingTopic, what: "request log", start: start}
 		done = d.done
 	}
-	p.sink.Produce(reserved(ctx), msg, done)
+	if !caller {
+		ctx = reserved(ctx)
+	}
+	p.sink.Produce(ctx, msg, done)
 	if caller {
 		if err, settled := d.returned(); settled && err != nil {
 			if p.shut.Load() { // shut down while the call ran

@@ -34,8 +34,7 @@ type Producer struct {
 	spool  *spool // nil without WithSpool
 
 	brokerErrs  *brokerErrors
-	closing     atomic.Bool  // Close began: failures are counted for its error
-	failedLate  atomic.Int64 // records failed since Close began
+	closing     atomic.Bool // Close began: failures are counted for its error
 	lastFailure atomic.Pointer[error]
 }
 
@@ -172,16 +171,16 @@ func finishInflight(r *kgo.Record, err error) {
 	inflightPool.Put(f)
 	// Released before done: a done callback may produce again.
 	p.budget.release(size)
-	defer p.budget.finished()
 	if errors.Is(err, kgo.ErrMaxBuffered) {
 		err = fmt.Errorf("%w (franz-go's own limits, from WithClientOptions): %w", ErrBufferFull, err)
 	}
-	if err != nil && p.closing.Load() {
+	failedLate := err != nil && p.closing.Load() // counted in Close's error
+	defer p.budget.finished(failedLate)
+	if failedLate {
 		if errors.Is(err, kgo.ErrClientClosed) {
 			err = p.brokerErrs.undelivered(err)
 		}
 		p.lastFailure.Store(&err)
-		p.failedLate.Add(1)
 	}
 	if done != nil {
 		done(err)
@@ -241,7 +240,7 @@ func (p *Producer) Close(ctx context.Context) error {
 			flushErr = ctx.Err()
 		}
 	}
-	n := p.failedLate.Load() + p.budget.inFlight()
+	n := p.budget.undelivered()
 	if n == 0 {
 		return nil
 	}
