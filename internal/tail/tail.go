@@ -57,6 +57,7 @@ type Tail struct {
 	cl     *kgo.Client
 	queue  []Message // fetched, not yet held or returned
 	held   window
+	bytes  int // of the values held
 	seq    uint64
 	closed chan struct{}
 	once   sync.Once
@@ -188,10 +189,13 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 		for _, m := range t.queue {
 			t.seq++
 			t.held.add(held{m: m, at: m.Time(), arrived: now, seq: t.seq})
+			t.bytes += len(m.Value)
 		}
 		t.queue = t.queue[:0]
-		if len(t.held) > MaxHeld || (len(t.held) > 0 && !now.Before(t.held.due(t.cfg.Window))) {
-			return t.held.pop(), nil
+		if len(t.held) > MaxHeld || t.bytes > MaxHeldBytes || (len(t.held) > 0 && !now.Before(t.held.due(t.cfg.Window))) {
+			m := t.held.pop()
+			t.bytes -= len(m.Value)
+			return m, nil
 		}
 
 		pollCtx, cancel := ctx, context.CancelFunc(func() {})
