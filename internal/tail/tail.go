@@ -1,6 +1,7 @@
 package tail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -229,19 +230,22 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 	}
 }
 
+// fromRecord copies what a Message keeps of r: the client's record bytes
+// are slices of the whole fetch response, which a kept message would
+// otherwise hold in memory with every other message read with it.
 func fromRecord(r *kgo.Record) Message {
 	m := Message{
 		Topic:     r.Topic,
 		Partition: r.Partition,
 		Offset:    r.Offset,
-		Key:       r.Key,
-		Value:     r.Value,
+		Key:       bytes.Clone(r.Key),
+		Value:     bytes.Clone(r.Value),
 		Timestamp: r.Timestamp,
 	}
 	if len(r.Headers) > 0 {
 		m.Headers = make([]Header, len(r.Headers))
 		for i, h := range r.Headers {
-			m.Headers[i] = Header{Key: h.Key, Value: h.Value}
+			m.Headers[i] = Header{Key: h.Key, Value: bytes.Clone(h.Value)}
 		}
 	}
 	Decode(&m, r.Value)
