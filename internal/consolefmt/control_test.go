@@ -47,3 +47,24 @@ func TestControlCharactersAreEscaped(t *testing.T) {
 	checkNoControls(t, "Event", Event(hostileText, &e, hostileText, Options{}))
 	checkNoControls(t, "Other", Other(hostileText, 0, 0, e.Timestamp.Time, []byte(hostileText), Options{}))
 }
+
+// JSON leaves C1 controls (U+0080 to U+009F, the 8-bit CSI among them) and
+// DEL unescaped inside strings: payloads shown as JSON must escape them.
+func TestControlCharactersInJSONAreEscaped(t *testing.T) {
+	const payload = "{\"msg\":\"a\u009b2Jb\u007f\"}"
+	body := `{"source":"s","logging_topic":"logging","date":"2026-11-27T05:03:52Z","method":"GET","path":"/","status":200,` +
+		`"lines":[{"source":"o","event_type":"t","event_subtype":"","payload":` + payload + `,"timestamp":"2026-11-27T05:03:52Z"},` +
+		`{"log_level":"info","payload":` + payload + `,"timestamp":"2026-11-27T05:03:52Z"},` + payload + `],"dropped_lines":0}`
+	var l wire.RequestLog
+	if err := json.Unmarshal([]byte(body), &l); err != nil {
+		t.Fatal(err)
+	}
+	out := RequestLog(&l, Options{Verbose: true})
+	checkNoControls(t, "RequestLog", out)
+	if !strings.Contains(out, `{"msg":"a\u009b2Jb\u007f"}`) {
+		t.Errorf("the payload is not shown as JSON with its controls escaped:\n%s", out)
+	}
+	e := wire.Event{Source: "s", EventType: "t", Payload: json.RawMessage(payload)}
+	checkNoControls(t, "Event", Event("t", &e, "", Options{}))
+	checkNoControls(t, "Other", Other("t", 0, 0, e.Timestamp.Time, []byte(payload), Options{}))
+}

@@ -235,9 +235,9 @@ func compactJSON(raw json.RawMessage) string {
 	}
 	var b bytes.Buffer
 	if json.Compact(&b, raw) != nil {
-		return string(raw)
+		return printable(string(raw))
 	}
-	return b.String()
+	return escapeControls(b.String())
 }
 
 // isPrintable reports whether s is valid UTF-8 without control or other
@@ -259,10 +259,45 @@ func isPrintable(s string) bool {
 // reach the terminal as control sequences (an HTTP path holds what the
 // client percent-encoded, such as "\x1b[2J" for /%1b%5b2J).
 func printable(s string) string {
-	if isPrintable(s) {
+	if noControls(s) {
 		return s
 	}
 	return strconv.Quote(s)
+}
+
+// noControls reports whether s is valid UTF-8 without control characters
+// (C0, DEL, C1), which a terminal could take for commands.
+func noControls(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeControls escapes the control characters JSON allows unescaped in
+// strings (DEL, C1) and invalid UTF-8, keeping valid JSON valid: in valid
+// compact JSON, such characters only occur inside strings.
+func escapeControls(j string) string {
+	if noControls(j) {
+		return j
+	}
+	var b strings.Builder
+	for i, r := range j {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(j[i:], string(utf8.RuneError)):
+			b.WriteString(`\ufffd`)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 func orDash(s string) string {
