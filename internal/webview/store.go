@@ -114,7 +114,7 @@ func (s *store) addRequest(r *request) {
 	for ch := range s.subs {
 		select {
 		case ch <- r:
-		default: // a slow page; it reloads when it sees the gap (see live.go)
+		default: // a slow page; it reloads when it sees the gap (see View.serveLive)
 			delete(s.subs, ch)
 			close(ch)
 		}
