@@ -29,9 +29,12 @@ test:
 		(cd $$m && $(GO) test -race -count=1 ./...); \
 	done
 
-# The benchmark harness (its own module): one embedded broker, three paths.
+# The benchmark harness (its own module): the broker in its own process
+# (KAFKA_BROKERS when set), three paths alternated. BENCHFLAGS=-short for a
+# quick run; see BENCHMARKS.md.
+BENCHFLAGS ?=
 bench:
-	cd benchmarks && $(GO) run ./relaybench
+	cd benchmarks && $(GO) run ./relaybench $(BENCHFLAGS)
 
 # A million requests, heap after every tenth (the soak of the delivery issue).
 soak:
