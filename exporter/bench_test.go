@@ -39,6 +39,7 @@ func BenchmarkRequest(b *testing.B) {
 	tracer := benchProvider(b).Tracer("bench")
 	ctx := context.Background()
 	b.ReportAllocs()
+	reportCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			rctx, span := tracer.Start(ctx, "request")
@@ -113,6 +114,7 @@ func BenchmarkSDKSpanOnly(b *testing.B) {
 	tracer := tp.Tracer("bench")
 	ctx := context.Background()
 	b.ReportAllocs()
+	reportCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			_, span := tracer.Start(ctx, "request")

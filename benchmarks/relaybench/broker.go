@@ -2,13 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -38,6 +41,29 @@ type broker struct {
 	addrs []string
 	where string // for the report
 	stop  func() error
+	pid   int // the child broker's, 0 when not ours
+}
+
+// cpuTime returns the CPU time the child broker has used so far (user and
+// system, from /proc, in clock ticks of 10ms), or 0 when it is not a child
+// or /proc cannot tell.
+func (b *broker) cpuTime() time.Duration {
+	if b.pid == 0 {
+		return 0
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", b.pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses: utime and
+	// stime are the 12th and 13th.
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // externalBroker returns the brokers of KAFKA_BROKERS when set, else starts
@@ -80,6 +106,7 @@ func externalBroker() (*broker, error) {
 			_ = stdin.Close()
 			return cmd.Wait()
 		},
+		pid: cmd.Process.Pid,
 	}, nil
 }
 

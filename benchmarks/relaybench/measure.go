@@ -45,6 +45,7 @@ type result struct {
 	config
 	rps        float64
 	cpuPerReq  time.Duration // CPU time of this process per request
+	brokerCPU  time.Duration // CPU time of the child broker per request
 	wirePerMsg float64       // produce request bytes per message
 	counted    int64         // messages found on the broker, all rounds
 }
@@ -63,6 +64,7 @@ func measureAll(ctx context.Context, b *broker, o options, configs []config) ([]
 		w := workload{concurrency: c.goroutines, lines: c.lines, duration: o.duration, brokers: b.addrs, codec: c.codec}
 		rps := make([][]float64, len(o.paths))
 		cpu := make([][]time.Duration, len(o.paths))
+		bcpu := make([][]time.Duration, len(o.paths))
 		wire := make([]float64, len(o.paths))
 		counted := make([]int64, len(o.paths))
 		for range o.rounds {
@@ -72,9 +74,9 @@ func measureAll(ctx context.Context, b *broker, o options, configs []config) ([]
 				if err != nil {
 					return nil, err
 				}
-				cpu0 := cpuTime()
+				cpu0, bcpu0 := cpuTime(), b.cpuTime()
 				m, err := p.fn(ctx, w)
-				cpu1 := cpuTime()
+				cpu1, bcpu1 := cpuTime(), b.cpuTime()
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", p.name, err)
 				}
@@ -88,6 +90,7 @@ func measureAll(ctx context.Context, b *broker, o options, configs []config) ([]
 				counted[i] += after - before
 				rps[i] = append(rps[i], float64(m.requests)/m.elapsed.Seconds())
 				cpu[i] = append(cpu[i], (cpu1-cpu0)/time.Duration(m.requests))
+				bcpu[i] = append(bcpu[i], (bcpu1-bcpu0)/time.Duration(m.requests))
 				if m.messages > 0 {
 					wire[i] = float64(m.wireBytes) / float64(m.messages)
 				}
@@ -95,7 +98,7 @@ func measureAll(ctx context.Context, b *broker, o options, configs []config) ([]
 		}
 		for i, p := range o.paths {
 			results = append(results, result{path: p.name, config: c,
-				rps: median(rps[i]), cpuPerReq: median(cpu[i]), wirePerMsg: wire[i], counted: counted[i]})
+				rps: median(rps[i]), cpuPerReq: median(cpu[i]), brokerCPU: median(bcpu[i]), wirePerMsg: wire[i], counted: counted[i]})
 		}
 	}
 	return results, nil
@@ -108,14 +111,14 @@ func median[T int64 | float64 | time.Duration](xs []T) T {
 }
 
 func printTable(results []result) {
-	fmt.Printf("%-10s %10s %6s %7s %12s %12s %12s %14s\n", "path", "goroutines", "lines", "codec", "requests/s", "cpu_us/req", "wire_B/msg", "msgs_on_broker")
+	fmt.Printf("%-10s %10s %6s %7s %12s %12s %12s %12s %14s\n", "path", "goroutines", "lines", "codec", "requests/s", "cpu_us/req", "broker_us/req", "wire_B/msg", "msgs_on_broker")
 	for _, r := range results {
 		codec := r.codec
 		if codec == "" {
 			codec = "default"
 		}
-		fmt.Printf("%-10s %10d %6d %7s %12.0f %12.2f %12.1f %14d\n", r.path, r.goroutines, r.lines, codec,
-			r.rps, float64(r.cpuPerReq)/float64(time.Microsecond), r.wirePerMsg, r.counted)
+		fmt.Printf("%-10s %10d %6d %7s %12.0f %12.2f %12.2f %12.1f %14d\n", r.path, r.goroutines, r.lines, codec,
+			r.rps, float64(r.cpuPerReq)/float64(time.Microsecond), float64(r.brokerCPU)/float64(time.Microsecond), r.wirePerMsg, r.counted)
 	}
 }
 
