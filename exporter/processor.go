@@ -161,8 +161,9 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 	if req == nil {
 		return
 	}
-	var scratch [512]byte
-	appendErrorLines(scratch[:0], s, func(line []byte) {
+	// No scratch array: it would escape, 512 bytes a span; error lines,
+	// which are rare, allocate their own buffer.
+	appendErrorLines(nil, s, func(line []byte) {
 		req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes)
 	})
 	if req.root != id {
