@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	otelprop "go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/internal/eventid"
@@ -49,7 +50,7 @@ func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m message
 		if sc.IsValid() && !trace.SpanContextFromContext(ctx).Equal(sc) {
 			ctx = trace.ContextWithSpanContext(ctx, sc)
 		}
-		p.cfg.propagator.Inject(ctx, propagation.NewCarrier(&hs))
+		hs = inject(ctx, p.cfg.propagator, hs)
 	} else if sc.IsValid() {
 		buf = appendTraceparent(buf, sc)
 		hs = append(hs, kafkasink.Header{Key: "traceparent", Value: buf[:traceparentLen:traceparentLen]})
@@ -81,6 +82,14 @@ func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m message
 		}
 	}
 	return hs, key
+}
+
+// inject adds the headers of propagator to hs. It is a function of its own
+// so that taking the address of hs moves a slice header to the heap only
+// when a propagator is configured.
+func inject(ctx context.Context, propagator otelprop.TextMapPropagator, hs []kafkasink.Header) []kafkasink.Header {
+	propagator.Inject(ctx, propagation.NewCarrier(&hs))
+	return hs
 }
 
 // RequestLogType is the CloudEvents type of request logs.
