@@ -42,8 +42,8 @@ type headerBlock struct {
 // attributes; with traceIDKey, also the hex trace ID of sc as a message key
 // (nil when sc is invalid). With no propagator configured, W3C trace context
 // is written directly, without going through a carrier.
-func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m messageMeta, traceIDKey bool) (hs []kafkasink.Header, key []byte) {
-	blk := new(headerBlock)
+// The headers and the bytes they point to are written in blk.
+func (p *Processor) headers(ctx context.Context, blk *headerBlock, sc trace.SpanContext, m messageMeta, traceIDKey bool) (hs []kafkasink.Header, key []byte) {
 	buf := blk.buf[:0:len(blk.buf)]
 	hs = blk.hs[:0]
 	if p.cfg.propagator != nil {

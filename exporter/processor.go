@@ -233,7 +233,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 	value = appendRequestTail(value, dropped, e.droppedEvents, e.evicted)
 
 	now := time.Now()
-	headers, key := p.headers(context.Background(), h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
+	headers, key := p.headers(context.Background(), new(headerBlock), h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
 	msg := kafkasink.Message{Topic: p.loggingTopic, Key: key, Value: value, Headers: headers}
 	add(p.metrics.requestLogs, 1)
 	if dropped > 0 {
