@@ -214,9 +214,11 @@ var doneContext = func() context.Context {
 // known before Produce returns is returned rather than reported.
 func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e endedRequest, caller bool) error {
 	lines, ends, dropped := e.lines, e.ends, e.droppedLines
-	value := make([]byte, 0, 512+len(lines))
-	value = appendRequestHead(value, h)
-	room := p.cfg.maxMessageBytes - len(value) - maxTailBytes
+	// Head and tail are encoded on the stack first, so that the value is
+	// allocated at its exact size.
+	var headBuf [512]byte
+	head := appendRequestHead(headBuf[:0], h)
+	room := p.cfg.maxMessageBytes - len(head) - maxTailBytes
 	n := len(ends)
 	for n > 0 && int(ends[n-1]) > room {
 		n--
@@ -229,8 +231,10 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 			lines = lines[:ends[n-1]]
 		}
 	}
-	value = append(value, lines...)
-	value = appendRequestTail(value, dropped, e.droppedEvents, e.evicted)
+	var tailBuf [maxTailBytes]byte
+	tail := appendRequestTail(tailBuf[:0], dropped, e.droppedEvents, e.evicted)
+	value := make([]byte, 0, len(head)+len(lines)+len(tail))
+	value = append(append(append(value, head...), lines...), tail...)
 
 	now := time.Now()
 	headers, key := p.headers(context.Background(), new(headerBlock), h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
