@@ -40,7 +40,8 @@ func main() {
 	goroutines := flag.String("goroutines", "1,2,4", "request goroutines, one line per request; the last is used for the other tables")
 	lines := flag.String("lines", "1,10,100", "log lines per request, one measurement each")
 	codecList := flag.String("codecs", "", "instead of the scaling tables, compare these compression codecs (none,gzip,snappy,lz4,zstd)")
-	pathList := flag.String("paths", "raw_franz,relayer,otel_sdk", "paths to measure")
+	flag.DurationVar(&o.linger, "linger", 0, "franz-go's ProducerLinger for both Kafka paths (0: the defaults)")
+	pathList := flag.String("paths", "raw_franz,relayer,otel_sdk", "paths to measure (raw_franz, relayer, otel_sdk, raw_franz_keyed)")
 	flag.BoolVar(&o.inProcess, "inprocess", true, "also measure against a broker inside the benchmark process (second table)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file")
@@ -101,6 +102,7 @@ type options struct {
 	codecs     []string
 	paths      []path
 	inProcess  bool
+	linger     time.Duration
 }
 
 func positiveList(name, s string) ([]int, error) {

@@ -19,6 +19,7 @@ var allPaths = []path{
 	{"raw_franz", rawFranz},
 	{"relayer", relayer},
 	{"otel_sdk", otelSDK},
+	{"raw_franz_keyed", rawFranzKeyed},
 }
 
 func pathsOf(list string) ([]path, error) {
@@ -26,7 +27,7 @@ func pathsOf(list string) ([]path, error) {
 	for _, name := range strings.Split(list, ",") {
 		i := slices.IndexFunc(allPaths, func(p path) bool { return p.name == name })
 		if i < 0 {
-			return nil, fmt.Errorf("-paths: unknown path %q (raw_franz, relayer, otel_sdk)", name)
+			return nil, fmt.Errorf("-paths: unknown path %q (raw_franz, relayer, otel_sdk, raw_franz_keyed)", name)
 		}
 		out = append(out, allPaths[i])
 	}
@@ -61,7 +62,7 @@ func measureAll(ctx context.Context, b *broker, o options, configs []config) ([]
 	defer cnt.close()
 	var results []result
 	for _, c := range configs {
-		w := workload{concurrency: c.goroutines, lines: c.lines, duration: o.duration, brokers: b.addrs, codec: c.codec}
+		w := workload{concurrency: c.goroutines, lines: c.lines, duration: o.duration, brokers: b.addrs, codec: c.codec, linger: o.linger}
 		rps := make([][]float64, len(o.paths))
 		cpu := make([][]time.Duration, len(o.paths))
 		bcpu := make([][]time.Duration, len(o.paths))
@@ -111,13 +112,13 @@ func median[T int64 | float64 | time.Duration](xs []T) T {
 }
 
 func printTable(results []result) {
-	fmt.Printf("%-10s %10s %6s %7s %12s %12s %12s %12s %14s\n", "path", "goroutines", "lines", "codec", "requests/s", "cpu_us/req", "broker_us/req", "wire_B/msg", "msgs_on_broker")
+	fmt.Printf("%-15s %10s %6s %7s %12s %12s %12s %12s %14s\n", "path", "goroutines", "lines", "codec", "requests/s", "cpu_us/req", "broker_us/req", "wire_B/msg", "msgs_on_broker")
 	for _, r := range results {
 		codec := r.codec
 		if codec == "" {
 			codec = "default"
 		}
-		fmt.Printf("%-10s %10d %6d %7s %12.0f %12.2f %12.2f %12.1f %14d\n", r.path, r.goroutines, r.lines, codec,
+		fmt.Printf("%-15s %10d %6d %7s %12.0f %12.2f %12.2f %12.1f %14d\n", r.path, r.goroutines, r.lines, codec,
 			r.rps, float64(r.cpuPerReq)/float64(time.Microsecond), float64(r.brokerCPU)/float64(time.Microsecond), r.wirePerMsg, r.counted)
 	}
 }
@@ -150,6 +151,9 @@ func printFigures(prefix string, results []result, main int) {
 		if raw, ok := find("raw_franz", r.goroutines, r.lines); ok {
 			fmt.Printf("%sratio_relayer_vs_raw%s %.2f\n", prefix, suffix, r.rps/raw.rps)
 			fmt.Printf("%sratio_relayer_vs_raw_cpu%s %.2f\n", prefix, suffix, float64(raw.cpuPerReq)/float64(r.cpuPerReq))
+		}
+		if keyed, ok := find("raw_franz_keyed", r.goroutines, r.lines); ok {
+			fmt.Printf("%sratio_relayer_vs_raw_keyed%s %.2f\n", prefix, suffix, r.rps/keyed.rps)
 		}
 		if sdk, ok := find("otel_sdk", r.goroutines, r.lines); ok {
 			fmt.Printf("%sratio_relayer_vs_otel_sdk%s %.2f\n", prefix, suffix, r.rps/sdk.rps)

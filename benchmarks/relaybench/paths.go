@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
@@ -89,8 +90,24 @@ func relayer(ctx context.Context, w workload) (measurement, error) {
 }
 
 // rawFranz produces, with a bare franz-go client, byte for byte the
-// messages one otelrelayer request produces.
+// messages one otelrelayer request produces: the same two records every
+// time, so every request log has the same key and goes to one partition.
 func rawFranz(ctx context.Context, w workload) (measurement, error) {
+	return produceRaw(ctx, w, nil)
+}
+
+// rawFranzKeyed is rawFranz with the request log keyed, as the relayer's
+// are, by a trace ID that differs from request to request (drawn from 4,096
+// prepared ones), so request logs spread over the topic's partitions.
+func rawFranzKeyed(ctx context.Context, w workload) (measurement, error) {
+	keys := make([][]byte, 4096)
+	for i := range keys {
+		keys[i] = fmt.Appendf(nil, "%032x", rand.Uint64())
+	}
+	return produceRaw(ctx, w, keys)
+}
+
+func produceRaw(ctx context.Context, w workload, keys [][]byte) (measurement, error) {
 	msgs, err := oneRequestMessages(w.lines)
 	if err != nil {
 		return measurement{}, err
@@ -110,7 +127,11 @@ func rawFranz(ctx context.Context, w workload) (measurement, error) {
 	start := time.Now()
 	n := w.each(func() {
 		for _, m := range msgs {
-			cl.Produce(ctx, &kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers}, promise)
+			key := m.Key
+			if keys != nil && m.Topic == "logging" {
+				key = keys[rand.IntN(len(keys))]
+			}
+			cl.Produce(ctx, &kgo.Record{Topic: m.Topic, Key: key, Value: m.Value, Headers: m.Headers}, promise)
 		}
 	})
 	if err := cl.Flush(ctx); err != nil {
@@ -180,11 +201,15 @@ func otelSDK(ctx context.Context, w workload) (measurement, error) {
 }
 
 // clientOpts are the franz-go options the harness adds to the defaults: a
-// hook counting bytes on the wire, and w.codec's compression when set.
+// hook counting bytes on the wire, and w.codec's compression and w.linger
+// when set.
 func clientOpts(w workload, wire *wireCounter) []kgo.Opt {
 	opts := []kgo.Opt{kgo.WithHooks(wire)}
 	if w.codec != "" {
 		opts = append(opts, kgo.ProducerBatchCompression(codecs[w.codec]))
+	}
+	if w.linger > 0 {
+		opts = append(opts, kgo.ProducerLinger(w.linger))
 	}
 	return opts
 }

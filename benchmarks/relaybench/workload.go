@@ -13,7 +13,8 @@ type workload struct {
 	concurrency, lines int
 	duration           time.Duration
 	brokers            []string
-	codec              string // "" for the defaults, else a franz-go codec name
+	codec              string        // "" for the defaults, else a franz-go codec name
+	linger             time.Duration // 0 for the defaults, else franz-go's ProducerLinger
 }
 
 // each runs fn on w.concurrency goroutines, over and over, until
