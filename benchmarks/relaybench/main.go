@@ -1,7 +1,8 @@
-// Command relaybench measures what one request costs three ways, against a
-// Kafka broker in its own process: a bare franz-go client producing the
-// same bytes, the full otelrelayer path, and the OpenTelemetry SDK exporting
-// the same spans as JSON. The broker is KAFKA_BROKERS when set, else kfake
+// Command relaybench measures what one request costs, against a Kafka broker
+// in its own process: a bare franz-go client producing the same bytes (the
+// same two records every time, and, as raw_franz_distinct, those of 4,096
+// recorded requests), the full otelrelayer path, and the OpenTelemetry SDK
+// exporting the same spans as JSON. The broker is KAFKA_BROKERS when set, else kfake
 // started as a child process (this program re-executed) on a free loopback
 // port. Paths alternate round after round and medians are reported; after
 // every measurement the messages are counted on the broker, so that dropped
@@ -34,14 +35,14 @@ func main() {
 		return
 	}
 	var o options
-	flag.DurationVar(&o.duration, "duration", 2*time.Second, "length of one measurement")
+	flag.DurationVar(&o.duration, "duration", 1500*time.Millisecond, "length of one measurement")
 	flag.IntVar(&o.rounds, "rounds", 3, "measurements per path, alternated; the median is reported")
 	short := flag.Bool("short", false, "quick mode: 300ms measurements, one round")
 	goroutines := flag.String("goroutines", "1,2,4", "request goroutines, one line per request; the last is used for the other tables")
 	lines := flag.String("lines", "1,10,100", "log lines per request, one measurement each")
 	codecList := flag.String("codecs", "", "instead of the scaling tables, compare these compression codecs (none,gzip,snappy,lz4,zstd)")
 	flag.DurationVar(&o.linger, "linger", 0, "franz-go's ProducerLinger for both Kafka paths (0: the defaults)")
-	pathList := flag.String("paths", "raw_franz,relayer,otel_sdk", "paths to measure (raw_franz, relayer, otel_sdk, raw_franz_keyed)")
+	pathList := flag.String("paths", "raw_franz,raw_franz_distinct,relayer,otel_sdk", "paths to measure (raw_franz, raw_franz_distinct, relayer, otel_sdk)")
 	flag.BoolVar(&o.inProcess, "inprocess", true, "also measure against a broker inside the benchmark process (second table)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file")

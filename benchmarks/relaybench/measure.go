@@ -17,9 +17,9 @@ type path struct {
 
 var allPaths = []path{
 	{"raw_franz", rawFranz},
+	{"raw_franz_distinct", rawFranzDistinct},
 	{"relayer", relayer},
 	{"otel_sdk", otelSDK},
-	{"raw_franz_keyed", rawFranzKeyed},
 }
 
 func pathsOf(list string) ([]path, error) {
@@ -27,7 +27,7 @@ func pathsOf(list string) ([]path, error) {
 	for _, name := range strings.Split(list, ",") {
 		i := slices.IndexFunc(allPaths, func(p path) bool { return p.name == name })
 		if i < 0 {
-			return nil, fmt.Errorf("-paths: unknown path %q (raw_franz, relayer, otel_sdk, raw_franz_keyed)", name)
+			return nil, fmt.Errorf("-paths: unknown path %q (raw_franz, raw_franz_distinct, relayer, otel_sdk)", name)
 		}
 		out = append(out, allPaths[i])
 	}
@@ -112,13 +112,13 @@ func median[T int64 | float64 | time.Duration](xs []T) T {
 }
 
 func printTable(results []result) {
-	fmt.Printf("%-15s %10s %6s %7s %12s %12s %12s %12s %14s\n", "path", "goroutines", "lines", "codec", "requests/s", "cpu_us/req", "broker_us/req", "wire_B/msg", "msgs_on_broker")
+	fmt.Printf("%-19s %10s %6s %7s %12s %12s %12s %12s %14s\n", "path", "goroutines", "lines", "codec", "requests/s", "cpu_us/req", "broker_us/req", "wire_B/msg", "msgs_on_broker")
 	for _, r := range results {
 		codec := r.codec
 		if codec == "" {
 			codec = "default"
 		}
-		fmt.Printf("%-15s %10d %6d %7s %12.0f %12.2f %12.2f %12.1f %14d\n", r.path, r.goroutines, r.lines, codec,
+		fmt.Printf("%-19s %10d %6d %7s %12.0f %12.2f %12.2f %12.1f %14d\n", r.path, r.goroutines, r.lines, codec,
 			r.rps, float64(r.cpuPerReq)/float64(time.Microsecond), float64(r.brokerCPU)/float64(time.Microsecond), r.wirePerMsg, r.counted)
 	}
 }
@@ -152,8 +152,8 @@ func printFigures(prefix string, results []result, main int) {
 			fmt.Printf("%sratio_relayer_vs_raw%s %.2f\n", prefix, suffix, r.rps/raw.rps)
 			fmt.Printf("%sratio_relayer_vs_raw_cpu%s %.2f\n", prefix, suffix, float64(raw.cpuPerReq)/float64(r.cpuPerReq))
 		}
-		if keyed, ok := find("raw_franz_keyed", r.goroutines, r.lines); ok {
-			fmt.Printf("%sratio_relayer_vs_raw_keyed%s %.2f\n", prefix, suffix, r.rps/keyed.rps)
+		if distinct, ok := find("raw_franz_distinct", r.goroutines, r.lines); ok {
+			fmt.Printf("%sratio_relayer_vs_raw_distinct%s %.2f\n", prefix, suffix, r.rps/distinct.rps)
 		}
 		if sdk, ok := find("otel_sdk", r.goroutines, r.lines); ok {
 			fmt.Printf("%sratio_relayer_vs_otel_sdk%s %.2f\n", prefix, suffix, r.rps/sdk.rps)

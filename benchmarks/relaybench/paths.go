@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -91,24 +90,22 @@ func relayer(ctx context.Context, w workload) (measurement, error) {
 
 // rawFranz produces, with a bare franz-go client, byte for byte the
 // messages one otelrelayer request produces: the same two records every
-// time, so every request log has the same key and goes to one partition.
+// time, so every request log has the same key (one partition), and batches
+// of identical records compress to almost nothing.
 func rawFranz(ctx context.Context, w workload) (measurement, error) {
-	return produceRaw(ctx, w, nil)
+	return produceRaw(ctx, w, 1)
 }
 
-// rawFranzKeyed is rawFranz with the request log keyed, as the relayer's
-// are, by a trace ID that differs from request to request (drawn from 4,096
-// prepared ones), so request logs spread over the topic's partitions.
-func rawFranzKeyed(ctx context.Context, w workload) (measurement, error) {
-	keys := make([][]byte, 4096)
-	for i := range keys {
-		keys[i] = fmt.Appendf(nil, "%032x", rand.Uint64())
-	}
-	return produceRaw(ctx, w, keys)
+// rawFranzDistinct is rawFranz over the messages of 4,096 recorded requests,
+// drawn at random: trace IDs (the request logs' keys, hence partitions),
+// event IDs and timestamps differ from request to request, as the
+// relayer's do.
+func rawFranzDistinct(ctx context.Context, w workload) (measurement, error) {
+	return produceRaw(ctx, w, 4096)
 }
 
-func produceRaw(ctx context.Context, w workload, keys [][]byte) (measurement, error) {
-	msgs, err := oneRequestMessages(w.lines)
+func produceRaw(ctx context.Context, w workload, distinct int) (measurement, error) {
+	reqs, err := recordRequests(w.lines, distinct)
 	if err != nil {
 		return measurement{}, err
 	}
@@ -126,12 +123,12 @@ func produceRaw(ctx context.Context, w workload, keys [][]byte) (measurement, er
 	}
 	start := time.Now()
 	n := w.each(func() {
+		msgs := reqs[0]
+		if len(reqs) > 1 {
+			msgs = reqs[rand.IntN(len(reqs))]
+		}
 		for _, m := range msgs {
-			key := m.Key
-			if keys != nil && m.Topic == "logging" {
-				key = keys[rand.IntN(len(keys))]
-			}
-			cl.Produce(ctx, &kgo.Record{Topic: m.Topic, Key: key, Value: m.Value, Headers: m.Headers}, promise)
+			cl.Produce(ctx, &kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers}, promise)
 		}
 	})
 	if err := cl.Flush(ctx); err != nil {
@@ -141,11 +138,12 @@ func produceRaw(ctx context.Context, w workload, keys [][]byte) (measurement, er
 	if failures.Load() > 0 {
 		return measurement{}, fmt.Errorf("%d records failed", failures.Load())
 	}
-	return measurement{requests: n, elapsed: elapsed, messages: int64(len(msgs)) * n, wireBytes: wire.n.Load()}, nil
+	return measurement{requests: n, elapsed: elapsed, messages: 2 * n, wireBytes: wire.n.Load()}, nil
 }
 
-// oneRequestMessages records what one request produces.
-func oneRequestMessages(lines int) ([]kafkasink.Message, error) {
+// recordRequests records what n requests produce through the library: for
+// each, its event and its request log.
+func recordRequests(lines, n int) ([][]kafkasink.Message, error) {
 	sink := otelrelayertest.NewSink()
 	p, err := exporter.New("logging", sink, exporter.WithoutDefault())
 	if err != nil {
@@ -153,14 +151,20 @@ func oneRequestMessages(lines int) ([]kafkasink.Message, error) {
 	}
 	defer bridge.Unregister(p)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(p))
-	if err := request(context.Background(), tp.Tracer("relaybench"), lines); err != nil {
-		return nil, err
+	for range n {
+		if err := request(context.Background(), tp.Tracer("relaybench"), lines); err != nil {
+			return nil, err
+		}
 	}
-	msgs := append(sink.Messages("entity_created"), sink.Messages("logging")...)
-	if len(msgs) != 2 {
-		return nil, errors.New("one request did not produce one event and one request log")
+	events, logs := sink.Messages("entity_created"), sink.Messages("logging")
+	if len(events) != n || len(logs) != n {
+		return nil, fmt.Errorf("%d requests produced %d events and %d request logs", n, len(events), len(logs))
 	}
-	return msgs, nil
+	reqs := make([][]kafkasink.Message, n)
+	for i := range reqs {
+		reqs[i] = []kafkasink.Message{events[i], logs[i]}
+	}
+	return reqs, nil
 }
 
 // otelSDK exports the same span and span events with the SDK's batch
