@@ -237,7 +237,11 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 	value = append(append(append(value, head...), lines...), tail...)
 
 	now := time.Now()
-	headers, key := p.headers(context.Background(), new(headerBlock), h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
+	blk := e.headers
+	if blk == nil {
+		blk = new(headerBlock)
+	}
+	headers, key := p.headers(context.Background(), blk, h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
 	msg := kafkasink.Message{Topic: p.loggingTopic, Key: key, Value: value, Headers: headers}
 	add(p.metrics.requestLogs, 1)
 	if dropped > 0 {
