@@ -142,9 +142,7 @@ func printFigures(prefix string, results []result, main int) {
 			suffix = fmt.Sprintf("_%dgoroutines", r.goroutines)
 		}
 		fmt.Printf("%s%s_requests_per_s%s %.0f\n", prefix, r.path, suffix, r.rps)
-		if r.path != "otel_sdk" {
-			fmt.Printf("%s%s_cpu_s_per_request%s %.3g\n", prefix, r.path, suffix, r.cpuPerReq.Seconds())
-		}
+		fmt.Printf("%s%s_cpu_s_per_request%s %.3g\n", prefix, r.path, suffix, r.cpuPerReq.Seconds())
 		if r.path != "relayer" {
 			continue
 		}
