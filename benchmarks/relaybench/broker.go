@@ -129,10 +129,18 @@ type counter struct {
 	topics []string
 }
 
-func newCounter(addrs []string, topics ...string) (*counter, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...))
+// newCounter also creates the topics, with one message each, so that no
+// measurement pays for their creation.
+func newCounter(ctx context.Context, addrs []string, topics ...string) (*counter, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.AllowAutoTopicCreation())
 	if err != nil {
 		return nil, err
+	}
+	for _, t := range topics {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: t, Value: []byte(`{}`)}).FirstErr(); err != nil {
+			cl.Close()
+			return nil, fmt.Errorf("creating topic %s: %w", t, err)
+		}
 	}
 	return &counter{cl: cl, topics: topics}, nil
 }

@@ -55,7 +55,7 @@ type result struct {
 // paths so that a noisy moment hurts them alike, and checks after each
 // measurement that the broker holds every message produced.
 func measureAll(ctx context.Context, b *broker, o options, configs []config) ([]result, error) {
-	cnt, err := newCounter(b.addrs, "entity_created", "logging")
+	cnt, err := newCounter(ctx, b.addrs, "entity_created", "logging")
 	if err != nil {
 		return nil, err
 	}
