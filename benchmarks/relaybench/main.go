@@ -2,9 +2,9 @@
 // in its own process: a bare franz-go client producing the same bytes (the
 // same two records every time, and, as raw_franz_distinct, those of 4,096
 // recorded requests), the full otelrelayer path, and the OpenTelemetry SDK
-// exporting the same spans as JSON. The broker is KAFKA_BROKERS when set, else kfake
-// started as a child process (this program re-executed) on a free loopback
-// port. Paths alternate round after round and medians are reported; after
+// exporting the same spans as JSON. The broker is KAFKA_BROKERS when set,
+// else kfake started as a child process (this program re-executed) on a free
+// loopback port. Paths alternate round after round and medians are reported; after
 // every measurement the messages are counted on the broker, so that dropped
 // work cannot look fast. It prints tables, then one "name value" line per
 // figure.
