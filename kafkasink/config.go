@@ -77,9 +77,11 @@ func WithBrokers(brokers ...string) Option {
 }
 
 // WithClientOptions passes franz-go options to the client, applied after
-// otelrelayer's defaults (seed brokers, automatic topic creation), so they
-// override them: the equivalent of the Python library's producer_opts. Calls
-// accumulate; nil options are ignored.
+// otelrelayer's defaults (seed brokers, automatic topic creation, snappy
+// compression), so they override them: the equivalent of the Python
+// library's producer_opts; kgo.ProducerBatchCompression(kgo.ZstdCompression())
+// halves the bytes sent for more CPU per message. Calls accumulate; nil
+// options are ignored.
 func WithClientOptions(opts ...kgo.Opt) Option {
 	opts = slices.DeleteFunc(slices.Clone(opts), func(o kgo.Opt) bool { return o == nil })
 	return optionFunc(func(c config) config {
