@@ -96,6 +96,11 @@ func New(opts ...Option) (*Producer, error) {
 		// Snappy: of none, snappy, lz4 and zstd, the least CPU per message
 		// for client and broker; zstd halves the bytes for more CPU (relaybench -codecs).
 		kgo.ProducerBatchCompression(kgo.SnappyCompression(), kgo.NoCompression()),
+		// No KIP-714 client-metrics push to the brokers: closing the client
+		// then waits up to a second for a final push, which Close cannot
+		// fit before its deadline (the library's metrics go through
+		// OpenTelemetry instead).
+		kgo.DisableClientMetrics(),
 	}, append(c.securityOpts(), c.clientOpts...)...)
 	client, err := kgo.NewClient(kopts...)
 	if err != nil {
@@ -207,10 +212,10 @@ func (p *Producer) Flush(ctx context.Context) error {
 // and names the last broker error.
 //
 // Close never outlasts ctx. When ctx has a deadline, the flush ends a little
-// before it (a quarter of the time left, at most one second: franz-go gives
-// its final client-metrics push up to a second), so that closing the client
-// and calling the done callbacks of the records it fails fit in what
-// remains: every done callback has then been called when Close returns. A
+// before it (a quarter of the time left, at most one second), so that
+// closing the client and calling the done callbacks of the records it fails
+// fit in what remains: every done callback has then been called when Close
+// returns. A
 // context canceled without a deadline leaves no such room: the callbacks of
 // the records failed by closing the client may then run just after Close
 // returned.
