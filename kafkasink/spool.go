@@ -36,6 +36,9 @@ type spool struct {
 	pendingB    int64         // their bytes in memory
 	deletes     []uint64      // acknowledged, waiting for the next commit
 	flushWanted bool          // commit at once, even deletes only
+	expect      int           // callers waiting when the last commit of messages ended, released or not
+	lastEnd     time.Time     // when it ended
+	lastDur     time.Duration // how long it took, at most spoolMaxGather
 	committed   chan struct{} // closed and replaced after each commit
 	writerWake  chan struct{} // messages or a flush wait
 	ackWake     chan struct{} // acknowledgements wait
@@ -58,6 +61,7 @@ type spool struct {
 // spoolBatch is one group commit: the entries enqueued since the last one.
 type spoolBatch struct {
 	entries []*spoolEntry
+	waiters int           // callers waiting for done
 	done    chan struct{} // closed once committed (or failed)
 }
 
@@ -158,10 +162,14 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	s.uncommitted++
 	s.pendingB += n + e.size
 	tooMuch := s.pendingB > s.maxQueueB
+	wait := ctx.Err() == nil && (s.interval == 0 || tooMuch)
+	if wait {
+		b.waiters++
+	}
 	s.wmu.Unlock()
 	s.closeMu.RUnlock()
 	wake(s.writerWake)
-	if ctx.Err() != nil || s.interval > 0 && !tooMuch {
+	if !wait {
 		return // must not wait, or need not: committed with the next group
 	}
 	select {
@@ -189,9 +197,12 @@ func wake(ch chan struct{}) {
 // deleted are produced again after a crash.
 const spoolAckDelay = 10 * time.Millisecond
 
+// spoolMaxGather bounds how long gather delays a commit.
+const spoolMaxGather = 2 * time.Millisecond
+
 // writeLoop is the writer: one group commit at a time. Messages are
-// committed at once (or every interval); acknowledgements alone wait up to
-// spoolAckDelay for company.
+// committed at once (see gather), or every interval; acknowledgements alone
+// wait up to spoolAckDelay for company.
 func (s *spool) writeLoop() {
 	defer close(s.writerDone)
 	for {
@@ -205,15 +216,55 @@ func (s *spool) writeLoop() {
 			s.commit()
 			return
 		}
-		if s.interval > 0 {
-			s.wmu.Lock()
-			flush := s.flushWanted
-			s.wmu.Unlock()
-			if !flush && !s.pause(s.interval, nil) {
-				return
-			}
+		s.wmu.Lock()
+		flush := s.flushWanted
+		s.wmu.Unlock()
+		if !flush && s.interval > 0 && !s.pause(s.interval, nil) {
+			return
+		}
+		if !flush && s.interval == 0 && !s.gather() {
+			return
 		}
 		s.commit()
+	}
+}
+
+// gather delays a commit, right after the previous one, until as many
+// callers wait for it as waited when the previous one ended (those it
+// released and those that came during it), or until as long as the previous
+// commit took has passed since it ended. Callers released by a commit
+// mostly come back soon under load; without the delay the next commit starts
+// with whoever came first, the rest wait for the one after, and callers
+// split into two groups that each wait for two commits. At low load the delay costs nothing: a
+// message arriving later than that after the previous commit is committed at
+// once. It reports false once the writer is stopped meanwhile (after the
+// final commit).
+func (s *spool) gather() bool {
+	var t *time.Timer
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
+	for {
+		s.wmu.Lock()
+		left := s.lastDur - time.Since(s.lastEnd)
+		enough := s.batch.waiters >= s.expect || s.flushWanted
+		s.wmu.Unlock()
+		if enough || left <= 0 {
+			return true
+		}
+		if t == nil {
+			t = time.NewTimer(left)
+		}
+		select {
+		case <-t.C:
+			return true
+		case <-s.writerWake:
+		case <-s.writerStop:
+			s.commit()
+			return false
+		}
 	}
 }
 
@@ -247,6 +298,7 @@ func (s *spool) commit() {
 	if b == nil && len(dels) == 0 {
 		return
 	}
+	start := time.Now()
 	if b == nil {
 		b = &spoolBatch{}
 	}
@@ -272,6 +324,8 @@ func (s *spool) commit() {
 		s.wmu.Lock()
 		s.uncommitted -= len(b.entries)
 		s.pendingB -= pending
+		s.expect, s.lastEnd = b.waiters+s.batch.waiters, time.Now()
+		s.lastDur = min(s.lastEnd.Sub(start), spoolMaxGather)
 		s.wmu.Unlock()
 		close(b.done)
 		if err == nil {
