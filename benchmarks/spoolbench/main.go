@@ -6,7 +6,7 @@
 // spool committed every 10ms. It prints a table, then one "name value" line
 // per figure.
 //
-//	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR] [-paths memory,spool,spool_10ms]
+//	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR] [-paths memory,spool,spool_10ms] [-drain N]
 package main
 
 import (
@@ -36,6 +36,7 @@ func main() {
 	concurrency := flag.Int("concurrency", 64, "goroutines issuing requests")
 	dir := flag.String("dir", "", "where spool directories are made (default: the system temporary directory)")
 	only := flag.String("paths", "memory,spool,spool_10ms", "the paths measured, comma-separated")
+	drain := flag.Int("drain", 0, "also spool this many requests with the broker away, then time Emit while they drain (0: not measured)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the spool measurements to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -47,7 +48,7 @@ func main() {
 		defer f.Close()
 		profileTo = f
 	}
-	if err := run(context.Background(), *requests, *rounds, *concurrency, *dir, strings.Split(*only, ",")); err != nil {
+	if err := run(context.Background(), *requests, *rounds, *concurrency, *dir, strings.Split(*only, ","), *drain); err != nil {
 		fmt.Fprintln(os.Stderr, "spoolbench:", err)
 		os.Exit(1)
 	}
@@ -61,7 +62,7 @@ type path struct {
 	opts []kafkasink.Option // nil: no spool
 }
 
-func run(ctx context.Context, requests, rounds, concurrency int, dir string, only []string) error {
+func run(ctx context.Context, requests, rounds, concurrency int, dir string, only []string, drain int) error {
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
 	if err != nil {
 		return err
@@ -112,6 +113,9 @@ func run(ctx context.Context, requests, rounds, concurrency int, dir string, onl
 		if len(rps["memory"]) > 0 && len(rps[name]) > 0 {
 			fmt.Printf("ratio_%s_vs_memory %.2f\n", name, median(name)/median("memory"))
 		}
+	}
+	if drain > 0 {
+		return measureDrain(ctx, brokers, drain, requests, concurrency, dir)
 	}
 	return nil
 }
