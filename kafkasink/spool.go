@@ -233,13 +233,13 @@ func (s *spool) writeLoop() {
 // gather delays a commit, right after the previous one, until as many
 // callers wait for it as waited when the previous one ended (those it
 // released and those that came during it), or until as long as the previous
-// commit took has passed since it ended. Callers released by a commit
-// mostly come back soon under load; without the delay the next commit starts
-// with whoever came first, the rest wait for the one after, and callers
-// split into two groups that each wait for two commits. At low load the delay costs nothing: a
-// message arriving later than that after the previous commit is committed at
-// once. It reports false once the writer is stopped meanwhile (after the
-// final commit).
+// commit took has passed since it ended. Callers released by a commit mostly
+// come back soon under load; without the delay the next commit starts with
+// whoever came first, the rest wait for the one after, and callers split
+// into two groups that each wait for two commits. At low load the delay
+// costs nothing: a message arriving later than that after the previous
+// commit is committed at once. It reports false once the writer is stopped
+// meanwhile (after the final commit).
 func (s *spool) gather() bool {
 	var t *time.Timer
 	defer func() {
