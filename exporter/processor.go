@@ -227,18 +227,19 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		}
 		return
 	}
-	p.finish(doneContext, req, s, s.EndTime(), false)
+	p.finish(doneContext, req, s.EndTime(), false)
 }
 
 // finish ends req and produces its request log, waiting for buffer space no
 // longer than ctx allows.
 // It does nothing when the request has already ended: its root span's end,
 // eviction and Shutdown may race, and only the first writes the log.
-func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnlySpan, end time.Time, evicted bool) {
+func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evicted bool) {
 	e, ok := req.end(evicted)
 	if !ok {
 		return
 	}
+	s := e.span
 	p.requests.del(req.root)
 	for _, c := range e.children {
 		p.requests.del(c)
@@ -391,7 +392,7 @@ func (p *Processor) Shutdown(ctx context.Context) error {
 		now := time.Now()
 		for _, req := range p.requests.openRoots() {
 			// Never waiting for room: the time of ctx is the flush's.
-			p.finish(doneContext, req, req.span, now, false)
+			p.finish(doneContext, req, now, false)
 		}
 		closeErr := p.sink.Close(ctx)
 		reportErr := p.reports.close(ctx)

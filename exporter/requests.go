@@ -12,7 +12,9 @@ import (
 // appended by Emit and Log from any goroutine and by the ends of its spans.
 type request struct {
 	root trace.SpanID
-	span sdktrace.ReadOnlySpan // the root, to write the log if it never ends
+	// span is the root, until the request ends: a request stays reachable
+	// while its log and events are in flight, its span need not.
+	span sdktrace.ReadOnlySpan
 	// seenTick is the eviction clock when the processor saw the root start.
 	seenTick uint64
 
@@ -105,8 +107,9 @@ type endedRequest struct {
 	droppedEvents int
 	evicted       bool
 	children      []trace.SpanID
-	buffers       *linePair    // where lines and ends came from
-	headers       *headerBlock // for the request log's headers; nil: allocate
+	buffers       *linePair             // where lines and ends came from
+	headers       *headerBlock          // for the request log's headers; nil: allocate
+	span          sdktrace.ReadOnlySpan // the root
 }
 
 // end marks the request ended and returns its contents; it reports false
@@ -120,8 +123,8 @@ func (r *request) end(evicted bool) (endedRequest, bool) {
 		return endedRequest{}, false
 	}
 	r.ended = true
-	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers, &r.headers}
-	r.lines, r.ends, r.children, r.buffers = nil, nil, nil, nil
+	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers, &r.headers, r.span}
+	r.lines, r.ends, r.children, r.buffers, r.span = nil, nil, nil, nil, nil
 	return e, true
 }
 
