@@ -32,6 +32,7 @@ type spool struct {
 	wmu         sync.Mutex
 	nextSeq     uint64
 	batch       *spoolBatch   // waiting for the next commit
+	writing     *spoolBatch   // being committed, nil between commits
 	uncommitted int           // messages accepted, not yet committed (or failed)
 	pendingB    int64         // their bytes in memory
 	deletes     []uint64      // acknowledged, waiting for the next commit
@@ -239,6 +240,7 @@ func (s *spool) commit() {
 	var b *spoolBatch // nil: no message waits
 	if len(s.batch.entries) > 0 {
 		b, s.batch = s.batch, &spoolBatch{done: make(chan struct{})}
+		s.writing = b // pending for flush until it is in the store
 	}
 	dels := s.deletes
 	s.deletes = nil
@@ -272,6 +274,7 @@ func (s *spool) commit() {
 		s.wmu.Lock()
 		s.uncommitted -= len(b.entries)
 		s.pendingB -= pending
+		s.writing = nil
 		s.wmu.Unlock()
 		close(b.done)
 		if err == nil {

@@ -26,7 +26,8 @@ func (s *spool) flush(ctx context.Context, idle time.Duration) error {
 		s.wmu.Lock()
 		s.flushWanted = true
 		committed := s.committed
-		pending := len(s.deletes) > 0 || len(s.batch.entries) > 0 && s.batch.entries[0].seq < target
+		pending := len(s.deletes) > 0 || len(s.batch.entries) > 0 && s.batch.entries[0].seq < target ||
+			s.writing != nil && s.writing.entries[0].seq < target // not in the store yet
 		s.wmu.Unlock()
 		if !pending {
 			first, err := s.store.first()
