@@ -49,6 +49,7 @@ type spool struct {
 	pumpDone  chan struct{}
 	stopping  atomic.Bool    // Close gave up on delivery: failures leave records on disk
 	inflight  sync.WaitGroup // records in franz-go
+	callbacks sync.WaitGroup // done callbacks the writer left to goroutines
 	lastAck   atomic.Int64   // unix nanoseconds of the last acknowledgement
 	retries   atomic.Int64   // records put back since the last warning
 	lastWarn  atomic.Int64   // unix nanoseconds of the last warning
@@ -263,7 +264,6 @@ func (s *spool) commit() {
 		s.wmu.Unlock()
 		for _, e := range b.entries {
 			s.space.release(e.disk)
-			failMessage(e.done, err)
 		}
 	}
 	if b.done != nil {
@@ -276,18 +276,38 @@ func (s *spool) commit() {
 		s.pendingB -= pending
 		s.writing = nil
 		s.wmu.Unlock()
-		close(b.done)
 		if err == nil {
+			close(b.done)
 			for _, e := range b.entries {
 				e.data = nil
 			}
 			s.feed.push(s, b.entries)
+		} else {
+			// The failures, then the waiting Produce calls, which return
+			// once their done has been called.
+			s.callLater(func() {
+				for _, e := range b.entries {
+					failMessage(e.done, err)
+				}
+				close(b.done)
+			})
 		}
 	}
 	s.wmu.Lock()
 	close(s.committed)
 	s.committed = make(chan struct{})
 	s.wmu.Unlock()
+}
+
+// callLater runs done callbacks on a goroutine of their own, never the
+// writer's: a callback may produce again, and that Produce waits for a
+// commit that only the writer makes. close waits for them.
+func (s *spool) callLater(f func()) {
+	s.callbacks.Add(1)
+	go func() {
+		defer s.callbacks.Done()
+		f()
+	}()
 }
 
 // acked settles a record the broker acknowledged, or refused for good.

@@ -87,6 +87,12 @@ func (s *spool) close(ctx context.Context) error {
 	close(s.writerStop)           // the final commit: queued messages and acknowledgements
 	if waitOrDone(ctx, s.writerDone) {
 		s.releaseQueued()
+		callbacksDone := make(chan struct{})
+		go func() {
+			s.callbacks.Wait()
+			close(callbacksDone)
+		}()
+		waitOrDone(ctx, callbacksDone)
 		left := s.store.count()
 		if err := s.store.close(); err != nil {
 			errs = append(errs, fmt.Errorf("%w: closing %s: %w", ErrSpool, s.store.path, err))

@@ -46,8 +46,12 @@ func (f *feeder) push(s *spool, es []*spoolEntry) {
 	}
 	f.mu.Unlock()
 	wake(f.wake)
-	for _, e := range spooled { // the pump will read them back without their callbacks
-		e.done(fmt.Errorf("%w: waiting on disk for the broker", ErrSpooled))
+	if len(spooled) > 0 { // the pump will read them back without their callbacks
+		s.callLater(func() {
+			for _, e := range spooled {
+				e.done(fmt.Errorf("%w: waiting on disk for the broker", ErrSpooled))
+			}
+		})
 	}
 }
 
