@@ -148,7 +148,8 @@ func (s *spool) pumpLoop() {
 // never dropped for being late: a failure that may pass (a delivery timeout
 // or retry limit set with WithClientOptions, a full franz-go buffer) puts it
 // back for the pump, after a backoff; only the broker refusing it for good
-// (a non-retriable Kafka error, such as MESSAGE_TOO_LARGE) releases it as
+// (a non-retriable Kafka error, such as MESSAGE_TOO_LARGE), or a record
+// without topic when the client has no default topic, releases it as
 // failed. franz-go times a record out from its timestamp: a record produced
 // again gets the time of the new attempt.
 func finishSpooled(r *kgo.Record, err error) {
@@ -159,7 +160,8 @@ func finishSpooled(r *kgo.Record, err error) {
 	s.mem.release(e.size)
 	var ke *kerr.Error
 	switch {
-	case err == nil, errors.As(err, &ke) && !ke.Retriable:
+	case err == nil, errors.As(err, &ke) && !ke.Retriable,
+		r.Topic == "": // no topic, and no default topic: franz-go can never produce it
 		s.acked(e, err)
 	case s.stopping.Load() || errors.Is(err, kgo.ErrClientClosed):
 		done := e.done
