@@ -132,11 +132,16 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	ts := time.Now()
 	data := encodeSpoolRecord(m, ts)
 	n := int64(len(data))
+	reserved := isReserved(ctx)
 	if n > s.space.max {
 		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in a spool of %d (WithSpoolMaxBytes)", ErrSpoolFull, n, s.space.max))
 		return
 	}
-	if err := s.space.acquire(ctx, n, isReserved(ctx)); err != nil {
+	if !reserved && n > s.space.waitMax {
+		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in the %d bytes of a spool of %d (WithSpoolMaxBytes) left to calls not marked Reserved", ErrSpoolFull, n, s.space.waitMax, s.space.max))
+		return
+	}
+	if err := s.space.acquire(ctx, n, reserved); err != nil {
 		failMessage(done, err)
 		return
 	}
