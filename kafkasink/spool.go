@@ -53,6 +53,8 @@ type spool struct {
 	lastAck   atomic.Int64   // unix nanoseconds of the last acknowledgement
 	retries   atomic.Int64   // records put back since the last warning
 	lastWarn  atomic.Int64   // unix nanoseconds of the last warning
+	refused   atomic.Int64   // records refused without a callback since the last error line
+	lastRefus atomic.Int64   // unix nanoseconds of the last such line
 	maxQueue  int            // committed records kept in memory for the pump
 	maxQueueB int64
 }
@@ -325,5 +327,23 @@ func (s *spool) acked(e *spoolEntry, err error) {
 	s.lastAck.Store(time.Now().UnixNano())
 	done := e.done
 	e.done = nil
+	if done == nil && err != nil {
+		s.logRefused(e, err)
+	}
 	failMessage(done, err)
+}
+
+// logRefused says that the broker refused, for good, a record whose done
+// callback was already called (ErrSpooled: read back from disk) or nil: it
+// leaves the spool, and this line is all that tells. At most one line a
+// second, with the number refused since the last one.
+func (s *spool) logRefused(e *spoolEntry, err error) {
+	n := s.refused.Add(1)
+	now := time.Now().UnixNano()
+	last := s.lastRefus.Load()
+	if s.logger == nil || now-last < int64(time.Second) || !s.lastRefus.CompareAndSwap(last, now) {
+		return
+	}
+	s.refused.Add(-n)
+	s.logger.Error("kafkasink: the broker refused spooled records for good; they leave the spool undelivered", "records", n, "topic", e.rec.Topic, "error", err)
 }

@@ -97,6 +97,9 @@ func (s *spool) close(ctx context.Context) error {
 		if err := s.store.close(); err != nil {
 			errs = append(errs, fmt.Errorf("%w: closing %s: %w", ErrSpool, s.store.path, err))
 		}
+		if n := s.refused.Swap(0); n > 0 && s.logger != nil { // not yet said by logRefused
+			s.logger.Error("kafkasink: the broker refused spooled records for good; they left the spool undelivered", "records", n)
+		}
 		if left > 0 && s.logger != nil {
 			s.logger.Info("kafkasink: records left in the spool for the next start", "path", s.store.path, "records", left)
 		}
