@@ -85,7 +85,9 @@ var ErrSpoolFull = fmt.Errorf("%w: spool full", ErrBufferFull)
 // produces them), and during an outage, for the messages that wait on disk
 // only, beyond those whose callbacks are kept in memory (as many as
 // [WithMaxBufferedRecords] in flight plus a tenth as many waiting). It is not a
-// failure: the message is not lost.
+// failure: the message is not lost. Should the broker refuse it for good
+// once produced (a non-retriable Kafka error, such as MESSAGE_TOO_LARGE), it
+// leaves the spool and the producer's logger ([WithLogger]) says so.
 var ErrSpooled = errors.New("kafkasink: message kept in the spool, to be produced later")
 
 // spoolError reports an invalid spool option, or nil.
