@@ -160,6 +160,19 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	e := newSpoolEntry(0, m, ts, n, done)
 	e.s, e.data = s, data
 	s.wmu.Lock()
+	if ctx.Err() != nil { // cannot wait for the commit: refused once the writer is that far behind
+		limit := s.maxQueueB - s.maxQueueB/10
+		if reserved {
+			limit = s.maxQueueB
+		}
+		if pending := s.pendingB; pending > 0 && pending+n+e.size > limit {
+			s.wmu.Unlock()
+			s.closeMu.RUnlock()
+			s.space.release(n)
+			failMessage(done, fmt.Errorf("%w (%d bytes wait for the spool's next commit, the bound is a tenth of WithMaxBufferedBytes): %w", ErrBufferFull, pending, ctx.Err()))
+			return
+		}
+	}
 	e.seq = s.nextSeq
 	s.nextSeq++
 	b := s.batch

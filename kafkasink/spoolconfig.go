@@ -58,7 +58,9 @@ func WithSpoolMaxBytes(n int64) Option {
 // the process or of the machine loses the messages accepted in the last d
 // before it, at most, and nothing older. Memory stays bounded: while the
 // messages waiting for the next commit weigh more than a tenth of
-// [WithMaxBufferedBytes], Produce waits for that commit, as by default.
+// [WithMaxBufferedBytes], Produce waits for that commit, as by default
+// (with a context already done, it fails the message with [ErrBufferFull]
+// instead; a tenth of that bound is kept for calls marked [Reserved]).
 // Negative values make [New] fail; it has no effect without [WithSpool].
 func WithSpoolCommitInterval(d time.Duration) Option {
 	return optionFunc(func(c config) config {
