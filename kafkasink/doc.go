@@ -78,9 +78,8 @@
 // written and fsync'ed, concurrent calls sharing one transaction (group
 // commit); a Produce whose context is already done does not wait for the
 // disk (the Sink contract) and joins the next commit, unless the messages
-// waiting for it already weigh a tenth of [WithMaxBufferedBytes] (nine
-// tenths of that for calls not marked [Reserved]): it then fails with
-// [ErrBufferFull].
+// waiting for it already weigh a tenth of [WithMaxBufferedBytes] (twice
+// that for calls marked [Reserved]): it then fails with [ErrBufferFull].
 // [WithSpoolCommitInterval] makes every Produce return before the disk write
 // and commits every interval instead.
 //

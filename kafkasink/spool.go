@@ -161,9 +161,9 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	e.s, e.data = s, data
 	s.wmu.Lock()
 	if ctx.Err() != nil { // cannot wait for the commit: refused once the writer is that far behind
-		limit := s.maxQueueB - s.maxQueueB/10
+		limit := s.maxQueueB // where callers that may wait start waiting
 		if reserved {
-			limit = s.maxQueueB
+			limit *= 2 // room for request logs while waiting callers overshoot
 		}
 		if pending := s.pendingB; pending > 0 && pending+n+e.size > limit {
 			s.wmu.Unlock()

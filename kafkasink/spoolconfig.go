@@ -60,7 +60,7 @@ func WithSpoolMaxBytes(n int64) Option {
 // messages waiting for the next commit weigh more than a tenth of
 // [WithMaxBufferedBytes], Produce waits for that commit, as by default
 // (with a context already done, it fails the message with [ErrBufferFull]
-// instead; a tenth of that bound is kept for calls marked [Reserved]).
+// instead, or past twice the bound if marked [Reserved]).
 // Negative values make [New] fail; it has no effect without [WithSpool].
 func WithSpoolCommitInterval(d time.Duration) Option {
 	return optionFunc(func(c config) config {

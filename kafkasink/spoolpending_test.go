@@ -11,7 +11,8 @@ import (
 // (request logs, WithDropWhenFull), much more than a commit takes at once:
 // the messages waiting for a commit stay near a tenth of the in-memory
 // bytes, as they do for callers that wait; those past it fail with
-// ErrBufferFull, as the Sink contract wants for a done context.
+// ErrBufferFull, as the Sink contract wants for a done context (calls marked
+// Reserved get twice the room).
 func TestSpoolPendingBytesStayBounded(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
