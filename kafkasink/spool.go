@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
 // spool sits between Produce and franz-go when [WithSpool] is given.
@@ -147,8 +149,8 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 		failMessage(done, err)
 		return
 	}
-	if s.logger != nil && s.logger.Enabled(ctx, slog.LevelDebug) {
-		logMessage(ctx, s.logger, m)
+	if s.logger != nil && s.logger.Enabled(selflog.Context(), slog.LevelDebug) {
+		logMessage(selflog.Context(), s.logger, m) // never the caller's context: see selflog
 	}
 	s.closeMu.RLock()
 	if s.closed {
