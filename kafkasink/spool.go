@@ -116,7 +116,7 @@ func openSpool(c config) (*spool, error) {
 	if found.records > 0 { // an earlier process's records: produced first
 		s.feed.diskFrom, s.feed.diskTo = found.first, found.last+1
 		if s.logger != nil {
-			s.logger.Info("kafkasink: producing records left in the spool", "path", store.path, "records", found.records, "bytes", found.bytes)
+			s.logger.Log(selflog.Context(), slog.LevelInfo, "kafkasink: producing records left in the spool", "path", store.path, "records", found.records, "bytes", found.bytes)
 		}
 	}
 	return s, nil
@@ -279,7 +279,7 @@ func (s *spool) commit() {
 	if err != nil {
 		err = fmt.Errorf("%w: writing to %s: %w", ErrSpool, s.store.path, err)
 		if s.logger != nil {
-			s.logger.Error("kafkasink: spool commit failed", "error", err, "records", len(b.entries))
+			s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: spool commit failed", "error", err, "records", len(b.entries))
 		}
 		s.wmu.Lock()
 		s.deletes = append(s.deletes, dels...) // tried again with the next commit
@@ -360,5 +360,5 @@ func (s *spool) logRefused(e *spoolEntry, err error) {
 		return
 	}
 	s.refused.Add(-n)
-	s.logger.Error("kafkasink: the broker refused spooled records for good; they leave the spool undelivered", "records", n, "topic", e.rec.Topic, "error", err)
+	s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: the broker refused spooled records for good; they leave the spool undelivered", "records", n, "topic", e.rec.Topic, "error", err)
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
+
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
 // flush waits until every record accepted before the call has been
@@ -98,10 +101,10 @@ func (s *spool) close(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("%w: closing %s: %w", ErrSpool, s.store.path, err))
 		}
 		if n := s.refused.Swap(0); n > 0 && s.logger != nil { // not yet said by logRefused
-			s.logger.Error("kafkasink: the broker refused spooled records for good; they left the spool undelivered", "records", n)
+			s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: the broker refused spooled records for good; they left the spool undelivered", "records", n)
 		}
 		if left > 0 && s.logger != nil {
-			s.logger.Info("kafkasink: records left in the spool for the next start", "path", s.store.path, "records", left)
+			s.logger.Log(selflog.Context(), slog.LevelInfo, "kafkasink: records left in the spool for the next start", "path", s.store.path, "records", left)
 		}
 	} else {
 		s.wmu.Lock()

@@ -3,11 +3,14 @@ package kafkasink
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
 // feeder holds what the pump hands to franz-go next, in this order:
@@ -85,7 +88,7 @@ func (s *spool) next() *spoolEntry {
 			if err != nil && s.logger != nil {
 				// Not silent: the record stays in the file, and the next
 				// New refuses the file, naming it.
-				s.logger.Error("kafkasink: spooled record unreadable, skipped", "error", err)
+				s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: spooled record unreadable, skipped", "error", err)
 			}
 			for _, e := range es {
 				e.s = s
@@ -191,5 +194,5 @@ func (s *spool) warnRetry(e *spoolEntry, err error) {
 		return
 	}
 	s.retries.Add(-n)
-	s.logger.Warn("kafkasink: spooled records failed, producing them again", "records", n, "topic", e.rec.Topic, "error", err, "retry_in", time.Until(e.retryAt))
+	s.logger.Log(selflog.Context(), slog.LevelWarn, "kafkasink: spooled records failed, producing them again", "records", n, "topic", e.rec.Topic, "error", err, "retry_in", time.Until(e.retryAt))
 }

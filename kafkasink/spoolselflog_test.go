@@ -56,3 +56,27 @@ func TestDebugLogNeverUsesTheCallersContext(t *testing.T) {
 		})
 	}
 }
+
+// TestSpoolLogsWithTheMarkedContext reopens a spool that holds records and
+// closes it again: the spool's own Info lines are logged with the library's
+// marked context too, so that a bridge handler does not write each as a
+// message (issue 11 point 1).
+func TestSpoolLogsWithTheMarkedContext(t *testing.T) {
+	dir := t.TempDir()
+	h := &ctxHandler{}
+	for range 2 {
+		p, err := kafkasink.New(kafkasink.WithBrokers(closedAddr(t)), kafkasink.WithSpool(dir), kafkasink.WithLogger(slog.New(h)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Produce(canceledContext(t), kafkasink.Message{Topic: "selflog", Value: []byte("v")}, nil)
+		if err := p.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.records < 4 || h.foreign != 0 {
+		t.Fatalf("%d records logged, %d without the marked context; want at least 4 (two Debug, two Info), none without it", h.records, h.foreign)
+	}
+}
