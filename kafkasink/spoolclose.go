@@ -73,6 +73,7 @@ func (s *spool) close(ctx context.Context) error {
 	}
 	s.closed = true
 	s.closeMu.Unlock()
+	s.space.close() // a Produce waiting for room fails as after Close
 
 	var errs []error
 	_ = s.flush(ctx, spoolCloseIdle) // what it could not deliver stays on disk
