@@ -78,8 +78,9 @@
 // written and fsync'ed, concurrent calls sharing one transaction (group
 // commit); a Produce whose context is already done does not wait for the
 // disk (the Sink contract) and joins the next commit, unless the messages
-// waiting for it already weigh a tenth of [WithMaxBufferedBytes] (twice
-// that for calls marked [Reserved]): it then fails with [ErrBufferFull].
+// waiting for it (in memory and on disk) already weigh nine tenths of
+// [WithMaxBufferedBytes] (all of it for calls marked [Reserved]): it then
+// fails with [ErrBufferFull].
 // [WithSpoolCommitInterval] makes every Produce return before the disk write
 // and commits every interval instead.
 //

@@ -163,15 +163,17 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	e.s, e.data = s, data
 	s.wmu.Lock()
 	if ctx.Err() != nil { // cannot wait for the commit: refused once the writer is that far behind
-		limit := s.maxQueueB // where callers that may wait start waiting
+		// The in-memory buffer's bounds (maxQueueB is a tenth of it): a
+		// burst of request logs at Shutdown fits as it would without spool.
+		limit := 9 * s.maxQueueB
 		if reserved {
-			limit *= 2 // room for request logs while waiting callers overshoot
+			limit = 10 * s.maxQueueB
 		}
 		if pending := s.pendingB; pending > 0 && pending+n+e.size > limit {
 			s.wmu.Unlock()
 			s.closeMu.RUnlock()
 			s.space.release(n)
-			failMessage(done, fmt.Errorf("%w (%d bytes wait for the spool's next commit, the bound is a tenth of WithMaxBufferedBytes): %w", ErrBufferFull, pending, ctx.Err()))
+			failMessage(done, fmt.Errorf("%w (%d bytes wait for the spool's next commit, the bound is WithMaxBufferedBytes): %w", ErrBufferFull, pending, ctx.Err()))
 			return
 		}
 	}

@@ -59,8 +59,9 @@ func WithSpoolMaxBytes(n int64) Option {
 // before it, at most, and nothing older. Memory stays bounded: while the
 // messages waiting for the next commit weigh more than a tenth of
 // [WithMaxBufferedBytes], Produce waits for that commit, as by default
-// (with a context already done, it fails the message with [ErrBufferFull]
-// instead, or past twice the bound if marked [Reserved]).
+// (with a context already done it does not wait, and fails the message
+// with [ErrBufferFull] once nine tenths of [WithMaxBufferedBytes] wait, all
+// of it for calls marked [Reserved]).
 // Negative values make [New] fail; it has no effect without [WithSpool].
 func WithSpoolCommitInterval(d time.Duration) Option {
 	return optionFunc(func(c config) config {
