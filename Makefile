@@ -51,10 +51,13 @@ screenshots:
 	cp .artifacts/_artifacts/*/list.png docs/webview-list.png
 	cp .artifacts/_artifacts/*/detail-error.png docs/webview-timeline.png
 
-# The benchmark harnesses (their own module): the three paths against one
-# broker, then the disk spool on vs off (ratio_spool_vs_memory).
+# The benchmark harnesses (their own module): the broker in its own process
+# (KAFKA_BROKERS when set), three paths alternated, then the disk spool on vs
+# off (ratio_spool_vs_memory). BENCHFLAGS=-short for a quick relaybench run;
+# see BENCHMARKS.md.
+BENCHFLAGS ?=
 bench:
-	cd benchmarks && $(GO) run ./relaybench
+	cd benchmarks && $(GO) run ./relaybench $(BENCHFLAGS)
 	cd benchmarks && $(GO) run ./spoolbench
 
 # A million requests, heap after every tenth (the soak of the delivery issue).

@@ -222,8 +222,10 @@ func TestLogOutsideARequestReturnsARefusal(t *testing.T) {
 	var handled atomic.Int64
 	tp := newTracerProvider(t, otelrelayertest.NewFailingSink(kafkasink.ErrBufferFull), exporter.WithErrorHandler(func(error) { handled.Add(1) }))
 	ctx, span := tp.Tracer("t").Start(t.Context(), "request")
-	span.End()                                         // the request is over (its log refused: reported, no caller), so the next Log has none
-	if err := tp.ForceFlush(t.Context()); err != nil { // the report of the refused request log
+	// The request is over (its log refused: reported, no caller), so the
+	// next Log has none; ForceFlush waits for that report.
+	span.End()
+	if err := tp.ForceFlush(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	before := handled.Load()

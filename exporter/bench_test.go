@@ -39,6 +39,7 @@ func BenchmarkRequest(b *testing.B) {
 	tracer := benchProvider(b).Tracer("bench")
 	ctx := context.Background()
 	b.ReportAllocs()
+	reportCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			rctx, span := tracer.Start(ctx, "request")
@@ -80,6 +81,7 @@ func BenchmarkInFlightMemory(b *testing.B) {
 		tracer := tp.Tracer("bench")
 		spans := make([]trace.Span, 0, open)
 		runtime.GC()
+		runtime.GC() // pools keep their contents through one collection
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		for range open {
@@ -92,7 +94,7 @@ func BenchmarkInFlightMemory(b *testing.B) {
 		for _, s := range spans {
 			s.End()
 		}
-		return float64(after.HeapAlloc-before.HeapAlloc) / open
+		return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / open // may shrink: a GC freed more
 	}
 	for b.Loop() {
 		with := heap(benchProvider(b))
@@ -113,6 +115,7 @@ func BenchmarkSDKSpanOnly(b *testing.B) {
 	tracer := tp.Tracer("bench")
 	ctx := context.Background()
 	b.ReportAllocs()
+	reportCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			_, span := tracer.Start(ctx, "request")

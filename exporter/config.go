@@ -103,7 +103,12 @@ func WithTopicSuffix(suffix string) Option {
 // bound of every request field) makes [New] fail with [ErrConfiguration];
 // WithSource("") is no option (the next in line applies).
 func WithSource(source string) Option {
-	return optionFunc(func(c config) config { c.source = source; return c })
+	return optionFunc(func(c config) config {
+		if source != "" { // "" must not hide RELAYER_SOURCE or OTEL_SERVICE_NAME
+			c.source = source
+		}
+		return c
+	})
 }
 
 // WithLogger sets the logger for the processor's own Debug lines (one per

@@ -27,6 +27,11 @@ func TestConfigurationPrecedence(t *testing.T) {
 		{"RELAYER_SOURCE over OTEL_SERVICE_NAME", map[string]string{"OTEL_SERVICE_NAME": "checkout", "RELAYER_SOURCE": "orders"}, "logging", nil, "logging", "orders"},
 		{"options over the environment", map[string]string{"RELAYER_TOPIC_PREFIX": "p.", "RELAYER_SOURCE": "orders", "OTEL_SERVICE_NAME": "checkout"},
 			"logging", []exporter.Option{exporter.WithTopicPrefix("q."), exporter.WithSource("billing")}, "q.logging", "billing"},
+		// WithSource's doc: WithSource("") is no option, the next in line applies.
+		{"WithSource(\"\") leaves RELAYER_SOURCE", map[string]string{"RELAYER_SOURCE": "orders"},
+			"logging", []exporter.Option{exporter.WithSource("")}, "logging", "orders"},
+		{"WithSource(\"\") leaves OTEL_SERVICE_NAME", map[string]string{"OTEL_SERVICE_NAME": "checkout"},
+			"logging", []exporter.Option{exporter.WithSource("")}, "logging", "checkout"},
 		{"WithoutEnvironment", map[string]string{"RELAYER_TOPIC_PREFIX": "p.", "OTEL_SERVICE_NAME": "checkout"},
 			"logging", []exporter.Option{exporter.WithoutEnvironment()}, "logging", "logging"},
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	otelprop "go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/internal/eventid"
@@ -43,15 +44,15 @@ type headerBlock struct {
 // attributes; with traceIDKey, also the hex trace ID of sc as a message key
 // (nil when sc is invalid). With no propagator configured, W3C trace context
 // is written directly, without going through a carrier.
-func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m messageMeta, traceIDKey bool) (hs []kafkasink.Header, key []byte) {
-	blk := new(headerBlock)
+// The headers and the bytes they point to are written in blk.
+func (p *Processor) headers(ctx context.Context, blk *headerBlock, sc trace.SpanContext, m messageMeta, traceIDKey bool) (hs []kafkasink.Header, key []byte) {
 	buf := blk.buf[:0:len(blk.buf)]
 	hs = blk.hs[:0]
 	if p.cfg.propagator != nil {
 		if sc.IsValid() && !trace.SpanContextFromContext(ctx).Equal(sc) {
 			ctx = trace.ContextWithSpanContext(ctx, sc)
 		}
-		p.cfg.propagator.Inject(ctx, propagation.NewCarrier(&hs))
+		hs = inject(ctx, p.cfg.propagator, hs)
 	} else if sc.IsValid() {
 		buf = appendTraceparent(buf, sc)
 		hs = append(hs, kafkasink.Header{Key: "traceparent", Value: buf[:traceparentLen:traceparentLen]})
@@ -83,6 +84,14 @@ func (p *Processor) headers(ctx context.Context, sc trace.SpanContext, m message
 		}
 	}
 	return hs, key
+}
+
+// inject adds the headers of propagator to hs. It is a function of its own
+// so that taking the address of hs moves a slice header to the heap only
+// when a propagator is configured.
+func inject(ctx context.Context, propagator otelprop.TextMapPropagator, hs []kafkasink.Header) []kafkasink.Header {
+	propagator.Inject(ctx, propagation.NewCarrier(&hs))
+	return hs
 }
 
 // RequestLogType is the CloudEvents type of request logs:

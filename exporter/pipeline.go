@@ -39,20 +39,21 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		return bridge.EmitResult{}, fmt.Errorf("%w: event for %q is %d bytes, the maximum is %d", bridge.ErrMessageTooLarge, topic, len(value), p.cfg.maxMessageBytes)
 	}
 	id := eventid.New(r.Time)
-	meta := messageMeta{id: id, ceType: r.Topic, subject: r.EventSubtype, time: r.Time}
-	headers, _ := p.headers(ctx, r.Span, meta, false)
-	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
 	req := p.requestOf(r.Span)
 	res := bridge.EmitResult{Topic: topic, EventID: id}
 	produceCtx := ctx
 	if p.cfg.dropWhenFull {
 		produceCtx = doneContext // never wait for buffer space
 	}
-	d := &delivery{p: p, topic: topic, start: p.metrics.start(),
-		event: true, req: req, raw: r.Raw, value: value, id: id, ack: r.Ack}
+	ed := &eventDelivery{delivery: delivery{p: p, topic: topic, start: p.metrics.start(),
+		event: true, req: req, raw: r.Raw, value: value, id: id, ack: r.Ack}}
+	d := &ed.delivery
 	if r.Ack {
 		d.acked = make(chan error, 1)
 	}
+	meta := messageMeta{id: id, ceType: r.Topic, subject: r.EventSubtype, time: r.Time}
+	headers, _ := p.headers(ctx, &ed.headers, r.Span, meta, false)
+	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
 	p.sink.Produce(produceCtx, msg, d.done)
 	if err, settled := d.returned(); settled && err != nil {
 		// Failed before Produce returned (buffer full): the caller is told,
@@ -88,6 +89,13 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		p.addEventLine(req, r.Raw, value, id)
 	}
 	return res, nil
+}
+
+// eventDelivery holds an event's delivery state and its headers: both live
+// until the sink answers, so one allocation serves them.
+type eventDelivery struct {
+	delivery
+	headers headerBlock
 }
 
 // Log implements bridge.Pipeline: it adds a line to the request that owns

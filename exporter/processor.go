@@ -189,6 +189,13 @@ func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
 	}
 	if bridge.Bind(tp, p) == nil {
 		p.bound.Store(tp, struct{}{})
+		// Shutdown may have run since OnStart checked: its Retire then
+		// came before this Bind, which would keep p and tp registered.
+		// Shutdown sets shut before it retires, so one of the two sees
+		// the other.
+		if p.shut.Load() {
+			bridge.Retire(p)
+		}
 	}
 }
 
@@ -209,8 +216,9 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 	if req == nil {
 		return
 	}
-	var scratch [512]byte
-	appendErrorLines(scratch[:0], s, func(line []byte) {
+	// No scratch array: it would escape, 512 bytes a span; error lines,
+	// which are rare, allocate their own buffer.
+	appendErrorLines(nil, s, func(line []byte) {
 		req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes)
 	})
 	if req.root != id {
@@ -262,8 +270,10 @@ var doneContext = func() context.Context {
 // reservedDone is doneContext allowed to use the producer's reserve.
 var reservedDone = kafkasink.Reserved(doneContext)
 
-// reserved lets a request log use the share of the producer's buffer that
-// events never take, so that a full buffer of events cannot refuse it.
+// reserved lets a request log that must not wait for its caller (OnEnd,
+// eviction, Shutdown) use the share of the producer's buffer that events
+// never take, so that a full buffer of events cannot refuse it. A Log outside
+// any request is its caller's, like an event: it gets no reserve.
 func reserved(ctx context.Context) context.Context {
 	if ctx == doneContext {
 		return reservedDone // OnEnd's case: no allocation
@@ -276,9 +286,11 @@ func reserved(ctx context.Context) context.Context {
 // known before Produce returns is returned rather than reported.
 func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e endedRequest, caller bool) error {
 	lines, ends, dropped := e.lines, e.ends, e.droppedLines
-	value := make([]byte, 0, 512+len(lines))
-	value = appendRequestHead(value, h)
-	room := p.cfg.maxMessageBytes - len(value) - maxTailBytes
+	// Head and tail are encoded on the stack first, so that the value is
+	// allocated at its exact size.
+	var headBuf [512]byte
+	head := appendRequestHead(headBuf[:0], h)
+	room := p.cfg.maxMessageBytes - len(head) - maxTailBytes
 	n := len(ends)
 	for n > 0 && int(ends[n-1]) > room {
 		n--
@@ -291,11 +303,17 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 			lines = lines[:ends[n-1]]
 		}
 	}
-	value = append(value, lines...)
-	value = appendRequestTail(value, dropped, e.droppedEvents, e.evicted)
+	var tailBuf [maxTailBytes]byte
+	tail := appendRequestTail(tailBuf[:0], dropped, e.droppedEvents, e.evicted)
+	value := make([]byte, 0, len(head)+len(lines)+len(tail))
+	value = append(append(append(value, head...), lines...), tail...)
 
 	now := time.Now()
-	headers, key := p.headers(context.Background(), h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
+	blk := e.headers
+	if blk == nil {
+		blk = new(headerBlock)
+	}
+	headers, key := p.headers(context.Background(), blk, h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
 	msg := kafkasink.Message{Topic: p.loggingTopic, Key: key, Value: value, Headers: headers}
 	add(p.metrics.requestLogs, 1)
 	if dropped > 0 {
@@ -307,7 +325,10 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 		d = &delivery{p: p, topic: p.loggingTopic, what: "request log", start: start}
 		done = d.done
 	}
-	p.sink.Produce(reserved(ctx), msg, done)
+	if !caller {
+		ctx = reserved(ctx)
+	}
+	p.sink.Produce(ctx, msg, done)
 	if caller {
 		if err, settled := d.returned(); settled && err != nil {
 			if p.shut.Load() { // shut down while the call ran

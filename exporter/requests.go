@@ -24,6 +24,9 @@ type request struct {
 	ended    bool
 	buffers  *linePair // pooled; lines and ends grow from its slices
 	children []trace.SpanID
+	// headers are the request log's, here to save an allocation per
+	// request: they keep this request reachable until the log is delivered.
+	headers headerBlock
 }
 
 // addLine appends one JSON line, or counts it as dropped when the request
@@ -102,7 +105,8 @@ type endedRequest struct {
 	droppedEvents int
 	evicted       bool
 	children      []trace.SpanID
-	buffers       *linePair // where lines and ends came from
+	buffers       *linePair    // where lines and ends came from
+	headers       *headerBlock // for the request log's headers; nil: allocate
 }
 
 // end marks the request ended and returns its contents; it reports false
@@ -116,7 +120,7 @@ func (r *request) end(evicted bool) (endedRequest, bool) {
 		return endedRequest{}, false
 	}
 	r.ended = true
-	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers}
+	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers, &r.headers}
 	r.lines, r.ends, r.children, r.buffers = nil, nil, nil, nil
 	return e, true
 }

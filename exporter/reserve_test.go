@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
@@ -37,47 +39,101 @@ func TestRequestLogReserveHolds(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sink, err := kafkasink.New(kafkasink.WithBrokers(deadAddr(t)), kafkasink.WithoutEnvironment(),
-				kafkasink.WithLogger(nil), kafkasink.WithMaxBufferedRecords(10))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var mu sync.Mutex
-			var handled []error
-			tp := newTracerProvider(t, sink, append(tc.opts, exporter.WithErrorHandler(func(err error) {
-				mu.Lock()
-				handled = append(handled, err)
-				mu.Unlock()
-			}))...)
-			reqCtx, span := tp.Tracer("t").Start(t.Context(), "job")
-			refused := 0
-			for i := range 20 {
-				ctx, cancel := tc.ctx(reqCtx)
-				if err := bridge.Emit(ctx, "orders", "created", i); errors.Is(err, kafkasink.ErrBufferFull) {
-					refused++
-				} else if err != nil {
-					t.Fatalf("Emit %d: %v", i, err)
-				}
-				cancel()
-			}
-			if refused != 11 { // 9 of 10 records for events
-				t.Errorf("%d events refused, want 11: events took the reserve", refused)
-			}
+			rp := newReservePipeline(t, tc.opts...)
+			reqCtx, span := rp.tp.Tracer("t").Start(t.Context(), "job")
+			rp.fillWithEvents(t, reqCtx, tc.ctx)
 			span.End() // its request log needs the reserve
-			ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
-			defer cancel()
-			err = tp.Shutdown(ctx)
-			if !errors.Is(err, kafkasink.ErrUndelivered) || !strings.Contains(err.Error(), "9 events (") || !strings.Contains(err.Error(), "and 1 request logs not delivered") {
-				t.Errorf("Shutdown = %v, want 9 events and 1 request log undelivered", err)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, err := range handled {
-				if errors.Is(err, kafkasink.ErrBufferFull) {
-					t.Errorf("the request log was refused: %v", err)
-				}
-			}
+			rp.shutdown(t, "9 events (", "and 1 request logs not delivered")
 		})
+	}
+}
+
+// A Log outside any request is the caller's, which may wait like an event:
+// it must not take the reserve either, or a burst of them (every Log on an
+// unsampled span) refuses the request logs the reserve is kept for.
+func TestLogOutsideARequestDoesNotTakeTheReserve(t *testing.T) {
+	rp := newReservePipeline(t, exporter.WithDropWhenFull())
+	ctx, span := rp.tp.Tracer("t").Start(t.Context(), "request")
+	rp.fillWithEvents(t, ctx, func(ctx context.Context) (context.Context, context.CancelFunc) { return context.WithCancel(ctx) })
+	waitCtx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	err := rp.p.Log(waitCtx, bridge.LogRecord{Level: "info", Payload: []byte(`"outside"`), Time: time.Now()})
+	if !errors.Is(err, kafkasink.ErrBufferFull) {
+		t.Errorf("Log outside a request with a full buffer = %v, want ErrBufferFull after its context", err)
+	}
+	span.End()
+	rp.shutdown(t, "9 events (", "and 1 request logs not delivered")
+}
+
+// reservePipeline is a processor over a producer of 10 records (9 for
+// everybody, 1 reserved) whose broker never answers.
+type reservePipeline struct {
+	p  *exporter.Processor
+	tp *sdktrace.TracerProvider
+
+	mu      sync.Mutex
+	handled []error
+}
+
+func newReservePipeline(t *testing.T, opts ...exporter.Option) *reservePipeline {
+	t.Helper()
+	sink, err := kafkasink.New(kafkasink.WithBrokers(deadAddr(t)), kafkasink.WithoutEnvironment(),
+		kafkasink.WithLogger(nil), kafkasink.WithMaxBufferedRecords(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := &reservePipeline{}
+	opts = append(opts, exporter.WithoutDefault(), exporter.WithoutEnvironment(), exporter.WithErrorHandler(func(err error) {
+		rp.mu.Lock()
+		rp.handled = append(rp.handled, err)
+		rp.mu.Unlock()
+	}))
+	if rp.p, err = exporter.New("logging", sink, opts...); err != nil {
+		t.Fatal(err)
+	}
+	rp.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rp.p))
+	t.Cleanup(func() { bridge.Unregister(rp.p) })
+	return rp
+}
+
+// fillWithEvents emits 20 events, each with a context from callCtx: 9 are
+// admitted, the rest refused, and the reserve is left.
+func (rp *reservePipeline) fillWithEvents(t *testing.T, ctx context.Context, callCtx func(context.Context) (context.Context, context.CancelFunc)) {
+	t.Helper()
+	refused := 0
+	for i := range 20 {
+		ctx, cancel := callCtx(ctx)
+		if err := bridge.Emit(ctx, "orders", "created", i); errors.Is(err, kafkasink.ErrBufferFull) {
+			refused++
+		} else if err != nil {
+			t.Fatalf("Emit %d: %v", i, err)
+		}
+		cancel()
+	}
+	if refused != 11 {
+		t.Fatalf("%d of 20 events refused, want 11 (9 admitted, the reserve kept)", refused)
+	}
+}
+
+// shutdown shuts the provider down within 500ms: its error must contain
+// each of want (what was admitted, undelivered), and no request log may have
+// been refused (every error-handler call happens before Shutdown returns).
+func (rp *reservePipeline) shutdown(t *testing.T, want ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+	defer cancel()
+	err := rp.tp.Shutdown(ctx)
+	for _, w := range want {
+		if !errors.Is(err, kafkasink.ErrUndelivered) || !strings.Contains(err.Error(), w) {
+			t.Errorf("Shutdown = %v, want ErrUndelivered saying %q", err, w)
+		}
+	}
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	for _, err := range rp.handled {
+		if errors.Is(err, kafkasink.ErrBufferFull) {
+			t.Errorf("a request log was refused: %v", err)
+		}
 	}
 }
 

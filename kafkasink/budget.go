@@ -18,6 +18,7 @@ type budget struct {
 	waiters                int
 	changed                chan struct{} // closed when space is released to waiters
 	unfinished             int64         // admitted records whose done callback has not returned
+	failed                 int64         // records failed while closing whose done callback returned
 	drained                chan struct{} // closed when unfinished drops to 0, if someone waits
 }
 
@@ -88,10 +89,15 @@ func (b *budget) full(ctx context.Context) error {
 }
 
 // finished is called once the done callback of a record whose room was
-// released has returned.
-func (b *budget) finished() {
+// released has returned; failed counts it as not delivered (see
+// undelivered). Both change under one lock, so that a record is never
+// counted twice, or not at all.
+func (b *budget) finished(failed bool) {
 	b.mu.Lock()
 	b.unfinished--
+	if failed {
+		b.failed++
+	}
 	if b.unfinished == 0 && b.drained != nil {
 		close(b.drained)
 		b.drained = nil
@@ -115,10 +121,10 @@ func (b *budget) waitFinished() {
 	<-ch
 }
 
-// inFlight is the number of records admitted whose done callback has not
-// returned yet.
-func (b *budget) inFlight() int64 {
+// undelivered is the number of records admitted whose done callback has not
+// returned yet, plus those counted failed when theirs returned.
+func (b *budget) undelivered() int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.unfinished
+	return b.unfinished + b.failed
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
@@ -67,5 +69,47 @@ func TestCloseCallsEveryDoneBeforeReturning(t *testing.T) {
 				t.Fatalf("record %d: done not called before Close returned", i)
 			}
 		}
+	}
+}
+
+// A record failed by Close whose done callback is still running when Close's
+// context ends is one record not delivered, not two: it must not be counted
+// both as failed and as still in flight.
+func TestCloseCountsARecordWhoseDoneIsRunningOnce(t *testing.T) {
+	p := newUnreachableProducer(t)
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	p.Produce(t.Context(), kafkasink.Message{Topic: "close", Value: []byte("v")}, func(error) {
+		entered <- struct{}{}
+		<-release // still running when Close's context ends
+	})
+	defer close(release)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	err := p.Close(ctx)
+	select {
+	case <-entered:
+	default:
+		t.Fatalf("Close = %v before the record's done callback was called", err)
+	}
+	if !errors.Is(err, kafkasink.ErrUndelivered) || !strings.Contains(err.Error(), ": 1 records not acknowledged") {
+		t.Fatalf("Close = %v, want ErrUndelivered counting 1 record", err)
+	}
+}
+
+// A record whose delivery timeout expires while Close flushes makes Close's
+// error wrap that failure (kgo.ErrRecordTimeout), not only the broker error.
+func TestCloseWrapsTheRecordTimeout(t *testing.T) {
+	p := newUnreachableProducer(t, kafkasink.WithDeliveryTimeout(time.Second))
+	d := newDoneRecorder()
+	p.Produce(t.Context(), kafkasink.Message{Topic: "close", Value: []byte("v")}, d.done)
+	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
+	defer cancel()
+	err := p.Close(ctx)
+	if !errors.Is(d.wait(t), kgo.ErrRecordTimeout) {
+		t.Fatalf("done(%v), want the record timeout", d.err)
+	}
+	if !errors.Is(err, kafkasink.ErrUndelivered) || !errors.Is(err, kgo.ErrRecordTimeout) || !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("Close = %v, want ErrUndelivered wrapping the record timeout and the refused connection", err)
 	}
 }

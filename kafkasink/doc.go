@@ -5,11 +5,16 @@
 // # Producer defaults
 //
 // [New] builds a franz-go client with franz-go's defaults (idempotent writes,
-// acks=all, 10ms linger, 50,000 buffered records) plus automatic topic
-// creation: otelrelayer names topics after event types, so a topic appears
-// the first time an event of its type is emitted when the cluster allows it
-// (auto.create.topics.enable). Any franz-go option given with
-// [WithClientOptions] is applied after these and wins.
+// acks=all, 10ms linger, 50,000 buffered records, snappy compression) plus
+// automatic topic creation: otelrelayer names topics after event types, so a
+// topic appears the first time an event of its type is emitted when the
+// cluster allows it (auto.create.topics.enable). Two franz-go defaults are
+// changed: metadata is refreshed at most every 250ms after an error, not 5s
+// ([DefaultMetadataMinAge]), so that leader churn costs no event; and no
+// KIP-714 client metrics are pushed to the brokers (kgo.DisableClientMetrics),
+// whose final push at close could take the second Close keeps to fail what
+// it could not deliver. Any franz-go option given with [WithClientOptions] is
+// applied after these and wins (client metrics stay off).
 //
 // # Security
 //

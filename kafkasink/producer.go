@@ -34,8 +34,7 @@ type Producer struct {
 	spool  *spool // nil without WithSpool
 
 	brokerErrs  *brokerErrors
-	closing     atomic.Bool  // Close began: failures are counted for its error
-	failedLate  atomic.Int64 // records failed since Close began
+	closing     atomic.Bool // Close began: failures are counted for its error
 	lastFailure atomic.Pointer[error]
 }
 
@@ -94,6 +93,14 @@ func New(opts ...Option) (*Producer, error) {
 		// DefaultMetadataMinAge.
 		kgo.MetadataMinAge(DefaultMetadataMinAge),
 		kgo.WithHooks(brokerErrs),
+		// Snappy: of none, snappy, lz4 and zstd, the least CPU per message
+		// for client and broker; zstd halves the bytes for more CPU (relaybench -codecs).
+		kgo.ProducerBatchCompression(kgo.SnappyCompression(), kgo.NoCompression()),
+		// No KIP-714 client-metrics push to the brokers: closing the client
+		// then waits up to a second for a final push, which Close cannot
+		// fit before its deadline (the library's metrics go through
+		// OpenTelemetry instead).
+		kgo.DisableClientMetrics(),
 	}, append(c.securityOpts(), c.clientOpts...)...)
 	client, err := kgo.NewClient(kopts...)
 	if err != nil {
@@ -172,16 +179,16 @@ func finishInflight(r *kgo.Record, err error) {
 	inflightPool.Put(f)
 	// Released before done: a done callback may produce again.
 	p.budget.release(size)
-	defer p.budget.finished()
 	if errors.Is(err, kgo.ErrMaxBuffered) {
 		err = fmt.Errorf("%w (franz-go's own limits, from WithClientOptions): %w", ErrBufferFull, err)
 	}
-	if err != nil && p.closing.Load() {
+	failedLate := err != nil && p.closing.Load() // counted in Close's error
+	defer p.budget.finished(failedLate)
+	if failedLate {
 		if errors.Is(err, kgo.ErrClientClosed) {
 			err = p.brokerErrs.undelivered(err)
 		}
 		p.lastFailure.Store(&err)
-		p.failedLate.Add(1)
 	}
 	if done != nil {
 		done(err)
@@ -205,10 +212,10 @@ func (p *Producer) Flush(ctx context.Context) error {
 // and names the last broker error.
 //
 // Close never outlasts ctx. When ctx has a deadline, the flush ends a little
-// before it (a quarter of the time left, at most one second: franz-go gives
-// its final client-metrics push up to a second), so that closing the client
-// and calling the done callbacks of the records it fails fit in what
-// remains: every done callback has then been called when Close returns. A
+// before it (a quarter of the time left, at most one second), so that
+// closing the client and calling the done callbacks of the records it fails
+// fit in what remains: every done callback has then been called when Close
+// returns. A
 // context canceled without a deadline leaves no such room: the callbacks of
 // the records failed by closing the client may then run just after Close
 // returned.
@@ -246,7 +253,7 @@ func (p *Producer) Close(ctx context.Context) error {
 			flushErr = ctx.Err()
 		}
 	}
-	n := p.failedLate.Load() + p.budget.inFlight()
+	n := p.budget.undelivered()
 	if n == 0 {
 		return nil
 	}

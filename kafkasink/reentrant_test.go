@@ -2,6 +2,7 @@ package kafkasink_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -32,11 +33,16 @@ func TestProduceFromDoneDoesNotDeadlock(t *testing.T) {
 				close(returned)
 			})
 		}
-		// and the reserve, with contexts already done
+		// and the reserve, with reserved contexts already done (an
+		// unreserved one no longer takes it)
 		canceled, cancel := context.WithCancel(context.Background())
 		cancel()
 		for range n / 10 {
-			p.Produce(canceled, kafkasink.Message{Topic: "a", Value: []byte("r")}, nil)
+			p.Produce(kafkasink.Reserved(canceled), kafkasink.Message{Topic: "a", Value: []byte("r")}, func(err error) {
+				if errors.Is(err, kafkasink.ErrBufferFull) {
+					t.Errorf("n=%d: the reserve was not taken: %v", n, err)
+				}
+			})
 		}
 		select {
 		case <-returned:

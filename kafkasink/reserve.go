@@ -7,9 +7,10 @@ type reservedKey struct{}
 // Reserved returns a copy of ctx that lets a [Producer.Produce] call use the
 // reserve: a tenth of the producer's record and byte bounds
 // ([WithMaxBufferedRecords], [WithMaxBufferedBytes]) that other calls never
-// take. The exporter marks its request logs with it, so that events cannot
-// take the room of the request logs, whether their callers wait for buffer
-// space (a live context) or not (a context already done).
+// take. The exporter marks the request logs it writes when a request ends
+// (or is evicted, or at Shutdown) with it, so that events cannot take their
+// room, whether their callers wait for buffer space (a live context) or not
+// (a context already done).
 //
 // Whether a call waits is still up to ctx: a reserved call with a live
 // context waits for room like any other, one with a context already done

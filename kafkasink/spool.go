@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,9 @@ type spool struct {
 	pendingB    int64         // their bytes in memory
 	deletes     []uint64      // acknowledged, waiting for the next commit
 	flushWanted bool          // commit at once, even deletes only
+	expect      int           // callers waiting when the last commit of messages ended, released or not
+	lastEnd     time.Time     // when it ended
+	lastDur     time.Duration // how long it took, at most spoolMaxGather
 	committed   chan struct{} // closed and replaced after each commit
 	writerWake  chan struct{} // messages or a flush wait
 	ackWake     chan struct{} // acknowledgements wait
@@ -64,6 +68,7 @@ type spool struct {
 // spoolBatch is one group commit: the entries enqueued since the last one.
 type spoolBatch struct {
 	entries []*spoolEntry
+	waiters int           // callers waiting for done
 	done    chan struct{} // closed once committed (or failed)
 }
 
@@ -184,10 +189,14 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	s.uncommitted++
 	s.pendingB += n + e.size
 	tooMuch := s.pendingB > s.maxQueueB
+	wait := ctx.Err() == nil && (s.interval == 0 || tooMuch)
+	if wait {
+		b.waiters++
+	}
 	s.wmu.Unlock()
 	s.closeMu.RUnlock()
 	wake(s.writerWake)
-	if ctx.Err() != nil || s.interval > 0 && !tooMuch {
+	if !wait {
 		return // must not wait, or need not: committed with the next group
 	}
 	select {
@@ -215,9 +224,12 @@ func wake(ch chan struct{}) {
 // deleted are produced again after a crash.
 const spoolAckDelay = 10 * time.Millisecond
 
+// spoolMaxGather bounds how long gather delays a commit.
+const spoolMaxGather = 2 * time.Millisecond
+
 // writeLoop is the writer: one group commit at a time. Messages are
-// committed at once (or every interval); acknowledgements alone wait up to
-// spoolAckDelay for company.
+// committed at once (see gather), or every interval; acknowledgements alone
+// wait up to spoolAckDelay for company.
 func (s *spool) writeLoop() {
 	defer close(s.writerDone)
 	for {
@@ -228,18 +240,58 @@ func (s *spool) writeLoop() {
 				return
 			}
 		case <-s.writerStop:
-			s.commit()
+			s.commitAll()
 			return
 		}
-		if s.interval > 0 {
-			s.wmu.Lock()
-			flush := s.flushWanted
-			s.wmu.Unlock()
-			if !flush && !s.pause(s.interval, nil) {
-				return
-			}
+		s.wmu.Lock()
+		flush := s.flushWanted
+		s.wmu.Unlock()
+		if !flush && s.interval > 0 && !s.pause(s.interval, nil) {
+			return
+		}
+		if !flush && s.interval == 0 && !s.gather() {
+			return
 		}
 		s.commit()
+	}
+}
+
+// gather delays a commit, right after the previous one, until as many
+// callers wait for it as waited when the previous one ended (those it
+// released and those that came during it), or until as long as the previous
+// commit took has passed since it ended. Callers released by a commit mostly
+// come back soon under load; without the delay the next commit starts with
+// whoever came first, the rest wait for the one after, and callers split
+// into two groups that each wait for two commits. At low load the delay
+// costs nothing: a message arriving later than that after the previous
+// commit is committed at once. It reports false once the writer is stopped
+// meanwhile (after the final commit).
+func (s *spool) gather() bool {
+	var t *time.Timer
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
+	for {
+		s.wmu.Lock()
+		left := s.lastDur - time.Since(s.lastEnd)
+		enough := s.batch.waiters >= s.expect || s.flushWanted
+		s.wmu.Unlock()
+		if enough || left <= 0 {
+			return true
+		}
+		if t == nil {
+			t = time.NewTimer(left)
+		}
+		select {
+		case <-t.C:
+			return true
+		case <-s.writerWake:
+		case <-s.writerStop:
+			s.commitAll()
+			return false
+		}
 	}
 }
 
@@ -252,15 +304,30 @@ func (s *spool) pause(d time.Duration, early chan struct{}) bool {
 	case <-t.C:
 	case <-early:
 	case <-s.writerStop:
-		s.commit()
+		s.commitAll()
 		return false
 	}
 	return true
 }
 
-// commit writes the waiting batch and deletes the acknowledged records in
-// one transaction, then hands the batch to the pump.
-func (s *spool) commit() {
+// spoolMaxDeletes bounds the deletions a commit carries, unless more than
+// eight times as many wait (then an eighth of them) or it is a flush or the
+// final commit. Deleting costs about 2 µs a record here: while a backlog
+// drains, acknowledgements arrive faster than that, and a commit carrying all
+// of them (tens of thousands) held every Emit waiting for it for up to 100 ms,
+// while the next one gathered even more.
+const spoolMaxDeletes = 1024
+
+// commitAll is commit with every acknowledged record deleted: the final one.
+func (s *spool) commitAll() { s.commitSome(true) }
+
+// commit is commitSome(false).
+func (s *spool) commit() { s.commitSome(false) }
+
+// commitSome writes the waiting batch and deletes the acknowledged records
+// (all of them, or as spoolMaxDeletes allows) in one transaction, then hands
+// the batch to the pump.
+func (s *spool) commitSome(all bool) {
 	s.wmu.Lock()
 	var b *spoolBatch // nil: no message waits
 	if len(s.batch.entries) > 0 {
@@ -269,11 +336,17 @@ func (s *spool) commit() {
 	}
 	dels := s.deletes
 	s.deletes = nil
+	if n := max(spoolMaxDeletes, len(dels)/8); n < len(dels) && !all && !s.flushWanted {
+		slices.Sort(dels)
+		dels, s.deletes = dels[:n], slices.Clone(dels[n:])
+		wake(s.ackWake) // the rest with the next commit
+	}
 	s.flushWanted = false
 	s.wmu.Unlock()
 	if b == nil && len(dels) == 0 {
 		return
 	}
+	start := time.Now()
 	if b == nil {
 		b = &spoolBatch{}
 	}
@@ -299,6 +372,8 @@ func (s *spool) commit() {
 		s.uncommitted -= len(b.entries)
 		s.pendingB -= pending
 		s.writing = nil
+		s.expect, s.lastEnd = b.waiters+s.batch.waiters, time.Now()
+		s.lastDur = min(s.lastEnd.Sub(start), spoolMaxGather)
 		s.wmu.Unlock()
 		if err == nil {
 			close(b.done)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -281,4 +283,57 @@ func TestSpoolCloseWithinItsContext(t *testing.T) {
 			consume(t, seeds, "close", n)
 		})
 	}
+}
+
+// TestSpoolCloseDeletesEveryAcknowledgedRecord produces from many goroutines
+// at once, so that acknowledgements pile up while commits delete a bounded
+// share of them each, then closes: a spool reopened on the directory finds
+// nothing to produce again.
+func TestSpoolCloseDeletesEveryAcknowledgedRecord(t *testing.T) {
+	seeds := otelrelayertest.Cluster(t)
+	dir := t.TempDir()
+	p, err := kafkasink.New(kafkasink.WithBrokers(seeds...), kafkasink.WithSpool(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n, workers = 4000, 32
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				d := newDoneRecorder()
+				p.Produce(t.Context(), spoolMessage("acked", i), d.done)
+				if err := d.wait(t); err != nil {
+					t.Errorf("message %d: %v", i, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
+	defer cancel()
+	if err := p.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	var logs strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
+	newUnreachableProducer(t, kafkasink.WithSpool(dir), kafkasink.WithLogger(logger))
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Contains(logs.String(), "records left in the spool") {
+		t.Errorf("after every record was acknowledged and the producer closed, the spool still holds some: %s", logs.String())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }

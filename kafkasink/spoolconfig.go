@@ -52,7 +52,10 @@ func WithSpoolMaxBytes(n int64) Option {
 
 // WithSpoolCommitInterval relaxes the spool's durability for throughput. By
 // default (0) Produce returns once the message is written and fsync'ed,
-// concurrent callers sharing one fsync (group commit). With d > 0, Produce
+// concurrent callers sharing one fsync (group commit); right after a commit,
+// the next one waits for the callers the last one released to come back, at
+// most as long as the last commit took (and at most 2ms), so that under load
+// they share one commit rather than two. With d > 0, Produce
 // returns once the message is queued for the spool, and the queue is
 // committed (written and fsync'ed in one transaction) every d: a crash of
 // the process or of the machine loses the messages accepted in the last d

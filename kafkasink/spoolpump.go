@@ -159,7 +159,7 @@ func finishSpooled(r *kgo.Record, err error) {
 	e := r.Context.(*spoolEntry)
 	s := e.s
 	defer s.inflight.Done()
-	defer s.mem.finished()
+	defer s.mem.finished(false) // the spool keeps what is not delivered
 	s.mem.release(e.size)
 	var ke *kerr.Error
 	switch {

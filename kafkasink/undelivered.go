@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -15,8 +16,10 @@ import (
 // not acknowledged by a broker before it returned: its context ended first,
 // or they failed meanwhile (their delivery timeout expired). The error says
 // how many and gives the last error a broker connection saw (a refused
-// connection, a failed TLS handshake, a produce error), which it also wraps.
-// Each such record's done callback gets an error that wraps it too.
+// connection, a failed TLS handshake, a produce error) and the last failure
+// of a record (kgo.ErrRecordTimeout when the delivery timeout expired), which
+// it also wraps. Each record failed because Close closed the client gets a
+// done error that wraps ErrUndelivered and the broker error too.
 var ErrUndelivered = errors.New("kafkasink: not delivered")
 
 // brokerErrors keeps the last error of the client's broker connections, so
@@ -71,17 +74,18 @@ func (b *brokerErrors) undelivered(err error) error {
 
 // closeError is Close's error when n records were not delivered; ctxErr is
 // the context's error when it ended first (wrapped too), lastErr the last
-// record failure.
+// record failure, wrapped unless it is Close's own (which names the broker
+// error already), so that errors.Is finds kgo.ErrRecordTimeout.
 func (b *brokerErrors) closeError(n int64, ctxErr, lastErr error) error {
 	err := fmt.Errorf("%w: %d records not acknowledged", ErrUndelivered, n)
 	if ctxErr != nil {
 		err = fmt.Errorf("%w within Close's context: %w", err, ctxErr)
 	}
-	cause := b.cause()
-	if cause == nil && lastErr != nil && !errors.Is(lastErr, ErrUndelivered) {
-		cause = lastErr
+	wrapLast := lastErr != nil && !errors.Is(lastErr, ErrUndelivered)
+	if wrapLast {
+		err = fmt.Errorf("%w; last record failure: %w", err, lastErr)
 	}
-	if cause != nil {
+	if cause := b.cause(); cause != nil && !(wrapLast && strings.Contains(lastErr.Error(), cause.Error())) {
 		err = fmt.Errorf("%w; last cause: %w", err, cause)
 	}
 	return err

@@ -1,144 +1,182 @@
-// Command relaybench measures, in one run against one embedded Kafka broker
-// on loopback, what one request costs three ways: a bare franz-go client
-// producing the same bytes, the full otelrelayer path, and the OpenTelemetry
-// SDK exporting the same spans as JSON. It prints a table, then one
-// "name value" line per figure.
+// Command relaybench measures what one request costs, against a Kafka broker
+// in its own process: a bare franz-go client producing the same bytes (the
+// same two records every time, and, as raw_franz_distinct, those of 4,096
+// recorded requests), the full otelrelayer path, and the OpenTelemetry SDK
+// exporting the same spans as JSON. The broker is KAFKA_BROKERS when set,
+// else kfake started as a child process (this program re-executed) on a free
+// loopback port. Paths alternate round after round and medians are reported; after
+// every measurement the messages are counted on the broker, so that dropped
+// work cannot look fast. It prints tables, then one "name value" line per
+// figure.
 //
-//	go run ./relaybench [-requests N] [-concurrency C] [-lines L,L]
+//	go run ./relaybench [-short] [-duration D] [-rounds N] [-goroutines 1,2,4] [-lines 1,10,100]
+//	go run ./relaybench -codecs none,snappy,lz4,zstd
+//	go run ./relaybench -paths relayer -cpuprofile cpu.prof -memprofile mem.prof
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/twmb/franz-go/pkg/kfake"
 )
 
 func main() {
-	requests := flag.Int("requests", 200_000, "requests per measurement")
-	rounds := flag.Int("rounds", 3, "measurements per path; the median is reported")
-	concurrency := flag.Int("concurrency", 0, "goroutines issuing requests (0: 4 × GOMAXPROCS)")
-	linesFlag := flag.String("lines", "1,10", "log lines per request, one measurement each")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the relayer measurements to this file")
-	flag.Parse()
-	if *concurrency == 0 {
-		*concurrency = 4 * runtime.GOMAXPROCS(0)
-	}
-	var lineCounts []int
-	for _, s := range strings.Split(*linesFlag, ",") {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			fmt.Fprintf(os.Stderr, "relaybench: -lines: %q is not a positive number\n", s)
-			os.Exit(2)
+	if os.Getenv(childEnv) != "" {
+		if err := brokerChild(); err != nil {
+			fmt.Fprintln(os.Stderr, "relaybench broker:", err)
+			os.Exit(1)
 		}
-		lineCounts = append(lineCounts, n)
+		return
+	}
+	var o options
+	flag.DurationVar(&o.duration, "duration", 1500*time.Millisecond, "length of one measurement")
+	flag.IntVar(&o.rounds, "rounds", 3, "measurements per path, alternated; the median is reported")
+	short := flag.Bool("short", false, "quick mode: 300ms measurements, one round")
+	goroutines := flag.String("goroutines", "1,2,4", "request goroutines, one line per request; the last is used for the other tables")
+	lines := flag.String("lines", "1,10,100", "log lines per request, one measurement each")
+	codecList := flag.String("codecs", "", "instead of the scaling tables, compare these compression codecs (none,gzip,snappy,lz4,zstd)")
+	flag.DurationVar(&o.linger, "linger", 0, "franz-go's ProducerLinger for both Kafka paths (0: the defaults)")
+	pathList := flag.String("paths", "raw_franz,raw_franz_distinct,relayer,otel_sdk", "paths to measure (raw_franz, raw_franz_distinct, relayer, otel_sdk)")
+	flag.BoolVar(&o.inProcess, "inprocess", true, "also measure against a broker inside the benchmark process (second table)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file")
+	flag.Parse()
+	if *short {
+		o.duration, o.rounds = 300*time.Millisecond, 1
+	}
+	var err error
+	if o.goroutines, err = positiveList("goroutines", *goroutines); err == nil {
+		o.lines, err = positiveList("lines", *lines)
+	}
+	if err == nil {
+		o.paths, err = pathsOf(*pathList)
+	}
+	if err == nil && *codecList != "" {
+		for _, c := range strings.Split(*codecList, ",") {
+			if _, ok := codecs[c]; !ok {
+				err = fmt.Errorf("-codecs: unknown codec %q", c)
+			}
+			o.codecs = append(o.codecs, c)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "relaybench:", err)
+		os.Exit(2)
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "relaybench:", err)
 			os.Exit(1)
 		}
 		defer f.Close()
-		profileTo = f
 	}
-	if err := run(context.Background(), *requests, *rounds, *concurrency, lineCounts); err != nil {
+	err = run(context.Background(), o)
+	pprof.StopCPUProfile()
+	if *memProfile != "" && err == nil {
+		var f *os.File
+		if f, err = os.Create(*memProfile); err == nil {
+			err = pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "relaybench:", err)
 		os.Exit(1)
 	}
 }
 
-// profileTo receives the CPU profile of the first relayer measurement.
-var profileTo io.Writer
-
-type result struct {
-	name  string
-	lines int
-	rps   float64
+type options struct {
+	duration   time.Duration
+	rounds     int
+	goroutines []int
+	lines      []int
+	codecs     []string
+	paths      []path
+	inProcess  bool
+	linger     time.Duration
 }
 
-func run(ctx context.Context, requests, rounds, concurrency int, lineCounts []int) error {
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
+func positiveList(name, s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-%s: %q is not a positive number", name, f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func run(ctx context.Context, o options) error {
+	ext, err := externalBroker()
 	if err != nil {
 		return err
 	}
-	defer cluster.Close()
-	brokers := cluster.ListenAddrs()
+	defer func() { _ = ext.stop() }()
+	main := o.goroutines[len(o.goroutines)-1]
+	fmt.Printf("relaybench: %v per measurement, median of %d alternated rounds, GOMAXPROCS=%d, %d CPUs, %s\n",
+		o.duration, o.rounds, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version())
 
-	fmt.Printf("relaybench: %d requests, median of %d rounds, %d goroutines, GOMAXPROCS=%d, %s, one kfake broker on loopback\n\n",
-		requests, rounds, concurrency, runtime.GOMAXPROCS(0), runtime.Version())
-	var results []result
-	for _, lines := range lineCounts {
-		w := workload{requests: requests, concurrency: concurrency, lines: lines}
-		paths := []struct {
-			name string
-			fn   func(context.Context, []string, workload) (time.Duration, error)
-		}{
-			{"raw_franz", rawFranz},
-			{"relayer", relayer},
-			{"otel_sdk", otelSDK},
-		}
-		// Rounds interleave the paths, so a noisy moment hurts all alike.
-		rps := make([][]float64, len(paths))
-		for range rounds {
-			for i, m := range paths {
-				runtime.GC()
-				if m.name == "relayer" && profileTo != nil {
-					_ = pprof.StartCPUProfile(profileTo)
-				}
-				elapsed, err := m.fn(ctx, brokers, w)
-				if m.name == "relayer" && profileTo != nil {
-					pprof.StopCPUProfile()
-					profileTo = nil // one profile: the first relayer measurement
-				}
-				if err != nil {
-					return fmt.Errorf("%s: %w", m.name, err)
-				}
-				rps[i] = append(rps[i], float64(requests)/elapsed.Seconds())
+	if len(o.codecs) > 0 {
+		var configs []config
+		for _, codec := range o.codecs {
+			for _, l := range o.lines {
+				configs = append(configs, config{goroutines: main, lines: l, codec: codec})
 			}
 		}
-		for i, m := range paths {
-			slices.Sort(rps[i])
-			results = append(results, result{m.name, lines, rps[i][len(rps[i])/2]})
+		results, err := measureAll(ctx, ext, o, configs)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\ncompression, broker: %s\n", ext.where)
+		printTable(results)
+		return nil
+	}
+
+	// The scaling tables: goroutines with one line, then lines with the
+	// main number of goroutines. (main, 1) holds the headline figures.
+	var configs []config
+	for _, g := range o.goroutines {
+		configs = append(configs, config{goroutines: g, lines: 1})
+	}
+	for _, l := range o.lines {
+		if l != 1 {
+			configs = append(configs, config{goroutines: main, lines: l})
 		}
 	}
-	printResults(results)
-	return nil
-}
-
-func printResults(results []result) {
-	byKey := map[string]float64{}
-	fmt.Printf("%-12s %6s %14s\n", "path", "lines", "requests/s")
-	for _, r := range results {
-		fmt.Printf("%-12s %6d %14.0f\n", r.name, r.lines, r.rps)
-		byKey[fmt.Sprintf("%s/%d", r.name, r.lines)] = r.rps
+	results, err := measureAll(ctx, ext, o, configs)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nbroker: %s\n", ext.where)
+	printTable(results)
+	var inproc []result
+	if o.inProcess {
+		in, err := inProcessBroker()
+		if err != nil {
+			return err
+		}
+		inproc, err = measureAll(ctx, in, o, []config{{goroutines: main, lines: 1}})
+		_ = in.stop()
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\nbroker: %s (flatters the bare client: one heap, one scheduler)\n", in.where)
+		printTable(inproc)
 	}
 	fmt.Println()
-	for _, r := range results {
-		suffix := ""
-		if r.lines != 1 {
-			suffix = fmt.Sprintf("_%dlines", r.lines)
-		}
-		fmt.Printf("%s_requests_per_s%s %.0f\n", r.name, suffix, r.rps)
-	}
-	for _, r := range results {
-		if r.name != "relayer" {
-			continue
-		}
-		suffix := ""
-		if r.lines != 1 {
-			suffix = fmt.Sprintf("_%dlines", r.lines)
-		}
-		fmt.Printf("ratio_relayer_vs_raw%s %.2f\n", suffix, r.rps/byKey[fmt.Sprintf("raw_franz/%d", r.lines)])
-		fmt.Printf("ratio_relayer_vs_otel_sdk%s %.2f\n", suffix, r.rps/byKey[fmt.Sprintf("otel_sdk/%d", r.lines)])
-	}
+	printFigures("", results, main)
+	printFigures("inprocess_", inproc, main)
+	return nil
 }

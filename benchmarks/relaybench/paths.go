@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
@@ -36,11 +36,21 @@ func request(ctx context.Context, tracer trace.Tracer, lines int) error {
 	return nil
 }
 
-// relayer is the full library path with default settings.
-func relayer(ctx context.Context, brokers []string, w workload) (time.Duration, error) {
-	sink, err := kafkasink.New(kafkasink.WithBrokers(brokers...))
+// measurement is what one path did in one workload.
+type measurement struct {
+	requests  int64
+	elapsed   time.Duration
+	messages  int64 // produced to Kafka, to be found on the broker
+	wireBytes int64 // bytes of produce requests written to the broker
+}
+
+// relayer is the full library path with default settings (and w.codec's
+// compression when set).
+func relayer(ctx context.Context, w workload) (measurement, error) {
+	wire := new(wireCounter)
+	sink, err := kafkasink.New(kafkasink.WithBrokers(w.brokers...), kafkasink.WithClientOptions(clientOpts(w, wire)...))
 	if err != nil {
-		return 0, err
+		return measurement{}, err
 	}
 	var failures atomic.Int64
 	p, err := exporter.New("logging", sink, exporter.WithoutDefault(), exporter.WithErrorHandler(func(err error) {
@@ -49,7 +59,7 @@ func relayer(ctx context.Context, brokers []string, w workload) (time.Duration, 
 		}
 	}))
 	if err != nil {
-		return 0, err
+		return measurement{}, err
 	}
 	defer bridge.Unregister(p)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(p))
@@ -57,36 +67,52 @@ func relayer(ctx context.Context, brokers []string, w workload) (time.Duration, 
 	tracer := tp.Tracer("relaybench")
 	_ = request(ctx, tracer, w.lines) // binds the processor to tp
 	if err := tp.ForceFlush(ctx); err != nil {
-		return 0, err
+		return measurement{}, err
 	}
+	wire.n.Store(0)
 
 	var errs atomic.Int64
 	start := time.Now()
-	w.each(func(int) {
+	n := w.each(func() {
 		if request(ctx, tracer, w.lines) != nil {
 			errs.Add(1)
 		}
 	})
 	if err := tp.ForceFlush(ctx); err != nil {
-		return 0, err
+		return measurement{}, err
 	}
 	elapsed := time.Since(start)
 	if errs.Load() > 0 || failures.Load() > 0 {
-		return 0, fmt.Errorf("%d calls and %d deliveries failed", errs.Load(), failures.Load())
+		return measurement{}, fmt.Errorf("%d calls and %d deliveries failed", errs.Load(), failures.Load())
 	}
-	return elapsed, nil
+	return measurement{requests: n, elapsed: elapsed, messages: 2 * (n + 1), wireBytes: wire.n.Load()}, nil
 }
 
 // rawFranz produces, with a bare franz-go client, byte for byte the
-// messages one otelrelayer request produces.
-func rawFranz(ctx context.Context, brokers []string, w workload) (time.Duration, error) {
-	msgs, err := oneRequestMessages(w.lines)
+// messages one otelrelayer request produces: the same two records every
+// time, so every request log has the same key (one partition), and batches
+// of identical records compress to almost nothing.
+func rawFranz(ctx context.Context, w workload) (measurement, error) {
+	return produceRaw(ctx, w, 1)
+}
+
+// rawFranzDistinct is rawFranz over the messages of 4,096 recorded requests,
+// drawn at random: trace IDs (the request logs' keys, hence partitions),
+// event IDs and timestamps differ from request to request, as the
+// relayer's do.
+func rawFranzDistinct(ctx context.Context, w workload) (measurement, error) {
+	return produceRaw(ctx, w, 4096)
+}
+
+func produceRaw(ctx context.Context, w workload, distinct int) (measurement, error) {
+	reqs, err := recordRequests(w.lines, distinct)
 	if err != nil {
-		return 0, err
+		return measurement{}, err
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.AllowAutoTopicCreation())
+	wire := new(wireCounter)
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(w.brokers...), kgo.AllowAutoTopicCreation()}, clientOpts(w, wire)...)...)
 	if err != nil {
-		return 0, err
+		return measurement{}, err
 	}
 	defer cl.Close()
 	var failures atomic.Int64
@@ -96,23 +122,28 @@ func rawFranz(ctx context.Context, brokers []string, w workload) (time.Duration,
 		}
 	}
 	start := time.Now()
-	w.each(func(int) {
+	n := w.each(func() {
+		msgs := reqs[0]
+		if len(reqs) > 1 {
+			msgs = reqs[rand.IntN(len(reqs))]
+		}
 		for _, m := range msgs {
 			cl.Produce(ctx, &kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers}, promise)
 		}
 	})
 	if err := cl.Flush(ctx); err != nil {
-		return 0, err
+		return measurement{}, err
 	}
 	elapsed := time.Since(start)
 	if failures.Load() > 0 {
-		return 0, fmt.Errorf("%d records failed", failures.Load())
+		return measurement{}, fmt.Errorf("%d records failed", failures.Load())
 	}
-	return elapsed, nil
+	return measurement{requests: n, elapsed: elapsed, messages: 2 * n, wireBytes: wire.n.Load()}, nil
 }
 
-// oneRequestMessages records what one request produces.
-func oneRequestMessages(lines int) ([]kafkasink.Message, error) {
+// recordRequests records what n requests produce through the library: for
+// each, its event and its request log.
+func recordRequests(lines, n int) ([][]kafkasink.Message, error) {
 	sink := otelrelayertest.NewSink()
 	p, err := exporter.New("logging", sink, exporter.WithoutDefault())
 	if err != nil {
@@ -120,23 +151,29 @@ func oneRequestMessages(lines int) ([]kafkasink.Message, error) {
 	}
 	defer bridge.Unregister(p)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(p))
-	if err := request(context.Background(), tp.Tracer("relaybench"), lines); err != nil {
-		return nil, err
+	for range n {
+		if err := request(context.Background(), tp.Tracer("relaybench"), lines); err != nil {
+			return nil, err
+		}
 	}
-	msgs := append(sink.Messages("entity_created"), sink.Messages("logging")...)
-	if len(msgs) != 2 {
-		return nil, errors.New("one request did not produce one event and one request log")
+	events, logs := sink.Messages("entity_created"), sink.Messages("logging")
+	if len(events) != n || len(logs) != n {
+		return nil, fmt.Errorf("%d requests produced %d events and %d request logs", n, len(events), len(logs))
 	}
-	return msgs, nil
+	reqs := make([][]kafkasink.Message, n)
+	for i := range reqs {
+		reqs[i] = []kafkasink.Message{events[i], logs[i]}
+	}
+	return reqs, nil
 }
 
 // otelSDK exports the same span and span events with the SDK's batch
 // processor and its standard JSON exporter, writing to io.Discard. The
 // processor blocks instead of dropping spans, which would flatter it.
-func otelSDK(ctx context.Context, _ []string, w workload) (time.Duration, error) {
+func otelSDK(ctx context.Context, w workload) (measurement, error) {
 	exp, err := stdouttrace.New(stdouttrace.WithWriter(io.Discard))
 	if err != nil {
-		return 0, err
+		return measurement{}, err
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()),
 		sdktrace.WithSpanProcessor(sdktrace.NewBatchSpanProcessor(exp, sdktrace.WithBlocking())))
@@ -144,7 +181,7 @@ func otelSDK(ctx context.Context, _ []string, w workload) (time.Duration, error)
 	tracer := tp.Tracer("relaybench")
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return 0, err
+		return measurement{}, err
 	}
 	emitAttrs := trace.WithAttributes(
 		attribute.String("relayer.event_type", "entity_created"),
@@ -153,7 +190,7 @@ func otelSDK(ctx context.Context, _ []string, w workload) (time.Duration, error)
 	)
 	logAttrs := trace.WithAttributes(attribute.String("relayer.log_level", "info"), attribute.String("relayer.payload", `"created root"`))
 	start := time.Now()
-	w.each(func(int) {
+	n := w.each(func() {
 		_, span := tracer.Start(ctx, "request")
 		span.AddEvent("relayer.emit", emitAttrs)
 		for range w.lines {
@@ -162,7 +199,41 @@ func otelSDK(ctx context.Context, _ []string, w workload) (time.Duration, error)
 		span.End()
 	})
 	if err := tp.ForceFlush(ctx); err != nil {
-		return 0, err
+		return measurement{}, err
 	}
-	return time.Since(start), nil
+	return measurement{requests: n, elapsed: time.Since(start)}, nil
+}
+
+// clientOpts are the franz-go options the harness adds to the defaults: a
+// hook counting bytes on the wire, and w.codec's compression and w.linger
+// when set.
+func clientOpts(w workload, wire *wireCounter) []kgo.Opt {
+	opts := []kgo.Opt{kgo.WithHooks(wire)}
+	if w.codec != "" {
+		opts = append(opts, kgo.ProducerBatchCompression(codecs[w.codec]))
+	}
+	if w.linger > 0 {
+		opts = append(opts, kgo.ProducerLinger(w.linger))
+	}
+	return opts
+}
+
+// codecs are the compression codecs -codecs can compare.
+var codecs = map[string]kgo.CompressionCodec{
+	"none":   kgo.NoCompression(),
+	"gzip":   kgo.GzipCompression(),
+	"snappy": kgo.SnappyCompression(),
+	"lz4":    kgo.Lz4Compression(),
+	"zstd":   kgo.ZstdCompression(),
+}
+
+// wireCounter counts the bytes of the produce requests a client writes.
+type wireCounter struct{ n atomic.Int64 }
+
+var _ kgo.HookBrokerWrite = (*wireCounter)(nil)
+
+func (c *wireCounter) OnBrokerWrite(_ kgo.BrokerMetadata, key int16, bytes int, _, _ time.Duration, err error) {
+	if key == 0 && err == nil { // 0: Produce
+		c.n.Add(int64(bytes))
+	}
 }

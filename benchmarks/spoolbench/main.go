@@ -6,7 +6,7 @@
 // spool committed every 10ms. It prints a table, then one "name value" line
 // per figure.
 //
-//	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR]
+//	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR] [-paths memory,spool,spool_10ms] [-drain N]
 package main
 
 import (
@@ -16,6 +16,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,8 @@ func main() {
 	rounds := flag.Int("rounds", 3, "measurements per path, alternated; the median is reported")
 	concurrency := flag.Int("concurrency", 64, "goroutines issuing requests")
 	dir := flag.String("dir", "", "where spool directories are made (default: the system temporary directory)")
+	only := flag.String("paths", "memory,spool,spool_10ms", "the paths measured, comma-separated")
+	drain := flag.Int("drain", 0, "also spool this many requests with the broker away, then time Emit while they drain (0: not measured)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the spool measurements to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -45,7 +48,7 @@ func main() {
 		defer f.Close()
 		profileTo = f
 	}
-	if err := run(context.Background(), *requests, *rounds, *concurrency, *dir); err != nil {
+	if err := run(context.Background(), *requests, *rounds, *concurrency, *dir, strings.Split(*only, ","), *drain); err != nil {
 		fmt.Fprintln(os.Stderr, "spoolbench:", err)
 		os.Exit(1)
 	}
@@ -59,7 +62,7 @@ type path struct {
 	opts []kafkasink.Option // nil: no spool
 }
 
-func run(ctx context.Context, requests, rounds, concurrency int, dir string) error {
+func run(ctx context.Context, requests, rounds, concurrency int, dir string, only []string, drain int) error {
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
 	if err != nil {
 		return err
@@ -70,6 +73,10 @@ func run(ctx context.Context, requests, rounds, concurrency int, dir string) err
 		{"memory", nil},
 		{"spool", []kafkasink.Option{}},
 		{"spool_10ms", []kafkasink.Option{kafkasink.WithSpoolCommitInterval(10 * time.Millisecond)}},
+	}
+	paths = slices.DeleteFunc(paths, func(p path) bool { return !slices.Contains(only, p.name) })
+	if len(paths) == 0 {
+		return fmt.Errorf("-paths %s: none of memory, spool, spool_10ms", strings.Join(only, ","))
 	}
 	fmt.Printf("spoolbench: %d requests, median of %d rounds, %d goroutines, one kfake broker on loopback\n\n", requests, rounds, concurrency)
 	rps := map[string][]float64{}
@@ -102,8 +109,14 @@ func run(ctx context.Context, requests, rounds, concurrency int, dir string) err
 	for _, p := range paths {
 		fmt.Printf("%s_requests_per_s %.0f\n", p.name, median(p.name))
 	}
-	fmt.Printf("ratio_spool_vs_memory %.2f\n", median("spool")/median("memory"))
-	fmt.Printf("ratio_spool_10ms_vs_memory %.2f\n", median("spool_10ms")/median("memory"))
+	for _, name := range []string{"spool", "spool_10ms"} {
+		if len(rps["memory"]) > 0 && len(rps[name]) > 0 {
+			fmt.Printf("ratio_%s_vs_memory %.2f\n", name, median(name)/median("memory"))
+		}
+	}
+	if drain > 0 {
+		return measureDrain(ctx, brokers, drain, requests, concurrency, dir)
+	}
 	return nil
 }
 

@@ -20,14 +20,14 @@ func Event(topic string, e *wire.Event, eventID string, o Options) string {
 	var b strings.Builder
 	b.WriteString(clock(e.Timestamp.Time, o))
 	b.WriteString("  " + p.paint(sgrCyan, "event") + "  ")
-	b.WriteString(p.paint(sgrBold, e.EventType+"/"+e.EventSubtype))
+	b.WriteString(p.paint(sgrBold, printable(e.EventType)+"/"+printable(e.EventSubtype)))
 	b.WriteString("  " + compactJSON(e.Payload))
 	meta := []string{"source=" + quoteIfNeeded(e.Source)}
 	if topic != "" && topic != e.EventType {
 		meta = append(meta, "topic="+quoteIfNeeded(topic))
 	}
 	if eventID != "" {
-		meta = append(meta, "event_id="+eventID)
+		meta = append(meta, "event_id="+printable(eventID))
 	}
 	b.WriteString("  " + p.paint(sgrFaint, strings.Join(meta, " ")))
 	b.WriteString("\n")
@@ -42,7 +42,7 @@ func Other(topic string, partition int32, offset int64, ts time.Time, value []by
 	var b strings.Builder
 	b.WriteString(clock(ts, o))
 	b.WriteString("  " + p.paint(sgrMagenta, "message") + "  ")
-	b.WriteString(p.paint(sgrBold, topic) + p.paint(sgrFaint, "["+strconv.Itoa(int(partition))+"]@"+strconv.FormatInt(offset, 10)))
+	b.WriteString(p.paint(sgrBold, printable(topic)) + p.paint(sgrFaint, "["+strconv.Itoa(int(partition))+"]@"+strconv.FormatInt(offset, 10)))
 	b.WriteString("  ")
 	switch {
 	case json.Valid(value):

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/otelrelayer/otelrelayer/wire"
 )
@@ -52,23 +53,23 @@ func RequestLog(l *wire.RequestLog, o Options) string {
 		ms = l.RequestTime
 		b.WriteString(p.paint(statusColor(l.Status), statusText(l.Status)))
 	} else {
-		b.WriteString(p.paint(sgrBlue, orDash(l.Service)))
+		b.WriteString(p.paint(sgrBlue, orDash(printable(l.Service))))
 	}
 	fmt.Fprintf(&b, "  %8s", formatMillis(ms))
 	if isHTTP {
 		b.WriteString("  ")
-		b.WriteString(p.paint(sgrBold, l.Method))
+		b.WriteString(p.paint(sgrBold, printable(l.Method)))
 		b.WriteString(" ")
-		b.WriteString(orDash(l.Path))
+		b.WriteString(orDash(printable(l.Path)))
 		if l.QueryString != "" {
-			b.WriteString("?" + l.QueryString)
+			b.WriteString("?" + printable(l.QueryString))
 		}
 	}
 	b.WriteString("  ")
 	b.WriteString(linesSummary(l, p))
 	if l.TraceID != "" {
 		b.WriteString("  ")
-		b.WriteString(p.paint(sgrFaint, l.TraceID))
+		b.WriteString(p.paint(sgrFaint, printable(l.TraceID)))
 	}
 	b.WriteString("\n")
 
@@ -183,13 +184,13 @@ func writeLine(b *strings.Builder, l *wire.RequestLog, line wire.Line, p painter
 	switch {
 	case line.IsEvent():
 		b.WriteString(p.paint(sgrCyan, fmt.Sprintf("%-7s", "event")))
-		b.WriteString("  " + p.paint(sgrBold, line.EventType+"/"+line.EventSubtype))
+		b.WriteString("  " + p.paint(sgrBold, printable(line.EventType)+"/"+printable(line.EventSubtype)))
 		b.WriteString("  " + compactJSON(line.Payload))
 		if line.EventID != "" {
-			b.WriteString("  " + p.paint(sgrFaint, "event_id="+line.EventID))
+			b.WriteString("  " + p.paint(sgrFaint, "event_id="+printable(line.EventID)))
 		}
 	case line.LogLevel != "":
-		b.WriteString(p.paint(levelColor(line.LogLevel), fmt.Sprintf("%-7s", line.LogLevel)))
+		b.WriteString(p.paint(levelColor(line.LogLevel), fmt.Sprintf("%-7s", printable(line.LogLevel))))
 		b.WriteString("  " + logPayload(line.Payload))
 	default: // an EmitRaw message
 		b.WriteString(p.paint(sgrMagenta, fmt.Sprintf("%-7s", "raw")))
@@ -234,18 +235,69 @@ func compactJSON(raw json.RawMessage) string {
 	}
 	var b bytes.Buffer
 	if json.Compact(&b, raw) != nil {
-		return string(raw)
+		return printable(string(raw))
 	}
-	return b.String()
+	return escapeControls(b.String())
 }
 
+// isPrintable reports whether s is valid UTF-8 without control or other
+// non-printable characters (a space is printable).
 func isPrintable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
 	for _, r := range s {
 		if !unicode.IsPrint(r) {
 			return false
 		}
 	}
 	return true
+}
+
+// printable returns s when it is printable, and else s quoted, its control
+// characters escaped: the values of a message, whoever wrote it, never
+// reach the terminal as control sequences (an HTTP path holds what the
+// client percent-encoded, such as "\x1b[2J" for /%1b%5b2J).
+func printable(s string) string {
+	if noControls(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// noControls reports whether s is valid UTF-8 without control characters
+// (C0, DEL, C1), which a terminal could take for commands.
+func noControls(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeControls escapes the control characters JSON allows unescaped in
+// strings (DEL, C1) and invalid UTF-8, keeping valid JSON valid: in valid
+// compact JSON, such characters only occur inside strings.
+func escapeControls(j string) string {
+	if noControls(j) {
+		return j
+	}
+	var b strings.Builder
+	for i, r := range j {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(j[i:], string(utf8.RuneError)):
+			b.WriteString(`\ufffd`)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 func orDash(s string) string {

@@ -26,8 +26,8 @@
 //     returned in the order of [Message.Time] among those held, so that
 //     request logs on different partitions come out in time order. Window
 //     0 returns messages as they arrive (each partition in offset order).
-//     At most [MaxHeld] messages are held; beyond that the earliest goes
-//     out at once.
+//     At most [MaxHeld] messages, and values of [MaxHeldBytes] (64 MiB) in
+//     all, are held; beyond that the earliest go out at once.
 //   - Each [Message] carries the record (topic, partition, offset, key,
 //     headers, value, timestamp) and what the value is ([Message.Kind]):
 //     [KindRequestLog] with RequestLog set, [KindEvent] with Event set, or

@@ -5,9 +5,13 @@ import (
 	"time"
 )
 
-// MaxHeld bounds the messages the ordering window holds: when a message
-// arrives with MaxHeld already held, the earliest one goes out at once.
-const MaxHeld = 10000
+// MaxHeld and MaxHeldBytes bound what the ordering window holds: while
+// more than MaxHeld messages, or values of more than MaxHeldBytes in all,
+// are held, the earliest ones go out at once, before their window passed.
+const (
+	MaxHeld      = 10000
+	MaxHeldBytes = 64 << 20
+)
 
 // held is a message waiting in the ordering window.
 type held struct {

@@ -1,6 +1,7 @@
 package tail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -57,6 +58,7 @@ type Tail struct {
 	cl     *kgo.Client
 	queue  []Message // fetched, not yet held or returned
 	held   window
+	bytes  int // of the values held
 	seq    uint64
 	closed chan struct{}
 	once   sync.Once
@@ -188,10 +190,13 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 		for _, m := range t.queue {
 			t.seq++
 			t.held.add(held{m: m, at: m.Time(), arrived: now, seq: t.seq})
+			t.bytes += len(m.Value)
 		}
 		t.queue = t.queue[:0]
-		if len(t.held) > MaxHeld || (len(t.held) > 0 && !now.Before(t.held.due(t.cfg.Window))) {
-			return t.held.pop(), nil
+		if len(t.held) > MaxHeld || t.bytes > MaxHeldBytes || (len(t.held) > 0 && !now.Before(t.held.due(t.cfg.Window))) {
+			m := t.held.pop()
+			t.bytes -= len(m.Value)
+			return m, nil
 		}
 
 		pollCtx, cancel := ctx, context.CancelFunc(func() {})
@@ -225,19 +230,22 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 	}
 }
 
+// fromRecord copies what a Message keeps of r: the client's record bytes
+// are slices of the whole fetch response, which a kept message would
+// otherwise hold in memory with every other message read with it.
 func fromRecord(r *kgo.Record) Message {
 	m := Message{
 		Topic:     r.Topic,
 		Partition: r.Partition,
 		Offset:    r.Offset,
-		Key:       r.Key,
-		Value:     r.Value,
+		Key:       bytes.Clone(r.Key),
+		Value:     bytes.Clone(r.Value),
 		Timestamp: r.Timestamp,
 	}
 	if len(r.Headers) > 0 {
 		m.Headers = make([]Header, len(r.Headers))
 		for i, h := range r.Headers {
-			m.Headers[i] = Header{Key: h.Key, Value: h.Value}
+			m.Headers[i] = Header{Key: h.Key, Value: bytes.Clone(h.Value)}
 		}
 	}
 	Decode(&m, r.Value)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/otelrelayer/otelrelayer/internal/tail"
 	"github.com/otelrelayer/otelrelayer/wire"
@@ -196,5 +197,15 @@ func (v *View) render(w http.ResponseWriter, status int, name string, data any) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(b.Bytes())
+	_, _ = w.Write(validUTF8(b.Bytes()))
+}
+
+// validUTF8 replaces the bytes of a page that are not UTF-8 (messages are
+// bytes from any producer, and JSON decoders let them through) with U+FFFD,
+// as a browser would show them: the page stays valid UTF-8.
+func validUTF8(page []byte) []byte {
+	if utf8.Valid(page) {
+		return page
+	}
+	return bytes.ToValidUTF8(page, []byte("\uFFFD"))
 }

@@ -9,12 +9,26 @@ import (
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
-// size is what a message costs in memory, roughly: its bytes, and about
-// as much again for the decoded request log or event.
+// size is what a message costs in memory: its bytes, and what the decoded
+// request log or event holds besides (a request log line keeps its JSON
+// and its payload apart, so a log of large lines takes about three times
+// its size), with some overhead per value.
 func size(m *tail.Message) int {
-	n := len(m.Topic) + len(m.Key) + 2*len(m.Value) + 128
+	n := len(m.Topic) + len(m.Key) + len(m.Value) + 128
 	for _, h := range m.Headers {
 		n += len(h.Key) + len(h.Value) + 32
+	}
+	if l := m.RequestLog; l != nil {
+		n += 256 + len(l.Source) + len(l.LoggingTopic) + len(l.UserAgent) + len(l.Method) + len(l.Path) +
+			len(l.QueryString) + len(l.RemoteAddr) + len(l.XForwardedFor) + len(l.RequestID) + len(l.Service) +
+			len(l.TraceID) + len(l.SpanID)
+		for _, line := range l.Lines {
+			n += 160 + len(line.Raw) + len(line.Payload) + len(line.Source) + len(line.EventType) +
+				len(line.EventSubtype) + len(line.LogLevel) + len(line.EventID)
+		}
+	}
+	if e := m.Event; e != nil {
+		n += 96 + len(e.Payload) + len(e.Source) + len(e.EventType) + len(e.EventSubtype)
 	}
 	return n
 }

@@ -1,6 +1,7 @@
 package webview
 
 import (
+	"encoding/hex"
 	"fmt"
 	"math"
 	"net/url"
@@ -183,7 +184,8 @@ func newDetail(r *request, events *store, traceURL string) detail {
 		Duration: formatMillis(duration(l)),
 		Raw:      indent(r.msg.Value),
 	}
-	if traceURL != "" && l.TraceID != "" {
+	if traceURL != "" && isTraceID(l.TraceID) {
+		// Only a trace ID goes into the link: the field is message data.
 		d.TraceURL = strings.ReplaceAll(traceURL, TraceIDPlaceholder, l.TraceID)
 	}
 	add := func(name, value string) {
@@ -209,6 +211,15 @@ func newDetail(r *request, events *store, traceURL string) detail {
 		d.Lines = append(d.Lines, newTimelineLine(l, line, total, events))
 	}
 	return d
+}
+
+// isTraceID reports whether s is a trace ID: 32 hex digits.
+func isTraceID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
 }
 
 func newTimelineLine(l *wire.RequestLog, line wire.Line, total float64, events *store) timelineLine {
