@@ -77,11 +77,15 @@
 // [WithSpool] puts a write-ahead log on disk between Produce and Kafka, a
 // bbolt file in the given directory. Each message is committed to it before
 // it is produced and deleted once the broker acknowledged it; a message
-// refused for good by the broker (a non-retriable Kafka error) is deleted
-// and failed through done. By default Produce returns once the message is
+// refused for good by the broker (a non-retriable Kafka error), or without
+// topic and without kgo.DefaultProduceTopic, is deleted and failed through
+// done. By default Produce returns once the message is
 // written and fsync'ed, concurrent calls sharing one transaction (group
 // commit); a Produce whose context is already done does not wait for the
-// disk (the Sink contract) and joins the next commit.
+// disk (the Sink contract) and joins the next commit, unless the messages
+// waiting for it (in memory and on disk) already weigh nine tenths of
+// [WithMaxBufferedBytes] (all of it for calls marked [Reserved]): it then
+// fails with [ErrBufferFull].
 // [WithSpoolCommitInterval] makes every Produce return before the disk write
 // and commits every interval instead.
 //

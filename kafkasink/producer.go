@@ -223,6 +223,11 @@ func (p *Producer) Flush(ctx context.Context) error {
 // With [WithSpool], Close delivers while the broker answers, then leaves
 // what remains in the spool for the next [New] and returns nil, never
 // [ErrUndelivered]: nothing is lost (see Spool in the package documentation).
+// It returns an error wrapping [ErrSpool] only when ctx ended before the
+// spool's final commit: messages accepted without waiting for the disk (a
+// Produce whose context was already done, or any with
+// [WithSpoolCommitInterval]) may then be lost, unless the process lives on
+// until that commit is made.
 func (p *Producer) Close(ctx context.Context) error {
 	if p.spool != nil {
 		return p.spool.close(ctx)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
 // spool sits between Produce and franz-go when [WithSpool] is given.
@@ -33,6 +35,7 @@ type spool struct {
 	wmu         sync.Mutex
 	nextSeq     uint64
 	batch       *spoolBatch   // waiting for the next commit
+	writing     *spoolBatch   // being committed, nil between commits
 	uncommitted int           // messages accepted, not yet committed (or failed)
 	pendingB    int64         // their bytes in memory
 	deletes     []uint64      // acknowledged, waiting for the next commit
@@ -52,9 +55,12 @@ type spool struct {
 	pumpDone  chan struct{}
 	stopping  atomic.Bool    // Close gave up on delivery: failures leave records on disk
 	inflight  sync.WaitGroup // records in franz-go
+	callbacks sync.WaitGroup // done callbacks the writer left to goroutines
 	lastAck   atomic.Int64   // unix nanoseconds of the last acknowledgement
 	retries   atomic.Int64   // records put back since the last warning
 	lastWarn  atomic.Int64   // unix nanoseconds of the last warning
+	refused   atomic.Int64   // records refused without a callback since the last error line
+	lastRefus atomic.Int64   // unix nanoseconds of the last such line
 	maxQueue  int            // committed records kept in memory for the pump
 	maxQueueB int64
 }
@@ -115,7 +121,7 @@ func openSpool(c config) (*spool, error) {
 	if found.records > 0 { // an earlier process's records: produced first
 		s.feed.diskFrom, s.feed.diskTo = found.first, found.last+1
 		if s.logger != nil {
-			s.logger.Info("kafkasink: producing records left in the spool", "path", store.path, "records", found.records, "bytes", found.bytes)
+			s.logger.Log(selflog.Context(), slog.LevelInfo, "kafkasink: producing records left in the spool", "path", store.path, "records", found.records, "bytes", found.bytes)
 		}
 	}
 	return s, nil
@@ -135,16 +141,21 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	ts := time.Now()
 	data := encodeSpoolRecord(m, ts)
 	n := int64(len(data))
+	reserved := isReserved(ctx)
 	if n > s.space.max {
 		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in a spool of %d (WithSpoolMaxBytes)", ErrSpoolFull, n, s.space.max))
 		return
 	}
-	if err := s.space.acquire(ctx, n, isReserved(ctx)); err != nil {
+	if !reserved && n > s.space.waitMax {
+		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in the %d bytes of a spool of %d (WithSpoolMaxBytes) left to calls not marked Reserved", ErrSpoolFull, n, s.space.waitMax, s.space.max))
+		return
+	}
+	if err := s.space.acquire(ctx, n, reserved); err != nil {
 		failMessage(done, err)
 		return
 	}
-	if s.logger != nil && s.logger.Enabled(ctx, slog.LevelDebug) {
-		logMessage(ctx, s.logger, m)
+	if s.logger != nil && s.logger.Enabled(selflog.Context(), slog.LevelDebug) {
+		logMessage(selflog.Context(), s.logger, m) // never the caller's context: see selflog
 	}
 	s.closeMu.RLock()
 	if s.closed {
@@ -156,6 +167,21 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	e := newSpoolEntry(0, m, ts, n, done)
 	e.s, e.data = s, data
 	s.wmu.Lock()
+	if ctx.Err() != nil { // cannot wait for the commit: refused once the writer is that far behind
+		// The in-memory buffer's bounds (maxQueueB is a tenth of it): a
+		// burst of request logs at Shutdown fits as it would without spool.
+		limit := 9 * s.maxQueueB
+		if reserved {
+			limit = 10 * s.maxQueueB
+		}
+		if pending := s.pendingB; pending > 0 && pending+n+e.size > limit {
+			s.wmu.Unlock()
+			s.closeMu.RUnlock()
+			s.space.release(n)
+			failMessage(done, fmt.Errorf("%w (%d bytes wait for the spool's next commit, the bound is WithMaxBufferedBytes): %w", ErrBufferFull, pending, ctx.Err()))
+			return
+		}
+	}
 	e.seq = s.nextSeq
 	s.nextSeq++
 	b := s.batch
@@ -306,6 +332,7 @@ func (s *spool) commitSome(all bool) {
 	var b *spoolBatch // nil: no message waits
 	if len(s.batch.entries) > 0 {
 		b, s.batch = s.batch, &spoolBatch{done: make(chan struct{})}
+		s.writing = b // pending for flush until it is in the store
 	}
 	dels := s.deletes
 	s.deletes = nil
@@ -327,14 +354,13 @@ func (s *spool) commitSome(all bool) {
 	if err != nil {
 		err = fmt.Errorf("%w: writing to %s: %w", ErrSpool, s.store.path, err)
 		if s.logger != nil {
-			s.logger.Error("kafkasink: spool commit failed", "error", err, "records", len(b.entries))
+			s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: spool commit failed", "error", err, "records", len(b.entries))
 		}
 		s.wmu.Lock()
 		s.deletes = append(s.deletes, dels...) // tried again with the next commit
 		s.wmu.Unlock()
 		for _, e := range b.entries {
 			s.space.release(e.disk)
-			failMessage(e.done, err)
 		}
 	}
 	if b.done != nil {
@@ -345,21 +371,42 @@ func (s *spool) commitSome(all bool) {
 		s.wmu.Lock()
 		s.uncommitted -= len(b.entries)
 		s.pendingB -= pending
+		s.writing = nil
 		s.expect, s.lastEnd = b.waiters+s.batch.waiters, time.Now()
 		s.lastDur = min(s.lastEnd.Sub(start), spoolMaxGather)
 		s.wmu.Unlock()
-		close(b.done)
 		if err == nil {
+			close(b.done)
 			for _, e := range b.entries {
 				e.data = nil
 			}
 			s.feed.push(s, b.entries)
+		} else {
+			// The failures, then the waiting Produce calls, which return
+			// once their done has been called.
+			s.callLater(func() {
+				for _, e := range b.entries {
+					failMessage(e.done, err)
+				}
+				close(b.done)
+			})
 		}
 	}
 	s.wmu.Lock()
 	close(s.committed)
 	s.committed = make(chan struct{})
 	s.wmu.Unlock()
+}
+
+// callLater runs done callbacks on a goroutine of their own, never the
+// writer's: a callback may produce again, and that Produce waits for a
+// commit that only the writer makes. close waits for them.
+func (s *spool) callLater(f func()) {
+	s.callbacks.Add(1)
+	go func() {
+		defer s.callbacks.Done()
+		f()
+	}()
 }
 
 // acked settles a record the broker acknowledged, or refused for good.
@@ -372,5 +419,23 @@ func (s *spool) acked(e *spoolEntry, err error) {
 	s.lastAck.Store(time.Now().UnixNano())
 	done := e.done
 	e.done = nil
+	if done == nil && err != nil {
+		s.logRefused(e, err)
+	}
 	failMessage(done, err)
+}
+
+// logRefused says that the broker refused, for good, a record whose done
+// callback was already called (ErrSpooled: read back from disk) or nil: it
+// leaves the spool, and this line is all that tells. At most one line a
+// second, with the number refused since the last one.
+func (s *spool) logRefused(e *spoolEntry, err error) {
+	n := s.refused.Add(1)
+	now := time.Now().UnixNano()
+	last := s.lastRefus.Load()
+	if s.logger == nil || now-last < int64(time.Second) || !s.lastRefus.CompareAndSwap(last, now) {
+		return
+	}
+	s.refused.Add(-n)
+	s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: the broker refused spooled records for good; they leave the spool undelivered", "records", n, "topic", e.rec.Topic, "error", err)
 }

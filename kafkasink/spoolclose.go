@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
+
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
 // flush waits until every record accepted before the call has been
@@ -26,7 +29,8 @@ func (s *spool) flush(ctx context.Context, idle time.Duration) error {
 		s.wmu.Lock()
 		s.flushWanted = true
 		committed := s.committed
-		pending := len(s.deletes) > 0 || len(s.batch.entries) > 0 && s.batch.entries[0].seq < target
+		pending := len(s.deletes) > 0 || len(s.batch.entries) > 0 && s.batch.entries[0].seq < target ||
+			s.writing != nil && s.writing.entries[0].seq < target // not in the store yet
 		s.wmu.Unlock()
 		if !pending {
 			first, err := s.store.first()
@@ -69,6 +73,7 @@ func (s *spool) close(ctx context.Context) error {
 	}
 	s.closed = true
 	s.closeMu.Unlock()
+	s.space.close() // a Produce waiting for room fails as after Close
 
 	var errs []error
 	_ = s.flush(ctx, spoolCloseIdle) // what it could not deliver stays on disk
@@ -86,12 +91,21 @@ func (s *spool) close(ctx context.Context) error {
 	close(s.writerStop)           // the final commit: queued messages and acknowledgements
 	if waitOrDone(ctx, s.writerDone) {
 		s.releaseQueued()
+		callbacksDone := make(chan struct{})
+		go func() {
+			s.callbacks.Wait()
+			close(callbacksDone)
+		}()
+		waitOrDone(ctx, callbacksDone)
 		left := s.store.count()
 		if err := s.store.close(); err != nil {
 			errs = append(errs, fmt.Errorf("%w: closing %s: %w", ErrSpool, s.store.path, err))
 		}
+		if n := s.refused.Swap(0); n > 0 && s.logger != nil { // not yet said by logRefused
+			s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: the broker refused spooled records for good; they left the spool undelivered", "records", n)
+		}
 		if left > 0 && s.logger != nil {
-			s.logger.Info("kafkasink: records left in the spool for the next start", "path", s.store.path, "records", left)
+			s.logger.Log(selflog.Context(), slog.LevelInfo, "kafkasink: records left in the spool for the next start", "path", s.store.path, "records", left)
 		}
 	} else {
 		s.wmu.Lock()

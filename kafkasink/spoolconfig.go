@@ -61,7 +61,10 @@ func WithSpoolMaxBytes(n int64) Option {
 // the process or of the machine loses the messages accepted in the last d
 // before it, at most, and nothing older. Memory stays bounded: while the
 // messages waiting for the next commit weigh more than a tenth of
-// [WithMaxBufferedBytes], Produce waits for that commit, as by default.
+// [WithMaxBufferedBytes], Produce waits for that commit, as by default
+// (with a context already done it does not wait, and fails the message
+// with [ErrBufferFull] once nine tenths of [WithMaxBufferedBytes] wait, all
+// of it for calls marked [Reserved]).
 // Negative values make [New] fail; it has no effect without [WithSpool].
 func WithSpoolCommitInterval(d time.Duration) Option {
 	return optionFunc(func(c config) config {
@@ -88,7 +91,9 @@ var ErrSpoolFull = fmt.Errorf("%w: spool full", ErrBufferFull)
 // produces them), and during an outage, for the messages that wait on disk
 // only, beyond those whose callbacks are kept in memory (as many as
 // [WithMaxBufferedRecords] in flight plus a tenth as many waiting). It is not a
-// failure: the message is not lost.
+// failure: the message is not lost. Should the broker refuse it for good
+// once produced (a non-retriable Kafka error, such as MESSAGE_TOO_LARGE), it
+// leaves the spool and the producer's logger ([WithLogger]) says so.
 var ErrSpooled = errors.New("kafkasink: message kept in the spool, to be produced later")
 
 // spoolError reports an invalid spool option, or nil.

@@ -3,11 +3,14 @@ package kafkasink
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
 // feeder holds what the pump hands to franz-go next, in this order:
@@ -46,8 +49,12 @@ func (f *feeder) push(s *spool, es []*spoolEntry) {
 	}
 	f.mu.Unlock()
 	wake(f.wake)
-	for _, e := range spooled { // the pump will read them back without their callbacks
-		e.done(fmt.Errorf("%w: waiting on disk for the broker", ErrSpooled))
+	if len(spooled) > 0 { // the pump will read them back without their callbacks
+		s.callLater(func() {
+			for _, e := range spooled {
+				e.done(fmt.Errorf("%w: waiting on disk for the broker", ErrSpooled))
+			}
+		})
 	}
 }
 
@@ -81,7 +88,7 @@ func (s *spool) next() *spoolEntry {
 			if err != nil && s.logger != nil {
 				// Not silent: the record stays in the file, and the next
 				// New refuses the file, naming it.
-				s.logger.Error("kafkasink: spooled record unreadable, skipped", "error", err)
+				s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: spooled record unreadable, skipped", "error", err)
 			}
 			for _, e := range es {
 				e.s = s
@@ -144,7 +151,8 @@ func (s *spool) pumpLoop() {
 // never dropped for being late: a failure that may pass (a delivery timeout
 // or retry limit set with WithClientOptions, a full franz-go buffer) puts it
 // back for the pump, after a backoff; only the broker refusing it for good
-// (a non-retriable Kafka error, such as MESSAGE_TOO_LARGE) releases it as
+// (a non-retriable Kafka error, such as MESSAGE_TOO_LARGE), or a record
+// without topic when the client has no default topic, releases it as
 // failed. franz-go times a record out from its timestamp: a record produced
 // again gets the time of the new attempt.
 func finishSpooled(r *kgo.Record, err error) {
@@ -155,7 +163,8 @@ func finishSpooled(r *kgo.Record, err error) {
 	s.mem.release(e.size)
 	var ke *kerr.Error
 	switch {
-	case err == nil, errors.As(err, &ke) && !ke.Retriable:
+	case err == nil, errors.As(err, &ke) && !ke.Retriable,
+		r.Topic == "": // no topic, and no default topic: franz-go can never produce it
 		s.acked(e, err)
 	case s.stopping.Load() || errors.Is(err, kgo.ErrClientClosed):
 		done := e.done
@@ -185,5 +194,5 @@ func (s *spool) warnRetry(e *spoolEntry, err error) {
 		return
 	}
 	s.retries.Add(-n)
-	s.logger.Warn("kafkasink: spooled records failed, producing them again", "records", n, "topic", e.rec.Topic, "error", err, "retry_in", time.Until(e.retryAt))
+	s.logger.Log(selflog.Context(), slog.LevelWarn, "kafkasink: spooled records failed, producing them again", "records", n, "topic", e.rec.Topic, "error", err, "retry_in", time.Until(e.retryAt))
 }

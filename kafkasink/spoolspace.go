@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // spoolSpace bounds the bytes of records held in the spool, from Produce
@@ -17,6 +19,7 @@ type spoolSpace struct {
 	max, waitMax int64
 	waiters      int
 	changed      chan struct{} // closed when space is released to waiters
+	closed       bool          // the producer closed: nobody waits anymore
 }
 
 func newSpoolSpace(dir string, max int64) *spoolSpace {
@@ -31,12 +34,16 @@ func (s *spoolSpace) add(n int64) {
 }
 
 // acquire takes n bytes. It waits while the spool is full, until ctx is
-// done; with ctx already done it never waits. Only a reserved call may use
+// done or the producer closes; with ctx already done it never waits. Only a reserved call may use
 // the reserve.
 func (s *spoolSpace) acquire(ctx context.Context, n int64, reserved bool) error {
 	mayWait := ctx.Err() == nil
 	s.mu.Lock()
 	for {
+		if s.closed {
+			s.mu.Unlock()
+			return fmt.Errorf("kafkasink: producer closed: %w", kgo.ErrClientClosed)
+		}
 		limit := s.waitMax
 		if reserved {
 			limit = s.max
@@ -76,6 +83,15 @@ func (s *spoolSpace) release(n int64) {
 		close(s.changed)
 		s.changed = make(chan struct{})
 	}
+	s.mu.Unlock()
+}
+
+// close fails the acquisitions waiting and those to come.
+func (s *spoolSpace) close() {
+	s.mu.Lock()
+	s.closed = true
+	close(s.changed)
+	s.changed = make(chan struct{})
 	s.mu.Unlock()
 }
 
