@@ -189,7 +189,11 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	s.uncommitted++
 	s.pendingB += n + e.size
 	tooMuch := s.pendingB > s.maxQueueB
-	wait := ctx.Err() == nil && (s.interval == 0 || tooMuch)
+	// Only a reserved call with a done context (a request log written
+	// from OnEnd) returns before its commit: an event, even one whose
+	// caller will not wait for room (WithDropWhenFull), is durable when
+	// Produce returns, so that an Emit that returned nil survives a crash.
+	wait := (ctx.Err() == nil || !reserved) && (s.interval == 0 || tooMuch)
 	if wait {
 		b.waiters++
 	}
@@ -199,9 +203,12 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	if !wait {
 		return // must not wait, or need not: committed with the next group
 	}
+	// Not bounded by ctx: returning before the commit would let Emit
+	// return nil for a record a crash can still lose. A commit takes what
+	// the disk takes; the writer's end (Close) releases the wait too.
 	select {
 	case <-b.done:
-	case <-ctx.Done():
+	case <-s.writerDone:
 	}
 }
 

@@ -8,7 +8,8 @@ import (
 )
 
 // TestSpoolPendingBytesStayBounded produces, with a context already done
-// (request logs, WithDropWhenFull), much more than a commit takes at once:
+// and marked Reserved (request logs written from OnEnd, which do not wait
+// for their commit), much more than a commit takes at once:
 // the messages waiting for a commit stay within the in-memory bytes (nine
 // tenths for calls not marked Reserved); those past it fail with
 // ErrBufferFull, as the Sink contract wants for a done context.
@@ -26,6 +27,7 @@ func TestSpoolPendingBytesStayBounded(t *testing.T) {
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
 	defer p.Close(done)
+	done = Reserved(done)
 	s := p.spool
 	var peak int64
 	var refused int
