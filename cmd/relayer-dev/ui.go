@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/otelrelayer/otelrelayer/internal/cli"
 	"github.com/otelrelayer/otelrelayer/internal/tail"
 	"github.com/otelrelayer/otelrelayer/internal/webview"
 )
@@ -33,7 +34,7 @@ func startUI(ctx context.Context, flags *webview.Flags, brokers []string, stdout
 	}
 	v, err := flags.New()
 	if err != nil {
-		return usageError{err.Error()}
+		return cli.UsageError{Msg: err.Error()}
 	}
 	ln, err := webview.Listen(flags.Addr())
 	if err != nil {
