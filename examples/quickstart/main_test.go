@@ -75,7 +75,7 @@ func TestConsoleKeepRunning(t *testing.T) {
 	go func() { errc <- run(ctx, []string{"-console", "-keep-running"}, out) }()
 
 	api := out.waitFor(t, regexp.MustCompile(`The orders API at (\S+) keeps running`))
-	if status, err := send(t.Context(), api[1], "GET", "/orders/42", "", ""); err != nil || status != http.StatusOK {
+	if status, err := send(t.Context(), api[1], "GET", "/orders/42", "", "", "quickstart-test"); err != nil || status != http.StatusOK {
 		t.Fatalf("GET /orders/42: %d, %v", status, err)
 	}
 	out.waitFor(t, regexp.MustCompile(`"path": "/orders/42"`))
@@ -135,5 +135,26 @@ func TestSpool(t *testing.T) {
 	}
 	if err := run(t.Context(), []string{"-console", "-spool", dir}, &out); err == nil || !strings.Contains(err.Error(), "-spool needs Kafka") {
 		t.Errorf("-console -spool: %v, want an error saying -spool needs Kafka", err)
+	}
+}
+
+// Colours follow NO_COLOR as relaytail's and relayer-dev's -color=auto do.
+// /dev/null stands for the terminal: like one, it is a character device.
+func TestColorFollowsNoColor(t *testing.T) {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	t.Setenv("NO_COLOR", "")
+	if !color(f) {
+		t.Error("no colour on a character device without NO_COLOR")
+	}
+	t.Setenv("NO_COLOR", "1")
+	if color(f) {
+		t.Error("colour despite NO_COLOR")
+	}
+	if color(&bytes.Buffer{}) {
+		t.Error("colour on an output that is not a terminal")
 	}
 }
