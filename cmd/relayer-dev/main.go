@@ -44,6 +44,9 @@ func main() {
 type addon struct {
 	// flags registers the addon's flags; the addon keeps their values.
 	flags func(fs *flag.FlagSet)
+	// check runs once the flags are parsed, before anything starts; its
+	// error is a usage error naming the flag that is wrong.
+	check func() error
 	// start runs once the broker is up, with its seed addresses, and
 	// returns when ctx is done. Its error ends the command.
 	start func(ctx context.Context, brokers []string, stdout, stderr io.Writer) error
@@ -128,6 +131,11 @@ func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdo
 	}
 	if err := cli.Parse(fs, args); err != nil {
 		return config{}, err
+	}
+	for _, a := range addons {
+		if err := a.check(); err != nil {
+			return config{}, err
+		}
 	}
 	cfg := config{port: *port, dataDir: *dataDir, partitions: *partitions, tail: *tail}
 	if cfg.port < 0 || cfg.port > 65535 {

@@ -100,3 +100,23 @@ func TestWebViewDefaultPortTaken(t *testing.T) {
 	out.WaitFor(t, regexp.MustCompile(`relayer-dev: no web view \(.*address already in use\); -ui :PORT serves it elsewhere\n`))
 	stop()
 }
+
+// A web view flag that cannot work is refused before the broker starts:
+// nothing is printed, in particular no KAFKA_BROKERS line to export.
+func TestWebViewFlagsCheckedFirst(t *testing.T) {
+	for _, args := range [][]string{
+		{"-trace-url", "http://localhost:16686/trace/"},
+		{"-max-requests", "0"},
+	} {
+		var out bytes.Buffer
+		_, err := parseArgs(args, &out, func(string) string { return "" }, false)
+		if !errors.As(err, new(cli.UsageError)) || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("parseArgs(%q): %v, want a usage error naming %s", args, err, args[0])
+		}
+		out.Reset()
+		err = run(t.Context(), append([]string{"-port", "0", "-tail=false"}, args...), &out, &out)
+		if !errors.As(err, new(cli.UsageError)) || out.Len() > 0 {
+			t.Errorf("run(%q): %v, output %q; want a usage error and no output", args, err, out.String())
+		}
+	}
+}
