@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
@@ -89,38 +92,135 @@ func dumpMessage(origin, topic string, key []byte, headers []kafkasink.Header, v
 	return err
 }
 
-// dumpCluster appends every message of every topic of brokers to the dump,
-// reading until the topics stay quiet (at most 10 seconds).
+// dumpCluster appends every message of every topic of brokers to the dump.
 func dumpCluster(t testing.TB, brokers []string) {
 	if f, err := dumpFile(); f == nil && err == nil {
 		return
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeRegex(), kgo.ConsumeTopics(`^[^_]`),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(100*time.Millisecond))
+	err := readCluster(brokers, func(r *kgo.Record) error {
+		return dumpMessage(t.Name(), r.Topic, r.Key, r.Headers, r.Value)
+	})
 	if err != nil {
 		t.Errorf("otelrelayertest: dumping the cluster's messages: %v", err)
-		return
 	}
-	defer cl.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for idle := 0; idle < 2 && time.Now().Before(deadline); {
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		fs := cl.PollFetches(ctx)
-		cancel()
-		n := 0
-		fs.EachRecord(func(r *kgo.Record) {
-			n++
-			if err == nil {
-				err = dumpMessage(t.Name(), r.Topic, r.Key, r.Headers, r.Value)
+}
+
+// readClusterBound bounds readCluster, however slow the machine.
+const readClusterBound = 30 * time.Second
+
+// readCluster calls fn with every message of every topic of brokers (but
+// the internal ones, named _…): it lists the end offsets first and reads
+// every partition to its end, so that a slow fetch cannot end it early.
+// It fails when a partition is not read to its end within
+// readClusterBound, or at the first error of fn.
+func readCluster(brokers []string, fn func(*kgo.Record) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), readClusterBound)
+	defer cancel()
+	admin, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		return err
+	}
+	ends, err := clusterEnds(ctx, admin)
+	admin.Close()
+	if err != nil {
+		return err
+	}
+	from := map[string]map[int32]kgo.Offset{}
+	unread := 0
+	for topic, parts := range ends {
+		for p, end := range parts {
+			if end > 0 {
+				if from[topic] == nil {
+					from[topic] = map[int32]kgo.Offset{}
+				}
+				from[topic][p] = kgo.NewOffset().AtStart()
+				unread++
 			}
-		})
-		if n == 0 {
-			idle++
-		} else {
-			idle = 0
 		}
 	}
-	if err != nil {
-		t.Errorf("otelrelayertest: dumping the cluster's messages: %v", err)
+	if unread == 0 {
+		return nil
 	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumePartitions(from), kgo.FetchMaxWait(100*time.Millisecond))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	for unread > 0 {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			return fmt.Errorf("%d partitions not read to their end within %v", unread, readClusterBound)
+		}
+		for _, r := range fs.Records() {
+			if err := fn(r); err != nil {
+				return err
+			}
+			if end := ends[r.Topic][r.Partition]; end > 0 && r.Offset+1 >= end {
+				ends[r.Topic][r.Partition] = 0 // read to its end
+				unread--
+			}
+		}
+	}
+	return nil
+}
+
+// clusterEnds returns the end offset of every partition of every topic but
+// the internal ones, retrying within ctx while the cluster settles.
+func clusterEnds(ctx context.Context, cl *kgo.Client) (map[string]map[int32]int64, error) {
+	for {
+		ends, err := listClusterEnds(ctx, cl)
+		if err == nil {
+			return ends, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("listing the end offsets: %w", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func listClusterEnds(ctx context.Context, cl *kgo.Client) (map[string]map[int32]int64, error) {
+	meta := kmsg.NewPtrMetadataRequest() // no topics: every topic
+	mresp, err := meta.RequestWith(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	list := kmsg.NewPtrListOffsetsRequest()
+	list.ReplicaID = -1
+	for _, mt := range mresp.Topics {
+		if mt.Topic == nil || strings.HasPrefix(*mt.Topic, "_") {
+			continue
+		}
+		if err := kerr.ErrorForCode(mt.ErrorCode); err != nil {
+			return nil, fmt.Errorf("metadata of %s: %w", *mt.Topic, err)
+		}
+		lt := kmsg.NewListOffsetsRequestTopic()
+		lt.Topic = *mt.Topic
+		for _, mp := range mt.Partitions {
+			lp := kmsg.NewListOffsetsRequestTopicPartition()
+			lp.Partition = mp.Partition
+			lp.Timestamp = -1 // the high watermark
+			lt.Partitions = append(lt.Partitions, lp)
+		}
+		list.Topics = append(list.Topics, lt)
+	}
+	ends := map[string]map[int32]int64{}
+	if len(list.Topics) == 0 {
+		return ends, nil
+	}
+	lresp, err := list.RequestWith(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	for _, lt := range lresp.Topics {
+		ends[lt.Topic] = map[int32]int64{}
+		for _, lp := range lt.Partitions {
+			if err := kerr.ErrorForCode(lp.ErrorCode); err != nil {
+				return nil, fmt.Errorf("end offset of %s[%d]: %w", lt.Topic, lp.Partition, err)
+			}
+			ends[lt.Topic][lp.Partition] = lp.Offset
+		}
+	}
+	return ends, nil
 }
