@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/otelrelayer/otelrelayer/internal/kafkaends"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
@@ -120,7 +118,7 @@ func readCluster(brokers []string, fn func(*kgo.Record) error) error {
 	if err != nil {
 		return err
 	}
-	ends, err := clusterEnds(ctx, admin)
+	ends, err := kafkaends.Wait(ctx, admin, nil)
 	admin.Close()
 	if err != nil {
 		return err
@@ -162,65 +160,4 @@ func readCluster(brokers []string, fn func(*kgo.Record) error) error {
 		}
 	}
 	return nil
-}
-
-// clusterEnds returns the end offset of every partition of every topic but
-// the internal ones, retrying within ctx while the cluster settles.
-func clusterEnds(ctx context.Context, cl *kgo.Client) (map[string]map[int32]int64, error) {
-	for {
-		ends, err := listClusterEnds(ctx, cl)
-		if err == nil {
-			return ends, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("listing the end offsets: %w", err)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-func listClusterEnds(ctx context.Context, cl *kgo.Client) (map[string]map[int32]int64, error) {
-	meta := kmsg.NewPtrMetadataRequest() // no topics: every topic
-	mresp, err := meta.RequestWith(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	list := kmsg.NewPtrListOffsetsRequest()
-	list.ReplicaID = -1
-	for _, mt := range mresp.Topics {
-		if mt.Topic == nil || strings.HasPrefix(*mt.Topic, "_") {
-			continue
-		}
-		if err := kerr.ErrorForCode(mt.ErrorCode); err != nil {
-			return nil, fmt.Errorf("metadata of %s: %w", *mt.Topic, err)
-		}
-		lt := kmsg.NewListOffsetsRequestTopic()
-		lt.Topic = *mt.Topic
-		for _, mp := range mt.Partitions {
-			lp := kmsg.NewListOffsetsRequestTopicPartition()
-			lp.Partition = mp.Partition
-			lp.Timestamp = -1 // the high watermark
-			lt.Partitions = append(lt.Partitions, lp)
-		}
-		list.Topics = append(list.Topics, lt)
-	}
-	ends := map[string]map[int32]int64{}
-	if len(list.Topics) == 0 {
-		return ends, nil
-	}
-	lresp, err := list.RequestWith(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	for _, lt := range lresp.Topics {
-		ends[lt.Topic] = map[int32]int64{}
-		for _, lp := range lt.Partitions {
-			if err := kerr.ErrorForCode(lp.ErrorCode); err != nil {
-				return nil, fmt.Errorf("end offset of %s[%d]: %w", lt.Topic, lp.Partition, err)
-			}
-			ends[lt.Topic][lp.Partition] = lp.Offset
-		}
-	}
-	return ends, nil
 }
