@@ -43,7 +43,7 @@ func devBroker(t *testing.T, args ...string) (brokers []string, out *testkit.Buf
 		})
 	}
 	t.Cleanup(stop)
-	m := out.WaitFor(t, regexp.MustCompile(`export KAFKA_BROKERS=(\S+)\n`))
+	m := out.WaitFor(t, regexp.MustCompile(`export KAFKA_BROKERS=(\S+)\n`), 20*time.Second)
 	return strings.Split(m[1], ","), out, stop
 }
 
@@ -83,8 +83,8 @@ func TestServiceThroughDevBroker(t *testing.T) {
 		t.Fatalf("consumed %q, want the event and the request log", got)
 	}
 
-	out.WaitFor(t, regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{3}  event  order_created/web  \{"id":7\}  source=dev-test event_id=[0-9a-f-]{36}$`))
-	out.WaitFor(t, regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{3}  201 +\S+  POST /orders  1 line  [0-9a-f]{32}$`))
+	out.WaitFor(t, regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{3}  event  order_created/web  \{"id":7\}  source=dev-test event_id=[0-9a-f-]{36}$`), 20*time.Second)
+	out.WaitFor(t, regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{3}  201 +\S+  POST /orders  1 line  [0-9a-f]{32}$`), 20*time.Second)
 }
 
 // With -data, what was written is still there after a restart.

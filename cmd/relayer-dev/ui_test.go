@@ -21,7 +21,7 @@ import (
 // The web view serves what a service writes through the dev broker.
 func TestWebView(t *testing.T) {
 	brokers, out, _ := devBroker(t, "-tail=false", "-ui", "127.0.0.1:0", "-trace-url", "http://localhost:16686/trace/{trace_id}")
-	url := out.WaitFor(t, regexp.MustCompile(`web view of request logs: (http://127\.0\.0\.1:\d+/)\n`))[1]
+	url := out.WaitFor(t, regexp.MustCompile(`web view of request logs: (http://127\.0\.0\.1:\d+/)\n`), 20*time.Second)[1]
 
 	tp := testkit.Service(t, brokers, "dev-test")
 	h := bridge.HTTPHandler(http.NotFoundHandler(), bridge.WithTracerProvider(tp))
@@ -97,7 +97,7 @@ func TestWebViewDefaultPortTaken(t *testing.T) {
 		defer ln.Close() // else it is taken already
 	}
 	_, out, stop := devBroker(t, "-tail=false")
-	out.WaitFor(t, regexp.MustCompile(`relayer-dev: no web view \(.*address already in use\); -ui :PORT serves it elsewhere\n`))
+	out.WaitFor(t, regexp.MustCompile(`relayer-dev: no web view \(.*address already in use\); -ui :PORT serves it elsewhere\n`), 20*time.Second)
 	stop()
 }
 

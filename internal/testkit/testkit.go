@@ -39,19 +39,19 @@ func (b *Buffer) String() string {
 	return b.buf.String()
 }
 
-// WaitFor waits up to 20 seconds for re to match the output and returns
-// the match and its submatches; it fails the test when re does not match
-// in time.
-func (b *Buffer) WaitFor(t testing.TB, re *regexp.Regexp) []string {
+// WaitFor waits up to within for re to match the output and returns the
+// match and its submatches; it fails the test when re does not match in
+// time.
+func (b *Buffer) WaitFor(t testing.TB, re *regexp.Regexp, within time.Duration) []string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(b.String()); m != nil {
 			return m
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("no %s in the output within 20s:\n%s", re, b.String())
+	t.Fatalf("no %s in the output within %v:\n%s", re, within, b.String())
 	return nil
 }
 
