@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -14,14 +13,16 @@ import (
 	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
-// errSelfLog refuses Emit and EmitRaw on a context of the library's own log
-// records.
-var errSelfLog = errors.New("otelrelayer: Emit with the context of one of otelrelayer's own log records: refused, so that its diagnostics never become messages")
-
-// isSelfLog reports whether ctx is one the library passed to its own
-// loggers. Those hold no span: calls with a span skip the context walk.
-func isSelfLog(ctx context.Context, span trace.Span) bool {
-	return !span.SpanContext().IsValid() && selflog.Is(ctx)
+// isSelfLog reports whether ctx is, or derives from, one the library passed
+// to its own loggers (also when a handler started a span from it). The
+// caller has looked up the span of ctx first: for a context deriving from
+// the library's without a span, that lookup reached it, and
+// selflog.Looked is true from then on; one that holds a span derives from
+// it only when a tracer looked for a parent span in it. Until something
+// looks into one, the check is one atomic load, not a walk of ctx's
+// parents.
+func isSelfLog(ctx context.Context) bool {
+	return selflog.Looked() && selflog.Is(ctx)
 }
 
 // Span event names and attribute keys recorded by Emit, EmitRaw and Log.
@@ -48,8 +49,9 @@ const (
 // producer; with [WithAck] it waits for the broker.
 //
 // A context that otelrelayer passed to a logger of its own (a slog handler
-// turning every record into an event receives them) is refused with an
-// error: the library's diagnostics never become messages.
+// turning every record into an event receives them), or one derived from
+// it, also with a span the handler started, is refused with [ErrSelfLog]:
+// the library's diagnostics never become messages.
 func Emit(ctx context.Context, eventType, eventSubtype string, payload any, opts ...EmitOption) error {
 	if eventType == "" {
 		return fmt.Errorf("%w: event type is empty", ErrInvalidTopic)
@@ -71,8 +73,8 @@ func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opt
 		ctx = context.Background()
 	}
 	span := trace.SpanFromContext(ctx)
-	if isSelfLog(ctx, span) {
-		return errSelfLog
+	if isSelfLog(ctx) {
+		return ErrSelfLog
 	}
 	p, err := pipelineFor(span)
 	if err != nil {
@@ -118,9 +120,10 @@ func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opt
 // free-form ("debug", "info", "error"...) but must not be empty.
 //
 // A context that otelrelayer passed to a logger of its own (the Debug line
-// of every produced message, reaching a slog handler that calls Log) is
-// ignored, and Log returns nil: the library's logging never becomes a request
-// line or a message, whatever handler is installed.
+// of every produced message, reaching a slog handler that calls Log), or one
+// derived from it, also with a span the handler started, is ignored, and Log
+// returns nil: the library's logging never becomes a request line or a
+// message, whatever handler is installed.
 func Log(ctx context.Context, level string, payload any) error {
 	return logAt(ctx, time.Now(), level, payload)
 }
@@ -133,7 +136,7 @@ func logAt(ctx context.Context, now time.Time, level string, payload any) error 
 		return fmt.Errorf("%w: level is empty", ErrInvalidLevel)
 	}
 	span := trace.SpanFromContext(ctx)
-	if isSelfLog(ctx, span) {
+	if isSelfLog(ctx) {
 		return nil // the library's own diagnostics: see Log
 	}
 	p, err := pipelineFor(span)

@@ -40,4 +40,12 @@ var (
 
 	// ErrInvalidLevel: Log was called with an empty level.
 	ErrInvalidLevel = errors.New("otelrelayer: invalid log level")
+
+	// ErrSelfLog: Emit or EmitRaw was called with the context of one of
+	// otelrelayer's own log records (such as the Debug line of each
+	// produced message), or with one derived from it, also when a span was
+	// started from it: refused, so that the library's diagnostics never
+	// become messages and a handler that emits for every record cannot
+	// loop. Log ignores such a context and returns nil instead.
+	ErrSelfLog = errors.New("otelrelayer: Emit with the context of one of otelrelayer's own log records: refused, so that its diagnostics never become messages")
 )

@@ -7,11 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/internal/kafkaends"
 )
 
 // readAll reads topics from their start to their end offsets (as they are
@@ -58,64 +57,11 @@ func readAll(t *testing.T, brokers []string, topics ...string) []*kgo.Record {
 // created has no partitions.
 func endOffsets(ctx context.Context, t *testing.T, cl *kgo.Client, topics []string) map[string]map[int32]int64 {
 	t.Helper()
-	for {
-		ends, err := listEnds(ctx, cl, topics)
-		if err == nil {
-			return ends
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("end offsets of %v: %v", topics, err)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-func listEnds(ctx context.Context, cl *kgo.Client, topics []string) (map[string]map[int32]int64, error) {
-	meta := kmsg.NewPtrMetadataRequest()
-	for _, topic := range topics {
-		mt := kmsg.NewMetadataRequestTopic()
-		mt.Topic = kmsg.StringPtr(topic)
-		meta.Topics = append(meta.Topics, mt)
-	}
-	mresp, err := meta.RequestWith(ctx, cl)
+	ends, err := kafkaends.Wait(ctx, cl, topics)
 	if err != nil {
-		return nil, err
+		t.Fatalf("end offsets of %v: %v", topics, err)
 	}
-	list := kmsg.NewPtrListOffsetsRequest()
-	list.ReplicaID = -1
-	for _, mt := range mresp.Topics {
-		if mt.ErrorCode == kerr.UnknownTopicOrPartition.Code {
-			continue // never written to
-		}
-		if err := kerr.ErrorForCode(mt.ErrorCode); err != nil {
-			return nil, fmt.Errorf("metadata of %s: %w", *mt.Topic, err)
-		}
-		lt := kmsg.NewListOffsetsRequestTopic()
-		lt.Topic = *mt.Topic
-		for _, mp := range mt.Partitions {
-			lp := kmsg.NewListOffsetsRequestTopicPartition()
-			lp.Partition = mp.Partition
-			lp.Timestamp = -1 // the high watermark
-			lt.Partitions = append(lt.Partitions, lp)
-		}
-		list.Topics = append(list.Topics, lt)
-	}
-	lresp, err := list.RequestWith(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	ends := map[string]map[int32]int64{}
-	for _, lt := range lresp.Topics {
-		ends[lt.Topic] = map[int32]int64{}
-		for _, lp := range lt.Partitions {
-			if err := kerr.ErrorForCode(lp.ErrorCode); err != nil {
-				return nil, fmt.Errorf("end offset of %s/%d: %w", lt.Topic, lp.Partition, err)
-			}
-			ends[lt.Topic][lp.Partition] = lp.Offset
-		}
-	}
-	return ends, nil
+	return ends
 }
 
 // report is the exact account of one test: what was emitted, acknowledged,

@@ -55,9 +55,9 @@ func (p *Processor) headers(ctx context.Context, blk *headerBlock, sc trace.Span
 		hs = inject(ctx, p.cfg.propagator, hs)
 	} else if sc.IsValid() {
 		buf = appendTraceparent(buf, sc)
-		hs = append(hs, kafkasink.Header{Key: "traceparent", Value: buf[:traceparentLen:traceparentLen]})
+		hs = append(hs, kafkasink.Header{Key: wire.TraceparentHeader, Value: buf[:traceparentLen:traceparentLen]})
 		if ts := sc.TraceState(); ts.Len() > 0 {
-			hs = append(hs, kafkasink.Header{Key: "tracestate", Value: []byte(ts.String())})
+			hs = append(hs, kafkasink.Header{Key: wire.TracestateHeader, Value: []byte(ts.String())})
 		}
 	}
 	start := len(buf)
@@ -72,15 +72,15 @@ func (p *Processor) headers(ctx context.Context, blk *headerBlock, sc trace.Span
 	}
 	if p.cfg.cloudEvents {
 		hs = append(hs,
-			kafkasink.Header{Key: "ce_specversion", Value: []byte("1.0")},
-			kafkasink.Header{Key: "ce_id", Value: idText},
-			kafkasink.Header{Key: "ce_source", Value: []byte(p.Source())},
-			kafkasink.Header{Key: "ce_type", Value: []byte(m.ceType)},
-			kafkasink.Header{Key: "ce_time", Value: m.time.UTC().AppendFormat(nil, jsonenc.TimeLayout)},
-			kafkasink.Header{Key: "content-type", Value: []byte("application/json")},
+			kafkasink.Header{Key: wire.CESpecVersionHeader, Value: []byte("1.0")},
+			kafkasink.Header{Key: wire.CEIDHeader, Value: idText},
+			kafkasink.Header{Key: wire.CESourceHeader, Value: []byte(p.Source())},
+			kafkasink.Header{Key: wire.CETypeHeader, Value: []byte(m.ceType)},
+			kafkasink.Header{Key: wire.CETimeHeader, Value: m.time.UTC().AppendFormat(nil, jsonenc.TimeLayout)},
+			kafkasink.Header{Key: wire.ContentTypeHeader, Value: []byte("application/json")},
 		)
 		if m.subject != "" {
-			hs = append(hs, kafkasink.Header{Key: "ce_subject", Value: []byte(m.subject)})
+			hs = append(hs, kafkasink.Header{Key: wire.CESubjectHeader, Value: []byte(m.subject)})
 		}
 	}
 	return hs, key

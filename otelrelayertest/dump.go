@@ -12,6 +12,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/otelrelayer/otelrelayer/internal/kafkaends"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
@@ -89,38 +90,74 @@ func dumpMessage(origin, topic string, key []byte, headers []kafkasink.Header, v
 	return err
 }
 
-// dumpCluster appends every message of every topic of brokers to the dump,
-// reading until the topics stay quiet (at most 10 seconds).
+// dumpCluster appends every message of every topic of brokers to the dump.
 func dumpCluster(t testing.TB, brokers []string) {
 	if f, err := dumpFile(); f == nil && err == nil {
 		return
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeRegex(), kgo.ConsumeTopics(`^[^_]`),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(100*time.Millisecond))
+	err := readCluster(brokers, func(r *kgo.Record) error {
+		return dumpMessage(t.Name(), r.Topic, r.Key, r.Headers, r.Value)
+	})
 	if err != nil {
 		t.Errorf("otelrelayertest: dumping the cluster's messages: %v", err)
-		return
 	}
-	defer cl.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for idle := 0; idle < 2 && time.Now().Before(deadline); {
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		fs := cl.PollFetches(ctx)
-		cancel()
-		n := 0
-		fs.EachRecord(func(r *kgo.Record) {
-			n++
-			if err == nil {
-				err = dumpMessage(t.Name(), r.Topic, r.Key, r.Headers, r.Value)
+}
+
+// readClusterBound bounds readCluster, however slow the machine.
+const readClusterBound = 30 * time.Second
+
+// readCluster calls fn with every message of every topic of brokers (but
+// the internal ones, named _…): it lists the end offsets first and reads
+// every partition to its end, so that a slow fetch cannot end it early.
+// It fails when a partition is not read to its end within
+// readClusterBound, or at the first error of fn.
+func readCluster(brokers []string, fn func(*kgo.Record) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), readClusterBound)
+	defer cancel()
+	admin, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		return err
+	}
+	ends, err := kafkaends.Wait(ctx, admin, nil)
+	admin.Close()
+	if err != nil {
+		return err
+	}
+	from := map[string]map[int32]kgo.Offset{}
+	unread := 0
+	for topic, parts := range ends {
+		for p, end := range parts {
+			if end > 0 {
+				if from[topic] == nil {
+					from[topic] = map[int32]kgo.Offset{}
+				}
+				from[topic][p] = kgo.NewOffset().AtStart()
+				unread++
 			}
-		})
-		if n == 0 {
-			idle++
-		} else {
-			idle = 0
 		}
 	}
-	if err != nil {
-		t.Errorf("otelrelayertest: dumping the cluster's messages: %v", err)
+	if unread == 0 {
+		return nil
 	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumePartitions(from), kgo.FetchMaxWait(100*time.Millisecond))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	for unread > 0 {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			return fmt.Errorf("%d partitions not read to their end within %v", unread, readClusterBound)
+		}
+		for _, r := range fs.Records() {
+			if err := fn(r); err != nil {
+				return err
+			}
+			if end := ends[r.Topic][r.Partition]; end > 0 && r.Offset+1 >= end {
+				ends[r.Topic][r.Partition] = 0 // read to its end
+				unread--
+			}
+		}
+	}
+	return nil
 }

@@ -23,10 +23,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
+	"github.com/otelrelayer/otelrelayer/internal/cli"
 	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
 )
 
@@ -35,19 +34,9 @@ import (
 const DefaultPort = 9092
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return
-	case errors.As(err, new(usageError)):
-		fmt.Fprintln(os.Stderr, "relayer-dev:", err)
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "relayer-dev:", err)
-		os.Exit(1)
-	}
+	cli.Main("relayer-dev", func(ctx context.Context) error {
+		return run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	})
 }
 
 // addon is started with the broker, such as the web view of request logs.
@@ -55,6 +44,9 @@ func main() {
 type addon struct {
 	// flags registers the addon's flags; the addon keeps their values.
 	flags func(fs *flag.FlagSet)
+	// check runs once the flags are parsed, before anything starts; its
+	// error is a usage error naming the flag that is wrong.
+	check func() error
 	// start runs once the broker is up, with its seed addresses, and
 	// returns when ctx is done. Its error ends the command.
 	start func(ctx context.Context, brokers []string, stdout, stderr io.Writer) error
@@ -71,14 +63,9 @@ type config struct {
 	format     consolefmt.Options
 }
 
-// usageError is a command line that cannot be run.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
 // run parses args, starts the broker and serves until ctx is done.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseArgs(args, stderr, os.Getenv, isTerminal(stdout))
+	cfg, err := parseArgs(args, stderr, os.Getenv, cli.IsTerminal(stdout))
 	if err != nil {
 		return err
 	}
@@ -138,45 +125,29 @@ func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdo
 	partitions := fs.Int("partitions", 3, "partitions of each topic the broker creates on first use")
 	tail := fs.Bool("tail", true, "print each request log and event as it arrives")
 	verbose := fs.Bool("v", false, "expand each request log: metadata, then every event and log line")
-	color := fs.String("color", "auto", "colours: auto (when stdout is a terminal and NO_COLOR is unset), always, never")
+	color := cli.ColorFlag(fs)
 	for _, a := range addons {
 		a.flags(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	if err := cli.Parse(fs, args); err != nil {
+		return config{}, err
+	}
+	for _, a := range addons {
+		if err := a.check(); err != nil {
 			return config{}, err
 		}
-		return config{}, usageError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return config{}, usageError{fmt.Sprintf("unexpected arguments %q", fs.Args())}
 	}
 	cfg := config{port: *port, dataDir: *dataDir, partitions: *partitions, tail: *tail}
 	if cfg.port < 0 || cfg.port > 65535 {
-		return config{}, usageError{fmt.Sprintf("-port %d: want 0 to 65535", cfg.port)}
+		return config{}, cli.Usagef("-port %d: want 0 to 65535", cfg.port)
 	}
 	if cfg.partitions < 1 {
-		return config{}, usageError{fmt.Sprintf("-partitions %d: want 1 or more", cfg.partitions)}
+		return config{}, cli.Usagef("-partitions %d: want 1 or more", cfg.partitions)
 	}
 	cfg.format = consolefmt.Options{Verbose: *verbose, Location: time.Local}
-	switch *color {
-	case "auto":
-		cfg.format.Color = stdoutIsTerminal && getenv("NO_COLOR") == ""
-	case "always":
-		cfg.format.Color = true
-	case "never":
-	default:
-		return config{}, usageError{fmt.Sprintf("-color %q: want auto, always or never", *color)}
+	var err error
+	if cfg.format.Color, err = cli.Color(*color, getenv, stdoutIsTerminal); err != nil {
+		return config{}, err
 	}
 	return cfg, nil
-}
-
-// isTerminal reports whether w is a character device, such as a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -14,51 +14,18 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
-	"github.com/otelrelayer/otelrelayer/exporter"
-	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/internal/cli"
+	"github.com/otelrelayer/otelrelayer/internal/testkit"
 )
-
-// lockedBuffer is an output written by run's goroutines and read by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// waitFor waits up to 20 seconds for re to match the output.
-func (b *lockedBuffer) waitFor(t *testing.T, re *regexp.Regexp) []string {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(b.String()); m != nil {
-			return m
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("no %s in the output within 20s:\n%s", re, b.String())
-	return nil
-}
 
 // devBroker runs the command with args until the test ends (or stop is
 // called) and returns its KAFKA_BROKERS value.
-func devBroker(t *testing.T, args ...string) (brokers []string, out *lockedBuffer, stop func()) {
+func devBroker(t *testing.T, args ...string) (brokers []string, out *testkit.Buffer, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	out = &lockedBuffer{}
+	out = &testkit.Buffer{}
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, append([]string{"-port", "0", "-color", "never"}, args...), out, out) }()
 	var once sync.Once
@@ -76,7 +43,7 @@ func devBroker(t *testing.T, args ...string) (brokers []string, out *lockedBuffe
 		})
 	}
 	t.Cleanup(stop)
-	m := out.waitFor(t, regexp.MustCompile(`export KAFKA_BROKERS=(\S+)\n`))
+	m := out.WaitFor(t, regexp.MustCompile(`export KAFKA_BROKERS=(\S+)\n`), 20*time.Second)
 	return strings.Split(m[1], ","), out, stop
 }
 
@@ -85,15 +52,7 @@ func devBroker(t *testing.T, args ...string) (brokers []string, out *lockedBuffe
 func TestServiceThroughDevBroker(t *testing.T) {
 	brokers, out, _ := devBroker(t)
 
-	sink, err := kafkasink.New(kafkasink.WithBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	relayer, err := exporter.New("logging", sink, exporter.WithSource("dev-test"), exporter.WithoutDefault())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(relayer))
+	tp := testkit.Service(t, brokers, "dev-test")
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /orders", func(w http.ResponseWriter, r *http.Request) {
 		if err := bridge.Emit(r.Context(), "order_created", "web", map[string]int{"id": 7}); err != nil {
@@ -124,8 +83,8 @@ func TestServiceThroughDevBroker(t *testing.T) {
 		t.Fatalf("consumed %q, want the event and the request log", got)
 	}
 
-	out.waitFor(t, regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{3}  event  order_created/web  \{"id":7\}  source=dev-test event_id=[0-9a-f-]{36}$`))
-	out.waitFor(t, regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{3}  201 +\S+  POST /orders  1 line  [0-9a-f]{32}$`))
+	out.WaitFor(t, regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{3}  event  order_created/web  \{"id":7\}  source=dev-test event_id=[0-9a-f-]{36}$`), 20*time.Second)
+	out.WaitFor(t, regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{3}  201 +\S+  POST /orders  1 line  [0-9a-f]{32}$`), 20*time.Second)
 }
 
 // With -data, what was written is still there after a restart.
@@ -191,7 +150,7 @@ func TestParseArgsRejects(t *testing.T) {
 		{[]string{"extra"}, "unexpected arguments"},
 	} {
 		_, err := parseArgs(tt.args, &bytes.Buffer{}, func(string) string { return "" }, false)
-		if _, ok := err.(usageError); !ok || !strings.Contains(err.Error(), tt.want) {
+		if _, ok := err.(cli.UsageError); !ok || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("parseArgs(%q): %v, want a usage error containing %q", tt.args, err, tt.want)
 		}
 	}

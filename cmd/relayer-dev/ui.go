@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/otelrelayer/otelrelayer/internal/cli"
 	"github.com/otelrelayer/otelrelayer/internal/tail"
 	"github.com/otelrelayer/otelrelayer/internal/webview"
 )
@@ -17,24 +18,34 @@ import (
 // and holds the newest -max-requests request logs.
 func init() {
 	var flags *webview.Flags
+	var view *webview.View // nil with -ui ""
 	addons = append(addons, addon{
 		flags: func(fs *flag.FlagSet) {
 			flags = webview.RegisterFlags(fs, os.Getenv, ` (-ui "" turns it off)`)
 		},
+		check: func() error {
+			view = nil
+			if flags.Addr() == "" {
+				return nil
+			}
+			v, err := flags.New()
+			if err != nil {
+				return cli.UsageError{Msg: err.Error()}
+			}
+			view = v
+			return nil
+		},
 		start: func(ctx context.Context, brokers []string, stdout, stderr io.Writer) error {
-			return startUI(ctx, flags, brokers, stdout, stderr)
+			if view == nil {
+				return nil
+			}
+			return startUI(ctx, flags, view, brokers, stdout, stderr)
 		},
 	})
 }
 
-func startUI(ctx context.Context, flags *webview.Flags, brokers []string, stdout, stderr io.Writer) error {
-	if flags.Addr() == "" {
-		return nil
-	}
-	v, err := flags.New()
-	if err != nil {
-		return usageError{err.Error()}
-	}
+// startUI serves v at the -ui address until ctx is done.
+func startUI(ctx context.Context, flags *webview.Flags, v *webview.View, brokers []string, stdout, stderr io.Writer) error {
 	ln, err := webview.Listen(flags.Addr())
 	if err != nil {
 		if !flags.AddrGiven() {

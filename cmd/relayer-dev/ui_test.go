@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,28 +12,18 @@ import (
 	"testing"
 	"time"
 
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-
 	"github.com/otelrelayer/otelrelayer/bridge"
-	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/internal/cli"
+	"github.com/otelrelayer/otelrelayer/internal/testkit"
 	"github.com/otelrelayer/otelrelayer/internal/webview"
-	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
 // The web view serves what a service writes through the dev broker.
 func TestWebView(t *testing.T) {
 	brokers, out, _ := devBroker(t, "-tail=false", "-ui", "127.0.0.1:0", "-trace-url", "http://localhost:16686/trace/{trace_id}")
-	url := out.waitFor(t, regexp.MustCompile(`web view of request logs: (http://127\.0\.0\.1:\d+/)\n`))[1]
+	url := out.WaitFor(t, regexp.MustCompile(`web view of request logs: (http://127\.0\.0\.1:\d+/)\n`), 20*time.Second)[1]
 
-	sink, err := kafkasink.New(kafkasink.WithBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	relayer, err := exporter.New("logging", sink, exporter.WithSource("dev-test"), exporter.WithoutDefault())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(relayer))
+	tp := testkit.Service(t, brokers, "dev-test")
 	h := bridge.HTTPHandler(http.NotFoundHandler(), bridge.WithTracerProvider(tp))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/orders/7", nil))
 	if err := tp.Shutdown(t.Context()); err != nil {
@@ -49,29 +38,15 @@ func TestWebView(t *testing.T) {
 			t.Fatalf("the request log is not listed within 20s:\n%s", list)
 		}
 		time.Sleep(50 * time.Millisecond)
-		list = get(t, url+"?status=4xx")
+		list = testkit.Get(t, url+"?status=4xx")
 	}
 	if !strings.Contains(list, `<span class="path">/orders/7</span>`) {
 		t.Errorf("the row lacks the path:\n%s", list)
 	}
-	detail := get(t, strings.TrimSuffix(url, "/")+row.FindStringSubmatch(list)[1])
+	detail := testkit.Get(t, strings.TrimSuffix(url, "/")+row.FindStringSubmatch(list)[1])
 	if !regexp.MustCompile(`<a href="http://localhost:16686/trace/[0-9a-f]{32}"`).MatchString(detail) {
 		t.Errorf("the detail view does not link the trace:\n%s", detail)
 	}
-}
-
-func get(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 func TestWebViewOff(t *testing.T) {
@@ -106,8 +81,8 @@ func TestWebViewRefusals(t *testing.T) {
 			defer cancel()
 			var out bytes.Buffer
 			err := run(ctx, append([]string{"-port", "0", "-tail=false"}, tt.args...), &out, &out)
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errors.As(err, new(usageError)) != tt.usage {
-				t.Errorf("run: %v (usage error: %v), want an error containing %q (usage error: %v)", err, errors.As(err, new(usageError)), tt.wantErr, tt.usage)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errors.As(err, new(cli.UsageError)) != tt.usage {
+				t.Errorf("run: %v (usage error: %v), want an error containing %q (usage error: %v)", err, errors.As(err, new(cli.UsageError)), tt.wantErr, tt.usage)
 			}
 			if ctx.Err() != nil {
 				t.Error("run waited for its context instead of failing")
@@ -122,6 +97,26 @@ func TestWebViewDefaultPortTaken(t *testing.T) {
 		defer ln.Close() // else it is taken already
 	}
 	_, out, stop := devBroker(t, "-tail=false")
-	out.waitFor(t, regexp.MustCompile(`relayer-dev: no web view \(.*address already in use\); -ui :PORT serves it elsewhere\n`))
+	out.WaitFor(t, regexp.MustCompile(`relayer-dev: no web view \(.*address already in use\); -ui :PORT serves it elsewhere\n`), 20*time.Second)
 	stop()
+}
+
+// A web view flag that cannot work is refused before the broker starts:
+// nothing is printed, in particular no KAFKA_BROKERS line to export.
+func TestWebViewFlagsCheckedFirst(t *testing.T) {
+	for _, args := range [][]string{
+		{"-trace-url", "http://localhost:16686/trace/"},
+		{"-max-requests", "0"},
+	} {
+		var out bytes.Buffer
+		_, err := parseArgs(args, &out, func(string) string { return "" }, false)
+		if !errors.As(err, new(cli.UsageError)) || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("parseArgs(%q): %v, want a usage error naming %s", args, err, args[0])
+		}
+		out.Reset()
+		err = run(t.Context(), append([]string{"-port", "0", "-tail=false"}, args...), &out, &out)
+		if !errors.As(err, new(cli.UsageError)) || out.Len() > 0 {
+			t.Errorf("run(%q): %v, output %q; want a usage error and no output", args, err, out.String())
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/otelrelayer/otelrelayer/internal/cli"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
@@ -143,7 +144,7 @@ func TestParseArgsRejects(t *testing.T) {
 				args = append([]string{"-brokers", "a:1"}, args...)
 			}
 			_, err := parseArgs(args, io.Discard, noEnv, false)
-			if _, ok := err.(usageError); !ok || !strings.Contains(err.Error(), tt.wantErr) {
+			if _, ok := err.(cli.UsageError); !ok || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("error %v, want a usage error containing %q", err, tt.wantErr)
 			}
 		})

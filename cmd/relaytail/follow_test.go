@@ -15,8 +15,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
-	"github.com/otelrelayer/otelrelayer/exporter"
-	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/internal/testkit"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
@@ -28,19 +27,7 @@ type pipeline struct {
 
 func newPipeline(t *testing.T, brokers []string) *pipeline {
 	t.Helper()
-	sink, err := kafkasink.New(kafkasink.WithBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	relayer, err := exporter.New("logging", sink, exporter.WithSource("tail-test"), exporter.WithoutDefault())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.ParentBased(sdktrace.AlwaysSample()))),
-		sdktrace.WithSpanProcessor(relayer),
-	)
-	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	tp := testkit.Service(t, brokers, "tail-test")
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
 		_ = bridge.Log(r.Context(), "info", "order looked up")

@@ -22,34 +22,22 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/otelrelayer/otelrelayer/internal/cli"
 	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
 	"github.com/otelrelayer/otelrelayer/internal/tail"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return
-	case errors.As(err, new(usageError)):
-		fmt.Fprintln(os.Stderr, "relaytail:", err)
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "relaytail:", err)
-		os.Exit(1)
-	}
+	cli.Main("relaytail", func(ctx context.Context) error {
+		return run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	})
 }
 
 // config is what the command line asks for.
@@ -64,15 +52,10 @@ type config struct {
 	format        consolefmt.Options
 }
 
-// usageError is a command line that cannot be run.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
 // run parses args and follows the topic until ctx is done or -n request logs
 // matched.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseArgs(args, stderr, os.Getenv, isTerminal(stdout))
+	cfg, err := parseArgs(args, stderr, os.Getenv, cli.IsTerminal(stdout))
 	if err != nil {
 		return err
 	}
@@ -98,7 +81,7 @@ func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdo
 		fmt.Fprint(fs.Output(), "usage: relaytail [flags]\n\nFollows otelrelayer's logging topic and prints one line per request.\n\n")
 		fs.PrintDefaults()
 	}
-	brokers := fs.String("brokers", getenv("KAFKA_BROKERS"), "Kafka seed brokers, a comma-separated `host:port` list (default $KAFKA_BROKERS)")
+	brokers := cli.BrokersFlag(fs, getenv)
 	topic := fs.String("topic", "logging", "the logging topic, with its prefix and suffix if any")
 	fromBeginning := fs.Bool("from-beginning", true, "print the request logs already in the topic; false: only new ones")
 	limit := fs.Int("n", 0, "exit after `N` matching request logs (0: follow until interrupted)")
@@ -108,62 +91,35 @@ func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdo
 	trace := fs.String("trace", "", "only the request logs of this trace `ID` (or ID prefix)")
 	window := fs.Duration("window", tail.DefaultWindow, "hold each request log this long so that earlier ones on other partitions go first; 0: print as they arrive")
 	timeout := fs.Duration("timeout", tail.DefaultTimeout, "give up when no broker answers within this `duration`")
-	color := fs.String("color", "auto", "colours: auto (when stdout is a terminal and NO_COLOR is unset), always, never")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return config{}, err
-		}
-		return config{}, usageError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return config{}, usageError{fmt.Sprintf("unexpected arguments %q", fs.Args())}
+	color := cli.ColorFlag(fs)
+	if err := cli.Parse(fs, args); err != nil {
+		return config{}, err
 	}
 
 	cfg := config{topic: *topic, fromBeginning: *fromBeginning, limit: *limit, window: *window, timeout: *timeout}
-	for b := range strings.SplitSeq(*brokers, ",") {
-		if b = strings.TrimSpace(b); b != "" {
-			cfg.brokers = append(cfg.brokers, b)
-		}
-	}
-	if len(cfg.brokers) == 0 {
-		return config{}, usageError{"no brokers: pass -brokers host:port,... or set KAFKA_BROKERS"}
+	var err error
+	if cfg.brokers, err = cli.Brokers(*brokers); err != nil {
+		return config{}, err
 	}
 	if cfg.topic == "" {
-		return config{}, usageError{"-topic must not be empty"}
+		return config{}, cli.UsageError{Msg: "-topic must not be empty"}
 	}
 	if cfg.limit < 0 {
-		return config{}, usageError{fmt.Sprintf("-n %d: want 0 or more", cfg.limit)}
+		return config{}, cli.Usagef("-n %d: want 0 or more", cfg.limit)
 	}
 	if cfg.window < 0 {
-		return config{}, usageError{fmt.Sprintf("-window %v: want 0 or more", cfg.window)}
+		return config{}, cli.Usagef("-window %v: want 0 or more", cfg.window)
 	}
 	if cfg.timeout <= 0 {
-		return config{}, usageError{fmt.Sprintf("-timeout %v: want more than 0", cfg.timeout)}
+		return config{}, cli.Usagef("-timeout %v: want more than 0", cfg.timeout)
 	}
-	var err error
 	if cfg.filter, err = tail.ParseFilter(*status, *path, *trace); err != nil {
-		return config{}, usageError{"-" + err.Error()}
+		return config{}, cli.UsageError{Msg: "-" + err.Error()}
 	}
 
 	cfg.format = consolefmt.Options{Verbose: *verbose, Location: time.Local}
-	switch *color {
-	case "auto":
-		cfg.format.Color = stdoutIsTerminal && getenv("NO_COLOR") == ""
-	case "always":
-		cfg.format.Color = true
-	case "never":
-	default:
-		return config{}, usageError{fmt.Sprintf("-color %q: want auto, always or never", *color)}
+	if cfg.format.Color, err = cli.Color(*color, getenv, stdoutIsTerminal); err != nil {
+		return config{}, err
 	}
 	return cfg, nil
-}
-
-// isTerminal reports whether w is a character device, such as a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

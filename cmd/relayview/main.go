@@ -15,40 +15,23 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/otelrelayer/otelrelayer/internal/cli"
 	"github.com/otelrelayer/otelrelayer/internal/tail"
 	"github.com/otelrelayer/otelrelayer/internal/webview"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return
-	case errors.As(err, new(usageError)):
-		fmt.Fprintln(os.Stderr, "relayview:", err)
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "relayview:", err)
-		os.Exit(1)
-	}
+	cli.Main("relayview", func(ctx context.Context) error {
+		return run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	})
 }
-
-// usageError is a command line that cannot be run.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
 
 // run serves the view until ctx is done; getenv provides KAFKA_BROKERS and
 // RELAYER_TRACE_URL.
@@ -59,40 +42,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprint(fs.Output(), "usage: relayview [flags]\n\nServes a web view of the request logs and events on a Kafka cluster.\n\n")
 		fs.PrintDefaults()
 	}
-	brokers := fs.String("brokers", getenv("KAFKA_BROKERS"), "Kafka seed brokers, a comma-separated `host:port` list (default $KAFKA_BROKERS)")
+	brokers := cli.BrokersFlag(fs, getenv)
 	topics := fs.String("topics", "", "read only these comma-separated `topics` (the logging topic and the event topics; default: every topic)")
 	since := fs.Duration("since", time.Hour, "read messages written in the last `duration` (0: everything the topics hold)")
 	view := webview.RegisterFlags(fs, getenv, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+	if err := cli.Parse(fs, args); err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected arguments %q", fs.Args())}
+	seeds, err := cli.Brokers(*brokers)
+	if err != nil {
+		return err
 	}
 	cfg := tail.Config{
-		Brokers: split(*brokers),
-		Topics:  split(*topics),
+		Brokers: seeds,
+		Topics:  cli.Split(*topics),
 		OnFetchError: func(topic string, partition int32, err error) {
 			fmt.Fprintf(stderr, "relayview: reading %s[%d]: %v\n", topic, partition, err)
 		},
 	}
 	switch {
-	case len(cfg.Brokers) == 0:
-		return usageError{"no brokers: give -brokers host:port or set KAFKA_BROKERS"}
 	case *since < 0:
-		return usageError{fmt.Sprintf("-since %v: want a duration of 0 or more", *since)}
+		return cli.Usagef("-since %v: want a duration of 0 or more", *since)
 	case *since > 0:
 		cfg.Since = time.Now().Add(-*since)
 	}
 	if view.Addr() == "" {
-		return usageError{"-ui: want an address such as :9080"}
+		return cli.UsageError{Msg: "-ui: want an address such as :9080"}
 	}
 	v, err := view.New()
 	if err != nil {
-		return usageError{err.Error()}
+		return cli.UsageError{Msg: err.Error()}
 	}
 	ln, err := webview.Listen(view.Addr())
 	if err != nil {
@@ -105,17 +84,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	fmt.Fprintf(stdout, "relayview: reading %s from %s; web view at %s\n", topicsText(cfg.Topics), strings.Join(cfg.Brokers, ","), webview.URL(ln))
 	return webview.Run(ctx, ln, tl, v)
-}
-
-// split returns the non-empty items of a comma-separated list.
-func split(s string) []string {
-	var out []string
-	for p := range strings.SplitSeq(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func topicsText(topics []string) string {

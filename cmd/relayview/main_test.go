@@ -5,37 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/otelrelayer/otelrelayer/internal/cli"
 	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/internal/testkit"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
-
-// lockedBuffer is an output written by run and read by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // requestLog is a request log body for GET path that started at date.
 func requestLog(path string, date time.Time) []byte {
@@ -61,7 +42,7 @@ func TestServesTheCluster(t *testing.T) {
 	}
 
 	ctx, cancel := context.WithCancel(t.Context())
-	out := &lockedBuffer{}
+	out := &testkit.Buffer{}
 	errc := make(chan error, 1)
 	env := map[string]string{"KAFKA_BROKERS": strings.Join(brokers, ",")}
 	go func() {
@@ -83,26 +64,12 @@ func TestServesTheCluster(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 		if m := urlLine.FindStringSubmatch(out.String()); m != nil {
-			list = get(t, m[1])
+			list = testkit.Get(t, m[1])
 		}
 	}
 	if strings.Contains(list, "/old") {
 		t.Error("a request log older than -since (1h by default) is listed")
 	}
-}
-
-func get(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 func TestRefusals(t *testing.T) {
@@ -135,7 +102,7 @@ func TestRefusals(t *testing.T) {
 				}
 				return ""
 			})
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errors.As(err, new(usageError)) != tt.usage ||
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errors.As(err, new(cli.UsageError)) != tt.usage ||
 				tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("run: %v, want an error containing %q (usage error: %v, is %v)", err, tt.wantErr, tt.usage, tt.is)
 			}

@@ -24,7 +24,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,6 +35,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
 	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/internal/cli"
 	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		return errors.New("-spool needs Kafka: the console sink (-console) writes nothing to keep")
 	}
 	started := time.Now() // what this run writes is stamped from here on
-	format := consolefmt.Options{Verbose: true, Color: isTerminal(stdout), Location: time.Local}
+	format := consolefmt.Options{Verbose: true, Color: color(stdout), Location: time.Local}
 
 	// 1. The pipeline: a Kafka sink, the otelrelayer span processor, and a
 	// tracer provider that records every span (AlwaysRecord) so every
@@ -114,9 +114,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		{method: "GET", path: "/orders/1?verbose=1"},
 		{method: "POST", path: "/orders", body: `{"item":""}`},
 	}
-	for _, r := range reqs {
+	for i, r := range reqs {
 		r.traceID = newTraceID()
-		if r.status, err = send(ctx, base, r.method, r.path, r.body, r.traceID); err != nil {
+		if r.status, err = send(ctx, base, r.method, r.path, r.body, r.traceID, fmt.Sprintf("quickstart-%d", i+1)); err != nil {
 			return err
 		}
 		if *console {
@@ -165,7 +165,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 // installConsole is demo.Install with a console sink instead of Kafka.
 func installConsole(stdout io.Writer) (*sdktrace.TracerProvider, error) {
-	sink := kafkasink.NewConsole(stdout, kafkasink.WithColor(isTerminal(stdout)))
+	sink := kafkasink.NewConsole(stdout, kafkasink.WithColor(color(stdout)))
 	relayer, err := exporter.New("logging", sink, exporter.WithSource("quickstart"))
 	if err != nil {
 		return nil, err
@@ -210,17 +210,15 @@ func keepServing(ctx context.Context, stdout io.Writer, tp *sdktrace.TracerProvi
 	return nil
 }
 
-var requestCounter atomic.Int64
-
-// send makes a request; with traceID, the request starts that trace (W3C
-// traceparent, sampled).
-func send(ctx context.Context, base, method, path, body, traceID string) (int, error) {
+// send makes a request with the X-Request-ID requestID; with traceID, the
+// request starts that trace (W3C traceparent, sampled).
+func send(ctx context.Context, base, method, path, body, traceID, requestID string) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("User-Agent", "quickstart/1.0")
-	req.Header.Set("X-Request-ID", fmt.Sprintf("quickstart-%d", requestCounter.Add(1)))
+	req.Header.Set("X-Request-ID", requestID)
 	if traceID != "" {
 		req.Header.Set("traceparent", "00-"+traceID+"-"+newTraceID()[:16]+"-01")
 	}
@@ -232,12 +230,8 @@ func send(ctx context.Context, base, method, path, body, traceID string) (int, e
 	return resp.StatusCode, nil
 }
 
-// isTerminal reports whether w is a character device, such as a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+// color reports whether to colour what is written to w: when w is a
+// terminal and NO_COLOR is unset, as relaytail's -color=auto.
+func color(w io.Writer) bool {
+	return cli.IsTerminal(w) && os.Getenv("NO_COLOR") == ""
 }

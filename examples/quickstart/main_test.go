@@ -7,16 +7,16 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demotest"
+	"github.com/otelrelayer/otelrelayer/internal/testkit"
 )
 
 func TestConsole(t *testing.T) {
-	var out lockedBuffer
+	var out testkit.Buffer
 	if err := run(t.Context(), []string{"-console"}, &out); err != nil {
 		t.Fatal(err)
 	}
@@ -46,11 +46,11 @@ func TestConsole(t *testing.T) {
 func TestKeepRunning(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	out := &lockedBuffer{}
+	out := &testkit.Buffer{}
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, []string{"-keep-running"}, out) }()
 
-	hint := out.waitFor(t, regexp.MustCompile(`go run \./cmd/relaytail -brokers (\S+) -v`))
+	hint := out.WaitFor(t, regexp.MustCompile(`go run \./cmd/relaytail -brokers (\S+) -v`), 30*time.Second)
 	// The broker still serves what the quickstart wrote.
 	logs := demotest.ReadRequestLogs(t, strings.Split(hint[1], ","))
 	if len(logs) != 4 {
@@ -70,52 +70,19 @@ func TestKeepRunning(t *testing.T) {
 func TestConsoleKeepRunning(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	out := &lockedBuffer{}
+	out := &testkit.Buffer{}
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, []string{"-console", "-keep-running"}, out) }()
 
-	api := out.waitFor(t, regexp.MustCompile(`The orders API at (\S+) keeps running`))
-	if status, err := send(t.Context(), api[1], "GET", "/orders/42", "", ""); err != nil || status != http.StatusOK {
+	api := out.WaitFor(t, regexp.MustCompile(`The orders API at (\S+) keeps running`), 30*time.Second)
+	if status, err := send(t.Context(), api[1], "GET", "/orders/42", "", "", "quickstart-test"); err != nil || status != http.StatusOK {
 		t.Fatalf("GET /orders/42: %d, %v", status, err)
 	}
-	out.waitFor(t, regexp.MustCompile(`"path": "/orders/42"`))
+	out.WaitFor(t, regexp.MustCompile(`"path": "/orders/42"`), 30*time.Second)
 	cancel()
 	if err := <-errc; err != nil {
 		t.Errorf("run: %v", err)
 	}
-}
-
-// lockedBuffer is written by the console sink from the server's goroutines
-// and by run.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// waitFor waits until the output matches re and returns the submatches.
-func (l *lockedBuffer) waitFor(t *testing.T, re *regexp.Regexp) []string {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(l.String()); m != nil {
-			return m
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("output never matched %s:\n%s", re, l.String())
-	return nil
 }
 
 // TestSpool runs the quickstart with -spool: the messages go through a
@@ -123,7 +90,7 @@ func (l *lockedBuffer) waitFor(t *testing.T, re *regexp.Regexp) []string {
 func TestSpool(t *testing.T) {
 	t.Cleanup(func() { demo.SpoolDir = "" })
 	dir := t.TempDir()
-	var out lockedBuffer
+	var out testkit.Buffer
 	if err := run(t.Context(), []string{"-spool", dir}, &out); err != nil {
 		t.Fatal(err)
 	}
@@ -135,5 +102,26 @@ func TestSpool(t *testing.T) {
 	}
 	if err := run(t.Context(), []string{"-console", "-spool", dir}, &out); err == nil || !strings.Contains(err.Error(), "-spool needs Kafka") {
 		t.Errorf("-console -spool: %v, want an error saying -spool needs Kafka", err)
+	}
+}
+
+// Colours follow NO_COLOR as relaytail's and relayer-dev's -color=auto do.
+// /dev/null stands for the terminal: like one, it is a character device.
+func TestColorFollowsNoColor(t *testing.T) {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	t.Setenv("NO_COLOR", "")
+	if !color(f) {
+		t.Error("no colour on a character device without NO_COLOR")
+	}
+	t.Setenv("NO_COLOR", "1")
+	if color(f) {
+		t.Error("colour despite NO_COLOR")
+	}
+	if color(&bytes.Buffer{}) {
+		t.Error("colour on an output that is not a terminal")
 	}
 }

@@ -2,8 +2,6 @@ package webview_test
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/internal/testkit"
 	"github.com/otelrelayer/otelrelayer/internal/webview"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
@@ -62,9 +61,9 @@ func TestFollowTheEmbeddedBroker(t *testing.T) {
 			t.Fatalf("the request log and its event were not shown within 20s; last page:\n%s", page)
 		}
 		time.Sleep(50 * time.Millisecond)
-		list := fetch(t, srv.URL+"/?trace="+traceID)
+		list := testkit.Get(t, srv.URL+"/?trace="+traceID)
 		if m := rowURL.FindStringSubmatch(list); m != nil {
-			page = fetch(t, srv.URL+m[1])
+			page = testkit.Get(t, srv.URL+m[1])
 		}
 	}
 	for _, want := range []string{
@@ -81,18 +80,4 @@ func TestFollowTheEmbeddedBroker(t *testing.T) {
 	if err := <-followed; err != nil {
 		t.Errorf("Follow: %v", err)
 	}
-}
-
-func fetch(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
