@@ -72,6 +72,12 @@ func (b *budget) acquire(ctx context.Context, size int64, reserved bool) error {
 	}
 }
 
+// admit is acquire for Produce: a call marked with [Reserved] may use the
+// reserve.
+func (b *budget) admit(ctx context.Context, size int64) error {
+	return b.acquire(ctx, size, isReserved(ctx))
+}
+
 // release returns the room of one record of size bytes.
 func (b *budget) release(size int64) {
 	b.mu.Lock()
