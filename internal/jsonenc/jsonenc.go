@@ -142,7 +142,19 @@ func put4(b []byte, v int) {
 // AppendMillis appends d as milliseconds with three decimals, the unit of
 // request_time and service_time.
 func AppendMillis(dst []byte, d time.Duration) []byte {
-	return strconv.AppendFloat(dst, float64(d.Microseconds())/1000, 'f', 3, 64)
+	micro := d.Microseconds()
+	// Integer arithmetic gives the same digits as formatting the float
+	// while it holds micro exactly, at a third of the cost.
+	if micro <= -1<<50 || micro >= 1<<50 {
+		return strconv.AppendFloat(dst, float64(micro)/1000, 'f', 3, 64)
+	}
+	if micro < 0 {
+		dst = append(dst, '-')
+		micro = -micro
+	}
+	dst = strconv.AppendInt(dst, micro/1000, 10)
+	frac := int(micro % 1000)
+	return append(dst, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
 }
 
 // AppendValue appends v encoded as JSON, byte for byte as encoding/json
