@@ -207,3 +207,17 @@ func TestAppendMillisMatchesFloatFormatting(t *testing.T) {
 		}
 	}
 }
+
+// AppendTime keeps the latest second's text: times around a second's
+// boundary, and from earlier seconds, in any order, are each written right.
+func TestAppendTimeAcrossSeconds(t *testing.T) {
+	base := time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC)
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 100_000 {
+		ts := base.Add(time.Duration(r.Int64N(int64(4*time.Second))) - time.Second)
+		want := `"` + ts.Format(TimeLayout) + `"`
+		if got := string(AppendTime(nil, ts)); got != want {
+			t.Fatalf("AppendTime(%v) = %s, want %s", ts, got, want)
+		}
+	}
+}
