@@ -313,7 +313,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 	if blk == nil {
 		blk = new(headerBlock)
 	}
-	headers, key := p.headers(context.Background(), blk, h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
+	headers, _, key := p.headers(context.Background(), blk, h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
 	msg := kafkasink.Message{Topic: p.loggingTopic, Key: key, Value: value, Headers: headers}
 	add(p.metrics.requestLogs, 1)
 	if dropped > 0 {
