@@ -66,10 +66,14 @@ func (p *Processor) headers(ctx context.Context, blk *headerBlock, sc trace.Span
 	idText = buf[start:len(buf):len(buf)]
 	hs = append(hs, kafkasink.Header{Key: EventIDHeader, Value: idText})
 	if traceIDKey && sc.IsValid() {
-		start = len(buf)
-		tid := sc.TraceID()
-		buf = hex.AppendEncode(buf, tid[:])
-		key = buf[start:len(buf):len(buf)]
+		if p.cfg.propagator == nil { // the traceparent holds it: 00-<trace ID>-…
+			key = blk.buf[3 : 3+32 : 3+32]
+		} else {
+			start = len(buf)
+			tid := sc.TraceID()
+			buf = hex.AppendEncode(buf, tid[:])
+			key = buf[start:len(buf):len(buf)]
+		}
 	}
 	if p.cfg.cloudEvents {
 		hs = append(hs,
