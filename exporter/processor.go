@@ -243,16 +243,16 @@ func (p *Processor) finish(ctx context.Context, req *request, s sdktrace.ReadOnl
 	for _, c := range e.children {
 		p.requests.del(c)
 	}
-	ri := readRoot(s.Attributes())
+	start := s.StartTime()
 	h := requestHead{
 		source:       p.Source(),
 		loggingTopic: p.topicName,
-		start:        s.StartTime(),
-		elapsed:      end.Sub(s.StartTime()),
-		info:         ri,
-		service:      ri.service(s.Name()),
+		start:        start,
+		elapsed:      end.Sub(start),
 		span:         s.SpanContext(),
 	}
+	h.info.read(s.Attributes())
+	h.service = h.info.service(s.Name())
 	_ = p.writeRequestLog(ctx, &h, e, false)
 	e.release()
 }
