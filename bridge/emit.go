@@ -99,25 +99,15 @@ func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opt
 		return err
 	}
 	if span.IsRecording() {
-		a := emitAttributePool.Get().(*emitAttributes)
-		attrs := append(a[:0], TopicKey.String(res.Topic), EventIDKey.String(res.EventID.String()))
+		attrs := make([]attribute.KeyValue, 0, 4)
+		attrs = append(attrs, TopicKey.String(res.Topic), EventIDKey.String(res.EventID.String()))
 		if !raw {
 			attrs = append(attrs, EventTypeKey.String(topic), EventSubtypeKey.String(subtype))
 		}
 		span.AddEvent(EmitEventName, trace.WithTimestamp(r.Time), trace.WithAttributes(attrs...))
-		*a = emitAttributes{} // no string kept alive by the pool
-		emitAttributePool.Put(a)
 	}
 	return nil
 }
-
-// emitAttributes holds the attributes of an Emit span event. They are only
-// read while AddEvent runs: an option's attributes can only be read through
-// trace.NewEventConfig, which copies them, and the SDK does so within
-// AddEvent. So the array is pooled, an allocation of 256 bytes less a call.
-type emitAttributes [4]attribute.KeyValue
-
-var emitAttributePool = sync.Pool{New: func() any { return new(emitAttributes) }}
 
 // Log adds a line to the current request's log:
 //
