@@ -47,6 +47,9 @@ type Processor struct {
 
 	requests requestTable
 	bound    sync.Map // trace.TracerProvider → struct{}: providers bound in bridge
+	// lastBound is the provider bound last, found without hashing: most
+	// programs have one.
+	lastBound atomic.Pointer[trace.TracerProvider]
 
 	shut     atomic.Bool
 	shutOnce sync.Once
@@ -175,7 +178,11 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 // the work once per provider.
 func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
 	tp := s.TracerProvider()
+	if last := p.lastBound.Load(); last != nil && *last == tp {
+		return
+	}
 	if _, ok := p.bound.Load(tp); ok {
+		p.rememberBound(tp)
 		return
 	}
 	if !p.sourceIsConfig && p.fromResource.Load() == nil {
@@ -189,6 +196,7 @@ func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
 	}
 	if bridge.Bind(tp, p) == nil {
 		p.bound.Store(tp, struct{}{})
+		p.rememberBound(tp)
 		// Shutdown may have run since OnStart checked: its Retire then
 		// came before this Bind, which would keep p and tp registered.
 		// Shutdown sets shut before it retires, so one of the two sees
@@ -197,6 +205,12 @@ func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
 			bridge.Retire(p)
 		}
 	}
+}
+
+// rememberBound makes tp the provider bind finds first. tp is its own
+// parameter so that only this call moves it to the heap.
+func (p *Processor) rememberBound(tp trace.TracerProvider) {
+	p.lastBound.Store(&tp)
 }
 
 // retireProvider makes bridge calls with spans of tp, a provider first seen
