@@ -127,3 +127,35 @@ func BenchmarkSDKSpanOnly(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSDKSpanNoopProcessor is BenchmarkSDKSpanOnly with a span
+// processor that does nothing: what the SDK adds for any processor (it
+// snapshots each ended span for OnEnd, which it skips with no processor).
+// It is the SDK's share of BenchmarkRequest.
+func BenchmarkSDKSpanNoopProcessor(b *testing.B) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())),
+		sdktrace.WithSpanProcessor(noopProcessor{}))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	tracer := tp.Tracer("bench")
+	ctx := context.Background()
+	b.ReportAllocs()
+	reportCPU(b)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			_, span := tracer.Start(ctx, "request")
+			span.AddEvent(bridge.EmitEventName, trace.WithTimestamp(time.Now()), trace.WithAttributes(
+				bridge.TopicKey.String("entity_created"), bridge.EventIDKey.String("01a21b95-77e0-7c16-985d-110ce092b20a"),
+				bridge.EventTypeKey.String("entity_created"), bridge.EventSubtypeKey.String("root")))
+			span.AddEvent(bridge.LogEventName, trace.WithTimestamp(time.Now()), trace.WithAttributes(bridge.LevelKey.String("info")))
+			span.End()
+		}
+	})
+}
+
+// noopProcessor is a span processor that does nothing.
+type noopProcessor struct{}
+
+func (noopProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (noopProcessor) OnEnd(sdktrace.ReadOnlySpan)                     {}
+func (noopProcessor) Shutdown(context.Context) error                  { return nil }
+func (noopProcessor) ForceFlush(context.Context) error                { return nil }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/otelrelayer/otelrelayer/internal/eventid"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
@@ -94,7 +95,8 @@ func (d *delivery) done(err error) {
 		return
 	}
 	if d.event && d.ack && d.req != nil { // delivered after the caller gave up
-		d.p.addEventLine(d.req, d.raw, d.value, d.id)
+		var text [eventid.TextLen]byte
+		d.p.addEventLine(d.req, d.raw, d.value, eventid.AppendText(text[:0], d.id))
 	}
 }
 

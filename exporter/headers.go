@@ -44,8 +44,9 @@ type headerBlock struct {
 // attributes; with traceIDKey, also the hex trace ID of sc as a message key
 // (nil when sc is invalid). With no propagator configured, W3C trace context
 // is written directly, without going through a carrier.
-// The headers and the bytes they point to are written in blk.
-func (p *Processor) headers(ctx context.Context, blk *headerBlock, sc trace.SpanContext, m messageMeta, traceIDKey bool) (hs []kafkasink.Header, key []byte) {
+// The headers and the bytes they point to are written in blk; idText is the
+// event ID header's value, for the request line of an event.
+func (p *Processor) headers(ctx context.Context, blk *headerBlock, sc trace.SpanContext, m messageMeta, traceIDKey bool) (hs []kafkasink.Header, idText, key []byte) {
 	buf := blk.buf[:0:len(blk.buf)]
 	hs = blk.hs[:0]
 	if p.cfg.propagator != nil {
@@ -62,13 +63,17 @@ func (p *Processor) headers(ctx context.Context, blk *headerBlock, sc trace.Span
 	}
 	start := len(buf)
 	buf = eventid.AppendText(buf, m.id)
-	idText := buf[start:len(buf):len(buf)]
+	idText = buf[start:len(buf):len(buf)]
 	hs = append(hs, kafkasink.Header{Key: EventIDHeader, Value: idText})
 	if traceIDKey && sc.IsValid() {
-		start = len(buf)
-		tid := sc.TraceID()
-		buf = hex.AppendEncode(buf, tid[:])
-		key = buf[start:len(buf):len(buf)]
+		if p.cfg.propagator == nil { // the traceparent holds it: 00-<trace ID>-…
+			key = blk.buf[3 : 3+32 : 3+32]
+		} else {
+			start = len(buf)
+			tid := sc.TraceID()
+			buf = hex.AppendEncode(buf, tid[:])
+			key = buf[start:len(buf):len(buf)]
+		}
 	}
 	if p.cfg.cloudEvents {
 		hs = append(hs,
@@ -83,7 +88,7 @@ func (p *Processor) headers(ctx context.Context, blk *headerBlock, sc trace.Span
 			hs = append(hs, kafkasink.Header{Key: wire.CESubjectHeader, Value: []byte(m.subject)})
 		}
 	}
-	return hs, key
+	return hs, idText, key
 }
 
 // inject adds the headers of propagator to hs. It is a function of its own

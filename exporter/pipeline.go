@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
@@ -52,7 +51,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		d.acked = make(chan error, 1)
 	}
 	meta := messageMeta{id: id, ceType: r.Topic, subject: r.EventSubtype, time: r.Time}
-	headers, _ := p.headers(ctx, &ed.headers, r.Span, meta, false)
+	headers, idText, _ := p.headers(ctx, &ed.headers, r.Span, meta, false)
 	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
 	p.sink.Produce(produceCtx, msg, d.done)
 	if err, settled := d.returned(); settled && err != nil {
@@ -66,7 +65,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	}
 	if !r.Ack {
 		if req != nil {
-			p.addEventLine(req, r.Raw, value, id)
+			p.addEventLine(req, r.Raw, value, idText)
 		}
 		return res, nil
 	}
@@ -86,7 +85,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
 	}
 	if req != nil { // only an acknowledged event is a line of the request
-		p.addEventLine(req, r.Raw, value, id)
+		p.addEventLine(req, r.Raw, value, idText)
 	}
 	return res, nil
 }
@@ -133,8 +132,9 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 }
 
 // addEventLine adds an emitted event to req: the event as written, with its
-// event ID as one more key. EmitRaw messages are added untouched.
-func (p *Processor) addEventLine(req *request, raw bool, value []byte, id uuid.UUID) {
+// event ID (idText, as in its header) as one more key. EmitRaw messages are
+// added untouched.
+func (p *Processor) addEventLine(req *request, raw bool, value, idText []byte) {
 	if raw {
 		req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
 		return
@@ -142,7 +142,7 @@ func (p *Processor) addEventLine(req *request, raw bool, value []byte, id uuid.U
 	req.add(p.cfg.maxLines, p.cfg.maxMessageBytes, func(dst []byte) []byte {
 		dst = append(dst, value[:len(value)-1]...) // the event without its closing brace
 		dst = append(dst, `,"event_id":"`...)
-		dst = eventid.AppendText(dst, id)
+		dst = append(dst, idText...)
 		return append(dst, `"}`...)
 	})
 }

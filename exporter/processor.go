@@ -47,6 +47,9 @@ type Processor struct {
 
 	requests requestTable
 	bound    sync.Map // trace.TracerProvider → struct{}: providers bound in bridge
+	// lastBound is the provider bound last, found without hashing: most
+	// programs have one.
+	lastBound atomic.Pointer[trace.TracerProvider]
 
 	shut     atomic.Bool
 	shutOnce sync.Once
@@ -175,7 +178,11 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 // the work once per provider.
 func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
 	tp := s.TracerProvider()
+	if last := p.lastBound.Load(); last != nil && *last == tp {
+		return
+	}
 	if _, ok := p.bound.Load(tp); ok {
+		p.rememberBound(tp)
 		return
 	}
 	if !p.sourceIsConfig && p.fromResource.Load() == nil {
@@ -189,6 +196,7 @@ func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
 	}
 	if bridge.Bind(tp, p) == nil {
 		p.bound.Store(tp, struct{}{})
+		p.rememberBound(tp)
 		// Shutdown may have run since OnStart checked: its Retire then
 		// came before this Bind, which would keep p and tp registered.
 		// Shutdown sets shut before it retires, so one of the two sees
@@ -197,6 +205,12 @@ func (p *Processor) bind(s sdktrace.ReadWriteSpan) {
 			bridge.Retire(p)
 		}
 	}
+}
+
+// rememberBound makes tp the provider bind finds first. tp is its own
+// parameter so that only this call moves it to the heap.
+func (p *Processor) rememberBound(tp trace.TracerProvider) {
+	p.lastBound.Store(&tp)
 }
 
 // retireProvider makes bridge calls with spans of tp, a provider first seen
@@ -244,16 +258,16 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 	for _, c := range e.children {
 		p.requests.del(c)
 	}
-	ri := readRoot(s.Attributes())
+	start := s.StartTime()
 	h := requestHead{
 		source:       p.Source(),
 		loggingTopic: p.topicName,
-		start:        s.StartTime(),
-		elapsed:      end.Sub(s.StartTime()),
-		info:         ri,
-		service:      ri.service(s.Name()),
+		start:        start,
+		elapsed:      end.Sub(start),
 		span:         s.SpanContext(),
 	}
+	h.info.read(s.Attributes())
+	h.service = h.info.service(s.Name())
 	_ = p.writeRequestLog(ctx, &h, e, false)
 	e.release()
 }
@@ -314,7 +328,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 	if blk == nil {
 		blk = new(headerBlock)
 	}
-	headers, key := p.headers(context.Background(), blk, h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
+	headers, _, key := p.headers(context.Background(), blk, h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
 	msg := kafkasink.Message{Topic: p.loggingTopic, Key: key, Value: value, Headers: headers}
 	add(p.metrics.requestLogs, 1)
 	if dropped > 0 {

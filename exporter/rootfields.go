@@ -73,6 +73,13 @@ type rootInfo struct {
 
 func readRoot(attrs []attribute.KeyValue) rootInfo {
 	var ri rootInfo
+	ri.read(attrs)
+	return ri
+}
+
+// read fills a zero ri from a root span's attributes, in place: a rootInfo
+// is some 500 bytes.
+func (ri *rootInfo) read(attrs []attribute.KeyValue) {
 	for _, kv := range attrs {
 		switch kv.Key {
 		case sc.HTTPRequestMethod:
@@ -122,7 +129,6 @@ func readRoot(attrs []attribute.KeyValue) rootInfo {
 		}
 	}
 	ri.resolve()
-	return ri
 }
 
 // resolve falls back to the older conventions where the stable ones are

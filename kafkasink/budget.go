@@ -72,6 +72,24 @@ func (b *budget) acquire(ctx context.Context, size int64, reserved bool) error {
 	}
 }
 
+// admit is acquire for Produce: a call marked with [Reserved] may use the
+// reserve. While the budget is below the bounds of those that may wait (the
+// common case), whether ctx is reserved or done does not matter, and ctx is
+// not looked at: both lookups walk the caller's context chain, 110 ns for 30
+// values.
+func (b *budget) admit(ctx context.Context, size int64) error {
+	b.mu.Lock()
+	if b.records == 0 || b.records+1 <= b.waitRecords && b.bytes+size <= b.waitBytes {
+		b.records++
+		b.bytes += size
+		b.unfinished++
+		b.mu.Unlock()
+		return nil
+	}
+	b.mu.Unlock()
+	return b.acquire(ctx, size, isReserved(ctx))
+}
+
 // release returns the room of one record of size bytes.
 func (b *budget) release(size int64) {
 	b.mu.Lock()

@@ -139,7 +139,7 @@ func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
 		return
 	}
 	size := messageSize(m)
-	if err := p.budget.acquire(ctx, size, isReserved(ctx)); err != nil {
+	if err := p.budget.admit(ctx, size); err != nil {
 		if done != nil {
 			done(err)
 		}

@@ -3,6 +3,8 @@ package jsonenc
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -184,4 +186,38 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 	xb, _ := json.Marshal(x)
 	yb, _ := json.Marshal(y)
 	return string(xb) == string(yb)
+}
+
+// AppendMillis by integers writes what formatting the float wrote.
+func TestAppendMillisMatchesFloatFormatting(t *testing.T) {
+	want := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 3, 64)
+	}
+	ds := []time.Duration{0, 1, 999, 1000, -1, -999, -1000, -1001, time.Microsecond, -time.Microsecond,
+		999 * time.Microsecond, -999 * time.Microsecond, time.Millisecond, 59 * time.Second,
+		time.Duration(1<<50-1) * time.Microsecond, time.Duration(1<<50) * time.Microsecond,
+		-time.Duration(1<<50) * time.Microsecond, math.MaxInt64, math.MinInt64}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200_000 {
+		ds = append(ds, time.Duration(r.Int64N(1<<40)-1<<39), time.Duration(r.Int64()))
+	}
+	for _, d := range ds {
+		if got := string(AppendMillis(nil, d)); got != want(d) {
+			t.Fatalf("AppendMillis(%d) = %s, want %s", int64(d), got, want(d))
+		}
+	}
+}
+
+// AppendTime keeps the latest second's text: times around a second's
+// boundary, and from earlier seconds, in any order, are each written right.
+func TestAppendTimeAcrossSeconds(t *testing.T) {
+	base := time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC)
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 100_000 {
+		ts := base.Add(time.Duration(r.Int64N(int64(4*time.Second))) - time.Second)
+		want := `"` + ts.Format(TimeLayout) + `"`
+		if got := string(AppendTime(nil, ts)); got != want {
+			t.Fatalf("AppendTime(%v) = %s, want %s", ts, got, want)
+		}
+	}
 }
