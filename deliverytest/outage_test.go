@@ -67,7 +67,10 @@ func TestShutdownDuringOutage(t *testing.T) {
 	}
 	t.Logf("Kafka away: Shutdown took %v (context %v): %v; handler calls before/at return/later %d/%d/%d; events consumed %d",
 		took.Round(time.Millisecond), within, err, handledBefore, handledAtReturn, handledLater, consumed)
-	if took > within {
+	// Shutdown returns once its context is done: what remains is
+	// scheduling on a loaded machine (without the deadline it would wait
+	// for the 2-minute delivery timeout), hence the half second.
+	if took > within+500*time.Millisecond {
 		t.Errorf("Shutdown took %v, past its %v context", took, within)
 	}
 	if !errors.Is(err, kafkasink.ErrUndelivered) || !errors.Is(err, context.DeadlineExceeded) {
