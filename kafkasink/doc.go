@@ -81,11 +81,14 @@
 // topic and without kgo.DefaultProduceTopic, is deleted and failed through
 // done. By default Produce returns once the message is
 // written and fsync'ed, concurrent calls sharing one transaction (group
-// commit); a Produce whose context is already done does not wait for the
-// disk (the Sink contract) and joins the next commit, unless the messages
-// waiting for it (in memory and on disk) already weigh nine tenths of
-// [WithMaxBufferedBytes] (all of it for calls marked [Reserved]): it then
-// fails with [ErrBufferFull].
+// commit), whatever its context: the wait is for the disk, not for room,
+// and a context that is done, or ends meanwhile, does not shorten it. Only
+// a call marked [Reserved] whose context is already done (the exporter's
+// request logs, written from OnEnd) does not wait and joins the next commit.
+// A call with a context already done is refused with [ErrBufferFull] when
+// the messages waiting for a commit (in memory and on disk) already weigh
+// nine tenths of [WithMaxBufferedBytes] (all of it for calls marked
+// [Reserved]).
 // [WithSpoolCommitInterval] makes every Produce return before the disk write
 // and commits every interval instead.
 //
@@ -115,10 +118,10 @@
 // acknowledgement was not yet recorded (about the last 10ms) is produced
 // again, with the same headers: delivery from the spool is at-least-once.
 // Without [WithSpoolCommitInterval], a crash of the process or the machine
-// loses no message whose Produce returned with its context live (it waited
-// for the fsync); messages given with a context already done, not yet
-// committed (a few milliseconds' worth), can be lost. With it, the messages
-// of the last interval can be lost.
+// loses no message whose Produce returned (it waited for the fsync), but
+// for messages marked [Reserved] given with a context already done, not yet
+// committed (a few milliseconds' worth). With it, the messages of the last
+// interval can be lost.
 //
 // The directory holds one spool file, locked while a producer uses it: a
 // second producer on it makes [New] fail with [ErrSpool]. Other files there

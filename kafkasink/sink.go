@@ -30,8 +30,10 @@ type Sink interface {
 	//
 	// Produce may wait while the sink's buffer is full, but never beyond ctx:
 	// when ctx is done it fails the message with ctx's error instead, and
-	// when ctx is already done on entry it does not wait at all. ctx bounds
-	// only that wait; it does not cancel a message once accepted.
+	// when ctx is already done on entry it does not wait for room. ctx bounds
+	// only that wait; it does not cancel a message once accepted. A sink
+	// may wait for a message to be durable before returning whatever ctx
+	// says: [WithSpool] does, for the fsync of its commit.
 	Produce(ctx context.Context, m Message, done func(error))
 
 	// Flush waits until every message accepted so far is delivered or has

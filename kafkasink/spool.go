@@ -189,11 +189,14 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	s.uncommitted++
 	s.pendingB += n + e.size
 	tooMuch := s.pendingB > s.maxQueueB
-	// Only a reserved call with a done context (a request log written
-	// from OnEnd) returns before its commit: an event, even one whose
-	// caller will not wait for room (WithDropWhenFull), is durable when
-	// Produce returns, so that an Emit that returned nil survives a crash.
-	wait := (ctx.Err() == nil || !reserved) && (s.interval == 0 || tooMuch)
+	// By default only a reserved call with a done context (a request log
+	// written from OnEnd) returns before its commit: an event, even one
+	// whose caller will not wait for room (WithDropWhenFull), is durable
+	// when Produce returns, so that an Emit that returned nil survives a
+	// crash. With a commit interval nothing is durable on return: the wait
+	// only bounds memory, a wait for room like any other, within ctx.
+	live := ctx.Err() == nil
+	wait := s.interval == 0 && (live || !reserved) || tooMuch && live
 	if wait {
 		b.waiters++
 	}
@@ -203,12 +206,18 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	if !wait {
 		return // must not wait, or need not: committed with the next group
 	}
-	// Not bounded by ctx: returning before the commit would let Emit
-	// return nil for a record a crash can still lose. A commit takes what
-	// the disk takes; the writer's end (Close) releases the wait too.
+	// By default not bounded by ctx: returning before the commit would
+	// let Emit return nil for a record a crash can still lose. A commit
+	// takes what the disk takes; the writer's end (Close) releases the
+	// wait too.
+	var ctxDone <-chan struct{}
+	if s.interval > 0 {
+		ctxDone = ctx.Done()
+	}
 	select {
 	case <-b.done:
 	case <-s.writerDone:
+	case <-ctxDone:
 	}
 }
 

@@ -92,9 +92,12 @@ func AppendTime(dst []byte, t time.Time) []byte {
 		b = last.text
 	} else {
 		formatSecond(&b, sec)
-		// Only a later second replaces the kept one: a time from the
-		// past (a long request's start) costs no allocation.
-		if last == nil || sec > last.sec {
+		// The kept second follows the wall clock: a later second replaces
+		// it unless it is ahead of the clock (a caller's timestamp), and an
+		// earlier one only when the kept one is ahead of the clock (the
+		// clock stepped back). A time from the past (a long request's
+		// start) costs no allocation.
+		if now := time.Now().Unix(); sec <= now && (last == nil || sec > last.sec || last.sec > now) {
 			lastSecond.CompareAndSwap(last, &secondText{sec: sec, text: b})
 		}
 	}

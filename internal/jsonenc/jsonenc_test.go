@@ -221,3 +221,28 @@ func TestAppendTimeAcrossSeconds(t *testing.T) {
 		}
 	}
 }
+
+// A time ahead of the clock (a caller's timestamp, or the clock stepped back
+// since) does not keep AppendTime from caching the present: the kept second
+// follows the wall clock again.
+func TestAppendTimeKeepsThePresentAfterAFutureTime(t *testing.T) {
+	for _, future := range []time.Time{time.Date(9000, 1, 2, 3, 4, 5, 0, time.UTC), time.Now().Add(time.Hour)} {
+		AppendTime(nil, future)
+		now := time.Now()
+		AppendTime(nil, now)
+		if last := lastSecond.Load(); last == nil || last.sec != now.Unix() {
+			t.Fatalf("after %v, AppendTime(now) keeps the second %v, want %v: every later call formats its second again",
+				future, time.Unix(last.sec, 0).UTC(), time.Unix(now.Unix(), 0).UTC())
+		}
+	}
+	// The clock stepped back an hour after the kept second was current.
+	now := time.Now()
+	lastSecond.Store(&secondText{sec: now.Unix() + 3600})
+	if got, want := string(AppendTime(nil, now)), `"`+now.UTC().Format(TimeLayout)+`"`; got != want {
+		t.Fatalf("AppendTime(now) = %s, want %s", got, want)
+	}
+	if last := lastSecond.Load(); last.sec != now.Unix() {
+		t.Fatalf("after the clock stepped back, AppendTime(now) keeps the second %v, want %v",
+			time.Unix(last.sec, 0).UTC(), time.Unix(now.Unix(), 0).UTC())
+	}
+}
