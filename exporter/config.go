@@ -188,7 +188,9 @@ func WithCloudEvents() Option {
 // counts it in dropped_events. The default is to wait for space until the
 // caller's context is done, then fail the same way. Request logs never wait
 // either way: one that finds the buffer full is dropped and reported to the
-// error handler (the sink keeps a tenth of its buffer for them).
+// error handler (the sink keeps a tenth of its buffer for them). With a
+// disk spool (kafkasink.WithSpool) in its default mode, Emit still waits for
+// its event's fsync: that is a wait for the disk, never for Kafka or room.
 func WithDropWhenFull() Option {
 	return optionFunc(func(c config) config { c.dropWhenFull = true; return c })
 }

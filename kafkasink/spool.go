@@ -167,7 +167,7 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	e := newSpoolEntry(0, m, ts, n, done)
 	e.s, e.data = s, data
 	s.wmu.Lock()
-	if ctx.Err() != nil { // cannot wait for the commit: refused once the writer is that far behind
+	if ctx.Err() != nil { // will not wait for room: refused once the writer is that far behind
 		// The in-memory buffer's bounds (maxQueueB is a tenth of it): a
 		// burst of request logs at Shutdown fits as it would without spool.
 		limit := 9 * s.maxQueueB
