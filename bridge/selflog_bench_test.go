@@ -29,8 +29,9 @@ func requestContext(b *testing.B) (context.Context, trace.Span) {
 	return ctx, trace.SpanFromContext(ctx)
 }
 
-// BenchmarkIsSelfLog is the check Emit and Log make on every call with a
-// span, next to the walk of the context's parents that it skips.
+// BenchmarkIsSelfLog is the check Emit and Log make on every call (a walk
+// of the context's parents), next to the earlier check that skipped the
+// walk with a span and so missed a span put into the library's context.
 func BenchmarkIsSelfLog(b *testing.B) {
 	ctx, span := requestContext(b)
 	b.Run("check", func(b *testing.B) {
@@ -40,7 +41,7 @@ func BenchmarkIsSelfLog(b *testing.B) {
 			}
 		}
 	})
-	b.Run("before", func(b *testing.B) { // the check before the walk was needed
+	b.Run("before", func(b *testing.B) { // the span-less-only check
 		for b.Loop() {
 			if !span.SpanContext().IsValid() && selflog.Is(ctx) {
 				b.Fatal("a request context taken for the library's own")

@@ -155,7 +155,10 @@ func readCluster(brokers []string, fn func(*kgo.Record) error) error {
 	if unread == 0 {
 		return nil
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumePartitions(from), kgo.FetchMaxWait(100*time.Millisecond))
+	// Control records (a transaction's commit or abort marker) are kept:
+	// one can hold a partition's last offset, which otherwise no record
+	// would reach.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumePartitions(from), kgo.FetchMaxWait(100*time.Millisecond), kgo.KeepControlRecords())
 	if err != nil {
 		return err
 	}
@@ -166,8 +169,10 @@ func readCluster(brokers []string, fn func(*kgo.Record) error) error {
 			return fmt.Errorf("%d partitions not read to their end within %v", unread, readClusterBound)
 		}
 		for _, r := range fs.Records() {
-			if err := fn(r); err != nil {
-				return err
+			if !r.Attrs.IsControl() {
+				if err := fn(r); err != nil {
+					return err
+				}
 			}
 			if end := ends[r.Topic][r.Partition]; end > 0 && r.Offset+1 >= end {
 				ends[r.Topic][r.Partition] = 0 // read to its end

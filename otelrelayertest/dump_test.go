@@ -52,3 +52,36 @@ func TestReadClusterSlowFetches(t *testing.T) {
 		t.Errorf("read %d of the %d messages: %v", len(got), len(want), got)
 	}
 }
+
+// A transaction's commit marker takes the last offset of its partitions
+// and is never a record the consumer returns: the dump still ends at once
+// with every message, instead of waiting for that offset until its bound.
+func TestReadClusterTransactionalWrites(t *testing.T) {
+	brokers := Cluster(t)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.AllowAutoTopicCreation(), kgo.TransactionalID("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.ProduceSync(t.Context(), &kgo.Record{Topic: "orders", Value: []byte("1")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.EndTransaction(t.Context(), kgo.TryCommit); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	start := time.Now()
+	err = readCluster(brokers, func(r *kgo.Record) error {
+		got = append(got, r.Topic+"/"+string(r.Value))
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("after %v: %v", time.Since(start).Round(time.Second), err)
+	}
+	if len(got) != 1 || got[0] != "orders/1" {
+		t.Errorf("read %v, want [orders/1]", got)
+	}
+}
