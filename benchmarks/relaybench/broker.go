@@ -15,7 +15,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/otelrelayer/otelrelayer/internal/kafkaends"
 )
 
 // childEnv, when set in the environment, makes relaybench run as the broker
@@ -150,45 +151,14 @@ func (c *counter) close() { c.cl.Close() }
 // count returns the number of messages on the broker, topics that do not
 // exist yet counting zero.
 func (c *counter) count(ctx context.Context) (int64, error) {
-	meta := kmsg.NewPtrMetadataRequest()
-	for _, t := range c.topics {
-		mt := kmsg.NewMetadataRequestTopic()
-		mt.Topic = kmsg.StringPtr(t)
-		meta.Topics = append(meta.Topics, mt)
-	}
-	mresp, err := meta.RequestWith(ctx, c.cl)
-	if err != nil {
-		return 0, err
-	}
-	req := kmsg.NewPtrListOffsetsRequest()
-	for _, t := range mresp.Topics {
-		if t.ErrorCode != 0 || t.Topic == nil {
-			continue // not created yet
-		}
-		rt := kmsg.NewListOffsetsRequestTopic()
-		rt.Topic = *t.Topic
-		for _, p := range t.Partitions {
-			rp := kmsg.NewListOffsetsRequestTopicPartition()
-			rp.Partition = p.Partition
-			rp.Timestamp = -1 // the end offset
-			rt.Partitions = append(rt.Partitions, rp)
-		}
-		req.Topics = append(req.Topics, rt)
-	}
-	if len(req.Topics) == 0 {
-		return 0, nil
-	}
-	resp, err := req.RequestWith(ctx, c.cl)
+	ends, err := kafkaends.List(ctx, c.cl, c.topics)
 	if err != nil {
 		return 0, err
 	}
 	var n int64
-	for _, t := range resp.Topics {
-		for _, p := range t.Partitions {
-			if p.ErrorCode != 0 {
-				return 0, fmt.Errorf("listing offsets of %s/%d: error code %d", t.Topic, p.Partition, p.ErrorCode)
-			}
-			n += p.Offset
+	for _, parts := range ends {
+		for _, end := range parts {
+			n += end
 		}
 	}
 	return n, nil

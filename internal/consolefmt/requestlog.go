@@ -105,16 +105,21 @@ func statusColor(status int) string {
 
 // formatMillis shows a duration given in milliseconds with about three
 // significant digits: 299µs, 2.9ms, 1.25s.
-func formatMillis(ms float64) string {
+func formatMillis(ms float64) string { return Millis(ms, "") }
+
+// Millis shows a duration given in milliseconds with about three
+// significant digits, sep between number and unit: 299µs, 2.9ms, 1.25s
+// with sep "", "299 µs" with sep " ". Not a number: "?".
+func Millis(ms float64, sep string) string {
 	switch {
 	case math.IsNaN(ms) || math.IsInf(ms, 0):
 		return "?"
 	case math.Abs(ms) < 1:
-		return fmt.Sprintf("%.0fµs", ms*1000)
+		return fmt.Sprintf("%.0f%sµs", ms*1000, sep)
 	case math.Abs(ms) < 1000:
-		return fmt.Sprintf("%.1fms", ms)
+		return fmt.Sprintf("%.1f%sms", ms, sep)
 	}
-	return fmt.Sprintf("%.2fs", ms/1000)
+	return fmt.Sprintf("%.2f%ss", ms/1000, sep)
 }
 
 // linesSummary is "3 lines", with the error lines and the dropped lines

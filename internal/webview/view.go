@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
@@ -124,17 +125,7 @@ func plural(n int, what string) string {
 
 // formatMillis shows a duration given in milliseconds with about three
 // significant digits: 299 µs, 2.9 ms, 1.25 s.
-func formatMillis(ms float64) string {
-	switch {
-	case math.IsNaN(ms) || math.IsInf(ms, 0):
-		return "?"
-	case math.Abs(ms) < 1:
-		return fmt.Sprintf("%.0f µs", ms*1000)
-	case math.Abs(ms) < 1000:
-		return fmt.Sprintf("%.1f ms", ms)
-	}
-	return fmt.Sprintf("%.2f s", ms/1000)
-}
+func formatMillis(ms float64) string { return consolefmt.Millis(ms, " ") }
 
 // page is what every page shows.
 type page struct {
