@@ -93,4 +93,3 @@ func readFile(t *testing.T, path string) []byte {
 	}
 	return b
 }
-
