@@ -45,7 +45,7 @@ func (s *Store) removeDead() error {
 	for _, seg := range dead {
 		seg.f.Close()
 		if err == nil {
-			if rerr := os.Remove(seg.f.Name()); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			if rerr := os.Remove(s.d.path(segmentName(seg.num))); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
 				err = rerr
 			}
 		}

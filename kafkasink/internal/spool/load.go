@@ -144,10 +144,10 @@ func (l *loaded) verdict() ([]cut, error) {
 		case s.scan.problem < 0:
 			continue
 		}
-		if later := l.commitAfter(i, s.scan.problem); later != "" {
+		if later := l.commitAfter(i, s.scan.dataEnd); later != "" {
 			return nil, damaged(l.dir, fmt.Sprintf("%s is damaged at byte %d (%s) before %s, so not by a torn last write", s.path, s.scan.problem, s.scan.why, later))
 		}
-		cuts = append(cuts, cut{seg: i, off: s.scan.problem})
+		cuts = append(cuts, cut{seg: i, off: s.scan.dataEnd})
 	}
 	return cuts, nil
 }

@@ -46,14 +46,14 @@ func (s *Store) Read(from, to uint64, max int, maxBytes int64) (rs []Record, nex
 func readRecord(seg *segment, l loc) ([]byte, error) {
 	b := make([]byte, dataOffset+int(l.n))
 	if _, err := seg.f.ReadAt(b, int64(l.off)); err != nil {
-		return nil, fmt.Errorf("reading record %d in %s: %w", l.seq, seg.f.Name(), err)
+		return nil, fmt.Errorf("reading record %d in %s: %w", l.seq, segmentName(seg.num), err)
 	}
 	f, _, why := parseFrame(b)
 	if why != "" || f.kind != kindRecord || binary.LittleEndian.Uint64(f.payload) != l.seq {
 		if why == "" {
 			why = "another frame where it was"
 		}
-		return nil, fmt.Errorf("%w: record %d in %s at %d: %s", ErrDamaged, l.seq, seg.f.Name(), l.off, why)
+		return nil, fmt.Errorf("%w: record %d in %s at %d: %s", ErrDamaged, l.seq, segmentName(seg.num), l.off, why)
 	}
 	return b[dataOffset:], nil
 }

@@ -12,7 +12,8 @@ type segmentScan struct {
 	// what is there.
 	problem int64
 	why     string
-	// dataEnd is where the valid prefix ends: the next write would go there.
+	// dataEnd is where the complete commits before the problem end: a
+	// torn commit is cut whole, as it was written.
 	dataEnd int64
 	// cut reports a file shorter than its header says, whose data runs
 	// into the end of the file: truncated, never torn.
@@ -65,6 +66,7 @@ func scanSegment(file string, b []byte) (s segmentScan, err error) {
 // from its header as commits, each followed by exactly its body.
 func (s *segmentScan) check(size int64) {
 	at := int64(headerSize)
+	commitAt := at         // where the last commit started
 	var bodyEnd int64 = -1 // inside a commit's body until there
 	for _, f := range s.frames {
 		switch {
@@ -83,6 +85,7 @@ func (s *segmentScan) check(size int64) {
 		at = f.off + f.size
 		switch {
 		case f.kind == kindCommit:
+			commitAt = f.off
 			bodyEnd = at + parseCommit(f.payload).bodyLen
 			if bodyEnd == at {
 				bodyEnd = -1
@@ -100,6 +103,9 @@ func (s *segmentScan) check(size int64) {
 	s.dataEnd = at
 	if s.problem >= 0 {
 		s.dataEnd = s.problem
+		if bodyEnd >= 0 {
+			s.dataEnd = commitAt
+		}
 	}
 	// Data running into the end of a file shorter than created: cut.
 	s.cut = size < s.header.size && (s.problem >= 0 || at+frameHeaderSize > size)

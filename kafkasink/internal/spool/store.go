@@ -118,6 +118,9 @@ func Open(dir string, o Options) (st *Store, c Contents, err error) {
 	if err := s.startActive(l); err != nil {
 		return nil, c, err
 	}
+	if err := s.removeDead(); err != nil { // delivered before the last process ended
+		return nil, c, err
+	}
 	c.Records, c.Bytes, c.First, c.Last = int64(s.x.live), s.x.liveBytes, s.x.first(), s.x.lastSeq
 	go s.background()
 	return s, c, nil
