@@ -157,7 +157,7 @@ func (l *loaded) verdict() ([]cut, error) {
 // off was synced, not a torn last write.
 func (l *loaded) commitAfter(i int, off int64) string {
 	if cs := l.segs[i].scan.commitsAfter(off); len(cs) > 0 {
-		return fmt.Sprintf("commit %d after it", cs[0].seq)
+		return fmt.Sprintf("commit %d", cs[0].seq)
 	}
 	for _, s := range l.segs[i+1:] {
 		if s.named && !s.missing && s.notSpool == nil {
