@@ -3,6 +3,7 @@ package kafkasink
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	spooldisk "github.com/otelrelayer/otelrelayer/kafkasink/internal/spool"
 )
@@ -76,3 +77,18 @@ func (s *spoolStore) first() (uint64, error) { return s.st.First(), nil }
 func (s *spoolStore) count() int { return s.st.Count() }
 
 func (s *spoolStore) close() error { return s.st.Close() }
+
+// SpoolDiskStats counts the disk work of every spool the process opened:
+// for benchmarks and for checking the cost of WithSpool on a given disk.
+type SpoolDiskStats struct {
+	Commits     int64         // group commits
+	CommitSyncs int64         // fdatasyncs they made: one each
+	OtherSyncs  int64         // fsyncs of new segment files, the manifest and the directory
+	CommitTime  time.Duration // spent in commits, writing and syncing
+}
+
+// SpoolDiskStatistics returns the process's [SpoolDiskStats] so far.
+func SpoolDiskStatistics() SpoolDiskStats {
+	st, t := spooldisk.ProcessStats()
+	return SpoolDiskStats{Commits: st.Commits, CommitSyncs: st.CommitSyncs, OtherSyncs: st.BackgroundSyncs, CommitTime: t}
+}

@@ -6,7 +6,7 @@
 // spool committed every 10ms. It prints a table, then one "name value" line
 // per figure.
 //
-//	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR] [-paths memory,spool,spool_10ms] [-drain N]
+//	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR] [-paths memory,spool,spool_10ms] [-drain N] [-backlog-mib M] [-long]
 package main
 
 import (
@@ -38,7 +38,12 @@ func main() {
 	only := flag.String("paths", "memory,spool,spool_10ms", "the paths measured, comma-separated")
 	drain := flag.Int("drain", 0, "also spool this many requests with the broker away, then time Emit while they drain (0: not measured)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the spool measurements to this file")
+	backlog := flag.Int("backlog-mib", 64, "spool this many MiB with the broker away, then show the spool's size and commit time before and after they drain (0: not measured)")
+	long := flag.Bool("long", false, "the long variants: a backlog of 1 GiB")
 	flag.Parse()
+	if *long {
+		*backlog = 1024
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -48,7 +53,7 @@ func main() {
 		defer f.Close()
 		profileTo = f
 	}
-	if err := run(context.Background(), *requests, *rounds, *concurrency, *dir, strings.Split(*only, ","), *drain); err != nil {
+	if err := run(context.Background(), *requests, *rounds, *concurrency, *dir, strings.Split(*only, ","), *drain, *backlog); err != nil {
 		fmt.Fprintln(os.Stderr, "spoolbench:", err)
 		os.Exit(1)
 	}
@@ -62,7 +67,7 @@ type path struct {
 	opts []kafkasink.Option // nil: no spool
 }
 
-func run(ctx context.Context, requests, rounds, concurrency int, dir string, only []string, drain int) error {
+func run(ctx context.Context, requests, rounds, concurrency int, dir string, only []string, drain, backlog int) error {
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
 	if err != nil {
 		return err
@@ -114,8 +119,14 @@ func run(ctx context.Context, requests, rounds, concurrency int, dir string, onl
 			fmt.Printf("ratio_%s_vs_memory %.2f\n", name, median(name)/median("memory"))
 		}
 	}
+	printDiskStats()
 	if drain > 0 {
-		return measureDrain(ctx, brokers, drain, requests, concurrency, dir)
+		if err := measureDrain(ctx, brokers, drain, requests, concurrency, dir); err != nil {
+			return err
+		}
+	}
+	if backlog > 0 {
+		return measureBacklog(ctx, brokers, backlog, dir)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package spool
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Commit writes puts and deletes dels in one group commit: one write and
@@ -67,6 +68,7 @@ func (s *Store) write(b []byte, puts []Record, dels []uint64) error {
 		}
 	}
 	at := seg.end
+	start := time.Now()
 	err := s.d.fail("commit:write")
 	if err == nil {
 		_, err = seg.f.WriteAt(b, at)
@@ -76,6 +78,7 @@ func (s *Store) write(b []byte, puts []Record, dels []uint64) error {
 	}
 	if err == nil {
 		s.cnt.commit.Add(1)
+		process.commit.Add(1)
 		err = fdatasync(seg.f)
 	}
 	if err != nil {
@@ -83,6 +86,8 @@ func (s *Store) write(b []byte, puts []Record, dels []uint64) error {
 		return err
 	}
 	s.cnt.commits.Add(1)
+	process.commits.Add(1)
+	process.commitNanos.Add(int64(time.Since(start)))
 	s.commitSeq++
 	s.dirty = true
 	s.mu.Lock()
