@@ -1,11 +1,13 @@
 # otelrelayer: `make run` (quickstart on an embedded broker), `make test`.
 GO ?= go
+# outbox is its own module, so that database drivers stay out of the
+# library's go.mod; its tests need PostgreSQL (scripts/ensure-postgres.sh).
 # wire/schematest (the JSON Schema test, its own module for its validator)
 # comes last: it validates the messages the other modules' tests dumped.
-MODULES := . examples wire/schematest
+MODULES := . examples outbox wire/schematest
 MESSAGE_DUMP := $(CURDIR)/bin/messages
 
-EXAMPLES := quickstart httpserver grpcserver rpc consumer
+EXAMPLES := quickstart httpserver grpcserver rpc consumer outbox
 
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(CURDIR)/bin/staticcheck
@@ -31,6 +33,7 @@ examples:
 test:
 	@./scripts/ensure-kcat.sh || echo "make test: kcat unavailable, its interoperability test will be skipped"
 	@./scripts/ensure-chromium.sh >/dev/null || echo "make test: Chromium unavailable, the web view's browser test will be skipped"
+	@./scripts/ensure-postgres.sh || echo "make test: PostgreSQL unavailable, the outbox's PostgreSQL tests will be skipped (they fail when CI is set)"
 	@rm -rf $(MESSAGE_DUMP)
 	@set -e; for m in $(MODULES); do \
 		echo "== go test -race $$m"; \

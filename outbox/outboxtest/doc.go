@@ -6,6 +6,6 @@
 // PostgreSQL runs as the postgres user (when the tests run as root), with
 // its data and unix socket in a temporary directory and a port of its own on
 // 127.0.0.1 only; each test gets a fresh database. Where the server cannot
-// start, PostgreSQL tests are skipped with the reason, except when the
-// environment says CI=true: then they fail.
+// start, PostgreSQL tests are skipped with the reason, except in CI (the
+// CI variable set, as CI services do): then they fail.
 package outboxtest
