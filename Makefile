@@ -56,12 +56,15 @@ screenshots:
 
 # The benchmark harnesses (their own module): the broker in its own process
 # (KAFKA_BROKERS when set), three paths alternated, then the disk spool on vs
-# off (ratio_spool_vs_memory). BENCHFLAGS=-short for a quick relaybench run;
-# see BENCHMARKS.md.
+# off (ratio_spool_vs_memory), then the transactional outbox on SQLite and
+# PostgreSQL (outbox_events_per_s, outbox_delay_p99_ms). BENCHFLAGS=-short
+# for a quick relaybench run; see BENCHMARKS.md.
 BENCHFLAGS ?=
 bench:
 	cd benchmarks && $(GO) run ./relaybench $(BENCHFLAGS)
 	cd benchmarks && $(GO) run ./spoolbench
+	@if ./scripts/ensure-postgres.sh; then cd benchmarks && $(GO) run ./outboxbench; \
+	else echo "make bench: PostgreSQL unavailable, outbox figures for SQLite only"; cd benchmarks && $(GO) run ./outboxbench -backends sqlite; fi
 
 # A million requests, heap after every tenth (the soak of the delivery issue).
 soak:

@@ -39,30 +39,38 @@ CREATE INDEX IF NOT EXISTS {n}_key ON {t} (key, id);`
 	failed_us BIGINT,
 	failure TEXT
 );
-CREATE INDEX IF NOT EXISTS {n}_key ON {t} (key, id);
-CREATE OR REPLACE FUNCTION {t}_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE INDEX IF NOT EXISTS {n}_key ON {t} (key, id);`
+
+	postgresNotify = `CREATE OR REPLACE FUNCTION {t}_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM pg_notify('{c}', '');
 	RETURN NULL;
 END $$;
 CREATE OR REPLACE TRIGGER {n}_notify AFTER INSERT ON {t}
 	FOR EACH STATEMENT EXECUTE FUNCTION {t}_notify();`
+
+	postgresNoNotify = `DROP TRIGGER IF EXISTS {n}_notify ON {t};`
 )
 
-// Schema returns the SQL that [Migrate] runs for dialect and table: for
-// users who apply migrations with their own tool.
-func Schema(dialect Dialect, table string) (string, error) {
+// Schema returns the SQL that [Migrate] runs for dialect: for users who
+// apply migrations with their own tool. Options: [WithTable],
+// [WithoutNotifyTrigger].
+func Schema(dialect Dialect, opts ...Option) (string, error) {
+	cfg := newTableConfig(DefaultTable, opts)
 	if err := dialect.check(); err != nil {
 		return "", err
 	}
-	if err := checkTable(table); err != nil {
+	if err := checkTable(cfg.table); err != nil {
 		return "", err
 	}
 	s := sqliteSchema
 	if dialect == PostgreSQL {
-		s = postgresSchema
+		s = postgresSchema + "\n" + postgresNotify
+		if cfg.noNotify {
+			s = postgresSchema + "\n" + postgresNoNotify
+		}
 	}
-	return strings.NewReplacer("{t}", table, "{n}", unqualified(table), "{c}", Channel(table)).Replace(s), nil
+	return strings.NewReplacer("{t}", cfg.table, "{n}", unqualified(cfg.table), "{c}", Channel(cfg.table)).Replace(s), nil
 }
 
 // Channel is the PostgreSQL NOTIFY channel on which commits that wrote rows
@@ -76,15 +84,15 @@ func unqualified(table string) string {
 	return table
 }
 
-// Migrate creates the outbox table (and, on PostgreSQL, its NOTIFY trigger)
-// when missing; it is idempotent. The table is [DefaultTable] unless
-// [WithTable] names another.
+// Migrate creates the outbox table (and, on PostgreSQL, its NOTIFY trigger,
+// unless [WithoutNotifyTrigger]) when missing; it is idempotent. The table
+// is [DefaultTable] unless [WithTable] names another.
 func Migrate(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) error {
 	if db == nil {
 		return fmt.Errorf("%w: Migrate needs a *sql.DB, got nil", ErrConfiguration)
 	}
 	cfg := newTableConfig(DefaultTable, opts)
-	schema, err := Schema(dialect, cfg.table)
+	schema, err := Schema(dialect, opts...)
 	if err != nil {
 		return err
 	}

@@ -57,3 +57,34 @@ func TestInvalidConfigurationIsRefused(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// On PostgreSQL, Migrate creates the NOTIFY trigger by default and drops it
+// with WithoutNotifyTrigger.
+func TestMigrateCreatesOrDropsTheNotifyTrigger(t *testing.T) {
+	b := outboxtest.Backends()[1]
+	db, _ := b.Open(t)
+	triggers := func() int {
+		var n int
+		if err := db.QueryRowContext(t.Context(), "SELECT count(*) FROM pg_trigger WHERE tgname = 'relayer_outbox_notify'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	steps := []struct {
+		name string
+		opts []outbox.Option
+		want int
+	}{
+		{"default", nil, 1},
+		{"without", []outbox.Option{outbox.WithoutNotifyTrigger()}, 0},
+		{"default again", nil, 1},
+	}
+	for _, s := range steps {
+		if err := outbox.Migrate(t.Context(), db, b.Dialect, s.opts...); err != nil {
+			t.Fatal(err)
+		}
+		if got := triggers(); got != s.want {
+			t.Errorf("%s: %d triggers, want %d", s.name, got, s.want)
+		}
+	}
+}

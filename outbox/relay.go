@@ -81,8 +81,8 @@ func (r *Relay) Run(ctx context.Context) error {
 		case err != nil:
 			r.cfg.errorHandler(err)
 			wait = r.cfg.retryBackoff
-		case n == r.cfg.batchSize:
-			continue // more may be waiting
+		case n > 0:
+			continue // more may have been committed meanwhile
 		}
 		if !sleep(ctx, wait, wake) {
 			return ctx.Err()

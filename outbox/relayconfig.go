@@ -59,8 +59,8 @@ func WithBatchSize(n int) RelayOption {
 	return relayOptionFunc(func(c relayConfig) relayConfig { c.batchSize = n; return c })
 }
 
-// WithPollInterval sets how long the relay waits, when the table was empty,
-// before it looks again. Default [DefaultPollInterval] (200ms). With a
+// WithPollInterval sets how long the relay waits, when it found no row,
+// before it looks again (after a batch it looks again at once). Default [DefaultPollInterval] (200ms). With a
 // [Notifier] the relay looks at once when notified and polls as fallback.
 func WithPollInterval(d time.Duration) RelayOption {
 	return relayOptionFunc(func(c relayConfig) relayConfig { c.pollInterval = d; return c })
