@@ -9,7 +9,7 @@ import (
 
 // The outbox table: one row per event, id is the outbox sequence. key is
 // NULL for an event without a partition key; headers holds the message's
-// headers (see headers.go); written_us is when the row was written, in
+// headers (see appendHeaders); written_us is when the row was written, in
 // microseconds since the Unix epoch. A row the broker refused for good is
 // kept with failed_us and failure set, and never claimed again.
 const (
