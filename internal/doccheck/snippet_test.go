@@ -113,6 +113,7 @@ var knownImports = map[string]string{
 	"net":             "net",
 	"os":              "os",
 	"outbox":          "github.com/otelrelayer/otelrelayer/outbox",
+	"pgnotify":        "github.com/otelrelayer/otelrelayer/outbox/pgnotify",
 	"otel":            "go.opentelemetry.io/otel",
 	"otelgrpc":        "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc",
 	"otelhttp":        "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp",
