@@ -50,7 +50,8 @@ type outcome struct {
 }
 
 // relayBatch claims, produces and settles one batch; it returns how many
-// rows it claimed. On PostgreSQL the rows stay locked in the claiming
+// rows it settled (published or moved aside): rows blocked behind another
+// relay's, or kept after a failure, are not progress. On PostgreSQL the rows stay locked in the claiming
 // transaction until they are settled; on SQLite the claim is a plain read
 // and the settlement a short transaction, so that writers are not held
 // while the broker answers.
@@ -73,22 +74,26 @@ func (r *Relay) relayBatch(ctx context.Context) (int, error) {
 	}
 	outcomes, err := r.produce(ctx, rows)
 	if err != nil {
-		return len(rows), err
+		return 0, err
 	}
 	if tx == nil {
 		if tx, err = r.db.BeginTx(ctx, nil); err != nil {
-			return len(rows), r.dbError("settling published rows", err)
+			return 0, r.dbError("settling published rows", err)
 		}
 		defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
 	}
 	if err := r.settle(ctx, tx, rows, outcomes); err != nil {
-		return len(rows), err
+		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
-		return len(rows), r.dbError("settling published rows", err)
+		return 0, r.dbError("settling published rows", err)
 	}
+	settled := 0
 	var failed []error
 	for i, o := range outcomes {
+		if o.done || o.refused != nil {
+			settled++
+		}
 		if o.refused != nil {
 			r.cfg.errorHandler(fmt.Errorf("%w: row %d, event %s, topic %q: %w", ErrRefused, rows[i].id, rows[i].eventID, rows[i].topic, o.refused))
 		}
@@ -97,9 +102,9 @@ func (r *Relay) relayBatch(ctx context.Context) (int, error) {
 		}
 	}
 	if len(failed) > 0 { // kept for the next try, after the backoff
-		return len(rows), fmt.Errorf("outbox: publishing rows of %q (kept, retried): %w", r.cfg.table, errors.Join(failed...))
+		return settled, fmt.Errorf("outbox: publishing rows of %q (kept, retried): %w", r.cfg.table, errors.Join(failed...))
 	}
-	return len(rows), nil
+	return settled, nil
 }
 
 func (r *Relay) dbError(what string, err error) error {

@@ -81,9 +81,11 @@ func (r *Relay) Run(ctx context.Context) error {
 		case err != nil:
 			r.cfg.errorHandler(err)
 			wait = r.cfg.retryBackoff
-		case n > 0:
-			continue // more may have been committed meanwhile
+		case n > 0: // rows settled: more may have been committed meanwhile
+			continue
 		}
+		// Nothing settled: the table was empty, or every row claimed waits
+		// behind an older row of its key that another relay holds.
 		if !sleep(ctx, wait, wake) {
 			return ctx.Err()
 		}

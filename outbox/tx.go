@@ -37,13 +37,18 @@ var (
 // reaches the caller through Emit.
 func WithTx(ctx context.Context, tx *sql.Tx, opts ...Option) context.Context {
 	cfg := newTableConfig(DefaultTable, opts)
-	return exporter.ContextWithEventWriter(ctx, &txWriter{tx: tx, table: cfg.table})
+	return exporter.ContextWithEventWriter(ctx, &txWriter{
+		tx: tx, table: cfg.table, tableErr: checkTable(cfg.table),
+		insert: "INSERT INTO " + cfg.table + " (topic, key, value, headers, event_id, written_us) VALUES ($1, $2, $3, $4, $5, $6)",
+	})
 }
 
 // txWriter inserts event messages through one transaction.
 type txWriter struct {
-	tx    *sql.Tx
-	table string
+	tx       *sql.Tx
+	table    string
+	tableErr error // an invalid table name, reported by WriteEvent
+	insert   string
 }
 
 var _ exporter.EventWriter = (*txWriter)(nil)
@@ -53,8 +58,8 @@ func (w *txWriter) WriteEvent(ctx context.Context, m kafkasink.Message) error {
 	if w.tx == nil {
 		return ErrNoTransaction
 	}
-	if err := checkTable(w.table); err != nil {
-		return err
+	if w.tableErr != nil {
+		return w.tableErr
 	}
 	var key any // NULL without a partition key
 	if m.Key != nil {
@@ -66,8 +71,7 @@ func (w *txWriter) WriteEvent(ctx context.Context, m kafkasink.Message) error {
 			eventID = string(h.Value)
 		}
 	}
-	q := "INSERT INTO " + w.table + " (topic, key, value, headers, event_id, written_us) VALUES ($1, $2, $3, $4, $5, $6)"
-	_, err := w.tx.ExecContext(ctx, q, m.Topic, key, m.Value, appendHeaders(nil, m.Headers), eventID, time.Now().UnixMicro())
+	_, err := w.tx.ExecContext(ctx, w.insert, m.Topic, key, m.Value, appendHeaders(nil, m.Headers), eventID, time.Now().UnixMicro())
 	return insertError(w.table, err)
 }
 
