@@ -79,10 +79,11 @@ func newSink(t testing.TB, brokers []string, opts ...kafkasink.Option) kafkasink
 	return sink
 }
 
-// runRelay runs a relay until t ends.
+// runRelay runs a relay, with the defaults unless opts say otherwise, until
+// t ends.
 func runRelay(t testing.TB, db *sql.DB, d outbox.Dialect, sink kafkasink.Sink, opts ...outbox.RelayOption) {
 	t.Helper()
-	r, err := outbox.NewRelay(db, d, sink, append([]outbox.RelayOption{outbox.WithPollInterval(20 * time.Millisecond), outbox.WithRetryBackoff(100 * time.Millisecond)}, opts...)...)
+	r, err := outbox.NewRelay(db, d, sink, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
