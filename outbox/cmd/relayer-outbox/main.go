@@ -12,7 +12,8 @@
 // (KAFKA_BROKERS, TLS, SASL). SIGINT or SIGTERM stops it; rows in flight
 // stay in the table and are published by the next run.
 //
-// Install: go install github.com/otelrelayer/otelrelayer/outbox/cmd/relayer-outbox@latest
+// From a checkout: cd outbox && go install ./cmd/relayer-outbox (the outbox
+// module replaces the library with its checkout until it is published).
 package main
 
 import (
