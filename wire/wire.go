@@ -31,11 +31,8 @@ type Line struct {
 	Payload      json.RawMessage `json:"payload,omitempty"`
 	Timestamp    Time            `json:"timestamp"`
 	EventID      string          `json:"event_id,omitempty"` // events: the relayer-event-id header
-	// Outbox is true for an event written into the transactional outbox
-	// (outbox.WithTx) instead of being produced: it is published by the
-	// relay if and only if its transaction commits.
-	Outbox bool            `json:"outbox,omitempty"`
-	Raw    json.RawMessage `json:"-"`
+	Outbox       bool            `json:"outbox,omitempty"`   // events written to the outbox (outbox.WithTx): published if and only if their transaction commits
+	Raw          json.RawMessage `json:"-"`
 }
 
 // IsEvent reports whether the line is an emitted event.
