@@ -21,6 +21,7 @@ import (
 // slices it holds are only valid during the call: implementations copy what
 // they keep. WriteEvent is called synchronously on the caller's goroutine;
 // its error is returned by Emit, wrapped, and nothing is produced instead.
+// WithAck and WithDropWhenFull do not apply: there is no broker to wait for.
 type EventWriter interface {
 	WriteEvent(ctx context.Context, m kafkasink.Message) error
 }
