@@ -52,13 +52,15 @@ screenshots:
 	cp .artifacts/_artifacts/*/detail-error.png docs/webview-timeline.png
 
 # The benchmark harnesses (their own module): the broker in its own process
-# (KAFKA_BROKERS when set), three paths alternated, then the disk spool on vs
-# off (ratio_spool_vs_memory). BENCHFLAGS=-short for a quick relaybench run;
-# see BENCHMARKS.md.
+# (KAFKA_BROKERS when set), the paths alternated, library_allocs, then the
+# disk spool on vs off (ratio_spool_vs_memory, spool_emit_p99_ms,
+# fsyncs_per_commit). BENCHFLAGS=-short for a quick relaybench run;
+# BENCHFLAGS=-profile for CPU and allocation profiles of the relayer path in
+# bin/profiles and their top 10 sites (no spoolbench then); see BENCHMARKS.md.
 BENCHFLAGS ?=
 bench:
-	cd benchmarks && $(GO) run ./relaybench $(BENCHFLAGS)
-	cd benchmarks && $(GO) run ./spoolbench
+	cd benchmarks && $(GO) run ./relaybench -profiledir $(CURDIR)/bin/profiles $(BENCHFLAGS)
+	@case " $(BENCHFLAGS) " in *" -profile "*) ;; *) cd benchmarks && $(GO) run ./spoolbench ;; esac
 
 # A million requests, heap after every tenth (the soak of the delivery issue).
 soak:

@@ -12,6 +12,7 @@
 //	go run ./relaybench [-short] [-duration D] [-rounds N] [-goroutines 1,2,4] [-lines 1,10,100]
 //	go run ./relaybench -codecs none,snappy,lz4,zstd
 //	go run ./relaybench -paths relayer -cpuprofile cpu.prof -memprofile mem.prof
+//	go run ./relaybench -profile [-profiledir DIR] [-duration D]
 package main
 
 import (
@@ -46,9 +47,23 @@ func main() {
 	flag.BoolVar(&o.inProcess, "inprocess", true, "also measure against a broker inside the benchmark process (second table)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file")
+	profile := flag.Bool("profile", false, "instead of the tables, profile the relayer path alone (the last -goroutines, the first -lines; -duration, 5s unless set): CPU and allocation profiles in -profiledir, and their top 10 sites")
+	profileDir := flag.String("profiledir", "profiles", "where -profile writes cpu.pprof and allocs.pprof")
 	flag.Parse()
 	if *short {
 		o.duration, o.rounds = 300*time.Millisecond, 1
+	}
+	if *profile {
+		runtime.MemProfileRate = profileMemRate
+		if !isSet("duration") {
+			o.duration = 5 * time.Second
+		}
+		if !isSet("goroutines") {
+			*goroutines = "4"
+		}
+		if !isSet("lines") {
+			*lines = "1"
+		}
 	}
 	var err error
 	if o.goroutines, err = positiveList("goroutines", *goroutines); err == nil {
@@ -68,6 +83,13 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "relaybench:", err)
 		os.Exit(2)
+	}
+	if *profile {
+		if err := profileRun(context.Background(), o, *profileDir); err != nil {
+			fmt.Fprintln(os.Stderr, "relaybench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -104,6 +126,13 @@ type options struct {
 	paths      []path
 	inProcess  bool
 	linger     time.Duration
+}
+
+// isSet reports whether the flag was given on the command line.
+func isSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func positiveList(name, s string) ([]int, error) {
@@ -175,8 +204,15 @@ func run(ctx context.Context, o options) error {
 		fmt.Printf("\nbroker: %s (flatters the bare client: one heap, one scheduler)\n", in.where)
 		printTable(inproc)
 	}
+	relayerAllocs, sdkAllocs, err := libraryAllocs(ctx)
+	if err != nil {
+		return err
+	}
 	fmt.Println()
 	printFigures("", results, main)
 	printFigures("inprocess_", inproc, main)
+	fmt.Printf("relayer_allocs_per_request %.1f\n", relayerAllocs)
+	fmt.Printf("sdk_noop_processor_allocs_per_request %.1f\n", sdkAllocs)
+	fmt.Printf("library_allocs %.1f\n", relayerAllocs-sdkAllocs)
 	return nil
 }

@@ -45,6 +45,7 @@ type result struct {
 	path string
 	config
 	rps        float64
+	roundRPS   []float64     // requests/s of each round, in order
 	cpuPerReq  time.Duration // CPU time of this process per request
 	brokerCPU  time.Duration // CPU time of the child broker per request
 	wirePerMsg float64       // produce request bytes per message
@@ -99,7 +100,7 @@ func measureAll(ctx context.Context, b *broker, o options, configs []config) ([]
 		}
 		for i, p := range o.paths {
 			results = append(results, result{path: p.name, config: c,
-				rps: median(rps[i]), cpuPerReq: median(cpu[i]), brokerCPU: median(bcpu[i]), wirePerMsg: wire[i], counted: counted[i]})
+				rps: median(rps[i]), roundRPS: rps[i], cpuPerReq: median(cpu[i]), brokerCPU: median(bcpu[i]), wirePerMsg: wire[i], counted: counted[i]})
 		}
 	}
 	return results, nil
@@ -109,6 +110,19 @@ func median[T int64 | float64 | time.Duration](xs []T) T {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// medianRatio is the median of the rounds' ratios a[i]/b[i]: each round
+// measured both paths back to back, under the same load.
+func medianRatio(a, b []float64) float64 {
+	var ratios []float64
+	for i := range min(len(a), len(b)) {
+		ratios = append(ratios, a[i]/b[i])
+	}
+	if len(ratios) == 0 {
+		return 0
+	}
+	return median(ratios)
 }
 
 func printTable(results []result) {
@@ -151,10 +165,10 @@ func printFigures(prefix string, results []result, main int) {
 			fmt.Printf("%sratio_relayer_vs_raw_cpu%s %.2f\n", prefix, suffix, float64(raw.cpuPerReq)/float64(r.cpuPerReq))
 		}
 		if distinct, ok := find("raw_franz_distinct", r.goroutines, r.lines); ok {
-			fmt.Printf("%sratio_relayer_vs_raw_distinct%s %.2f\n", prefix, suffix, r.rps/distinct.rps)
+			fmt.Printf("%sratio_relayer_vs_raw_distinct%s %.2f\n", prefix, suffix, medianRatio(r.roundRPS, distinct.roundRPS))
 		}
 		if sdk, ok := find("otel_sdk", r.goroutines, r.lines); ok {
-			fmt.Printf("%sratio_relayer_vs_otel_sdk%s %.2f\n", prefix, suffix, r.rps/sdk.rps)
+			fmt.Printf("%sratio_relayer_vs_otel_sdk%s %.2f\n", prefix, suffix, medianRatio(r.roundRPS, sdk.roundRPS))
 		}
 	}
 }
