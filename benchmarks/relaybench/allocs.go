@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -80,3 +81,23 @@ func (noopProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 func (noopProcessor) OnEnd(sdktrace.ReadOnlySpan)                     {}
 func (noopProcessor) Shutdown(context.Context) error                  { return nil }
 func (noopProcessor) ForceFlush(context.Context) error                { return nil }
+
+// countingSink counts the messages the processor produces and the bytes of
+// its request logs (topic "logging"): key, value and headers, before
+// compression.
+type countingSink struct {
+	kafkasink.Sink
+	messages, loggingBytes atomic.Int64
+}
+
+func (s *countingSink) Produce(ctx context.Context, m kafkasink.Message, done func(error)) {
+	s.messages.Add(1)
+	if m.Topic == "logging" {
+		n := len(m.Key) + len(m.Value)
+		for _, h := range m.Headers {
+			n += len(h.Key) + len(h.Value)
+		}
+		s.loggingBytes.Add(int64(n))
+	}
+	s.Sink.Produce(ctx, m, done)
+}

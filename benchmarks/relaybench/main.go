@@ -43,7 +43,9 @@ func main() {
 	lines := flag.String("lines", "1,10,100", "log lines per request, one measurement each")
 	codecList := flag.String("codecs", "", "instead of the scaling tables, compare these compression codecs (none,gzip,snappy,lz4,zstd)")
 	flag.DurationVar(&o.linger, "linger", 0, "franz-go's ProducerLinger for both Kafka paths (0: the defaults)")
-	pathList := flag.String("paths", "raw_franz,raw_franz_distinct,relayer,otel_sdk", "paths to measure (raw_franz, raw_franz_distinct, relayer, otel_sdk)")
+	pathList := flag.String("paths", "raw_franz,raw_franz_distinct,relayer,otel_sdk", "paths to measure (raw_franz, raw_franz_distinct, relayer, otel_sdk, relayer_sampled)")
+	flag.BoolVar(&o.realistic, "realistic", false, "with -codecs: HTTP requests with the fields a web framework records and varied structured payloads")
+	flag.BoolVar(&o.sampling, "sampling", true, "also compare the relayer without and with WithRequestLogSampling(0.1, 0), 1% of requests with an error line")
 	flag.BoolVar(&o.inProcess, "inprocess", true, "also measure against a broker inside the benchmark process (second table)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file")
@@ -126,6 +128,8 @@ type options struct {
 	paths      []path
 	inProcess  bool
 	linger     time.Duration
+	realistic  bool
+	sampling   bool
 }
 
 // isSet reports whether the flag was given on the command line.
@@ -161,7 +165,7 @@ func run(ctx context.Context, o options) error {
 		var configs []config
 		for _, codec := range o.codecs {
 			for _, l := range o.lines {
-				configs = append(configs, config{goroutines: main, lines: l, codec: codec})
+				configs = append(configs, config{goroutines: main, shape: shape{lines: l, realistic: o.realistic}, codec: codec})
 			}
 		}
 		results, err := measureAll(ctx, ext, o, configs)
@@ -177,11 +181,11 @@ func run(ctx context.Context, o options) error {
 	// main number of goroutines. (main, 1) holds the headline figures.
 	var configs []config
 	for _, g := range o.goroutines {
-		configs = append(configs, config{goroutines: g, lines: 1})
+		configs = append(configs, config{goroutines: g, shape: shape{lines: 1}})
 	}
 	for _, l := range o.lines {
 		if l != 1 {
-			configs = append(configs, config{goroutines: main, lines: l})
+			configs = append(configs, config{goroutines: main, shape: shape{lines: l}})
 		}
 	}
 	results, err := measureAll(ctx, ext, o, configs)
@@ -190,13 +194,24 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("\nbroker: %s\n", ext.where)
 	printTable(results)
+	var sampled []result
+	if o.sampling {
+		so := o
+		so.paths, _ = pathsOf("relayer,relayer_sampled")
+		sampled, err = measureAll(ctx, ext, so, []config{{goroutines: main, shape: shape{lines: 1, errorEvery: 100}}})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\nrequest log sampling, 1%% of requests with an error line, broker: %s\n", ext.where)
+		printTable(sampled)
+	}
 	var inproc []result
 	if o.inProcess {
 		in, err := inProcessBroker()
 		if err != nil {
 			return err
 		}
-		inproc, err = measureAll(ctx, in, o, []config{{goroutines: main, lines: 1}})
+		inproc, err = measureAll(ctx, in, o, []config{{goroutines: main, shape: shape{lines: 1}}})
 		_ = in.stop()
 		if err != nil {
 			return err
@@ -211,6 +226,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Println()
 	printFigures("", results, main)
 	printFigures("inprocess_", inproc, main)
+	printSamplingFigures(sampled)
 	fmt.Printf("relayer_allocs_per_request %.1f\n", relayerAllocs)
 	fmt.Printf("sdk_noop_processor_allocs_per_request %.1f\n", sdkAllocs)
 	fmt.Printf("library_allocs %.1f\n", relayerAllocs-sdkAllocs)

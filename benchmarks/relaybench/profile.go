@@ -36,7 +36,7 @@ func profileRun(ctx context.Context, o options, dir string) error {
 		return err
 	}
 	cnt.close()
-	w := workload{concurrency: o.goroutines[len(o.goroutines)-1], lines: o.lines[0], duration: o.duration, brokers: ext.addrs, linger: o.linger}
+	w := workload{shape: shape{lines: o.lines[0]}, concurrency: o.goroutines[len(o.goroutines)-1], duration: o.duration, brokers: ext.addrs, linger: o.linger}
 	fmt.Printf("relaybench -profile: relayer path, %d goroutines, %d line(s), %v, GOMAXPROCS=%d, %s; broker: %s\n",
 		w.concurrency, w.lines, w.duration, runtime.GOMAXPROCS(0), runtime.Version(), ext.where)
 
