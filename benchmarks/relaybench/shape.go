@@ -53,7 +53,7 @@ func (s shape) request(ctx context.Context, tracer trace.Tracer, seq int64) erro
 		attribute.String("client.address", "10.12."+strconv.FormatInt(seq%256, 10)+".7"),
 		attribute.String("http.request.header.x-request-id", "req-"+id)))
 	defer span.End()
-	if err := bridge.Emit(ctx, "order_created", "web", map[string]any{
+	if err := bridge.Emit(ctx, "entity_created", "order", map[string]any{
 		"order_id": seq, "customer_id": 1000 + seq%977, "currency": "EUR", "total": float64(seq%5000) / 100,
 		"items": []any{map[string]any{"sku": "SKU-" + strconv.FormatInt(seq%131, 10), "qty": 1 + seq%3}},
 	}); err != nil {
