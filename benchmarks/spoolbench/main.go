@@ -8,7 +8,7 @@
 //
 // Then, for the default spool: Emit latency (p50, p99, max) with requests
 // arriving at half the spool's measured rate (spool_emit_p99_ms), and
-// fsyncs_per_commit, counted from an execution trace (see fsyncs.go).
+// fsyncs_per_commit, counted from an execution trace (see countFsyncs).
 //
 //	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR] [-paths memory,spool,spool_10ms] [-paced D] [-traced N] [-drain N]
 package main
