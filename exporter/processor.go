@@ -324,11 +324,13 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 		}
 	}
 	var sampleRate []byte // nil: sampling is off
-	if p.sampler != nil {
-		if sampleRate = alwaysRate; !caller { // a Log outside any request is always kept
-			if sampleRate = p.sampler.decide(h, lines, ends[:n], dropped, e.droppedEvents, e.evicted); sampleRate == nil {
-				return nil
-			}
+	switch {
+	case p.sampler == nil:
+	case caller: // a Log outside any request is always kept
+		sampleRate = alwaysRate
+	default:
+		if sampleRate = p.sampler.decide(h, lines, ends[:n], dropped, e.droppedEvents, e.evicted); sampleRate == nil {
+			return nil // sampled out, and counted
 		}
 	}
 	var tailBuf [maxTailBytes]byte
