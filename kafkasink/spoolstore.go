@@ -1,9 +1,10 @@
 package kafkasink
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"time"
+	"runtime/trace"
 
 	spooldisk "github.com/otelrelayer/otelrelayer/kafkasink/internal/spool"
 )
@@ -40,7 +41,10 @@ func openSpoolStore(dir string) (*spoolStore, spoolContents, error) {
 }
 
 // commit writes puts and removes dels in one group commit.
+// Its runtime/trace region lets benchmarks/spoolbench count commits and
+// the fsyncs they make (fsyncs_per_commit) from an execution trace.
 func (s *spoolStore) commit(puts []*spoolEntry, dels []uint64) error {
+	defer trace.StartRegion(context.Background(), "otelrelayer.spool.commit").End()
 	s.puts = s.puts[:0]
 	for _, e := range puts {
 		s.puts = append(s.puts, spooldisk.Record{Seq: e.seq, Data: e.data})
@@ -78,17 +82,3 @@ func (s *spoolStore) count() int { return s.st.Count() }
 
 func (s *spoolStore) close() error { return s.st.Close() }
 
-// SpoolDiskStats counts the disk work of every spool the process opened:
-// for benchmarks and for checking the cost of WithSpool on a given disk.
-type SpoolDiskStats struct {
-	Commits     int64         // group commits
-	CommitSyncs int64         // fdatasyncs they made: one each
-	OtherSyncs  int64         // fsyncs of new segment files, the manifest and the directory
-	CommitTime  time.Duration // spent in commits, writing and syncing
-}
-
-// SpoolDiskStatistics returns the process's [SpoolDiskStats] so far.
-func SpoolDiskStatistics() SpoolDiskStats {
-	st, t := spooldisk.ProcessStats()
-	return SpoolDiskStats{Commits: st.Commits, CommitSyncs: st.CommitSyncs, OtherSyncs: st.BackgroundSyncs, CommitTime: t}
-}

@@ -12,17 +12,6 @@ import (
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
-// printDiskStats prints what the spools of this run cost the disk.
-func printDiskStats() {
-	st := kafkasink.SpoolDiskStatistics()
-	if st.Commits == 0 {
-		return
-	}
-	fmt.Printf("fsyncs_per_commit %.2f\n", float64(st.CommitSyncs)/float64(st.Commits))
-	fmt.Printf("other_fsyncs_per_commit %.3f\n", float64(st.OtherSyncs)/float64(st.Commits))
-	fmt.Printf("store_commit_mean_us %.0f\n", float64(st.CommitTime.Microseconds())/float64(st.Commits))
-}
-
 // measureBacklog shows that a spool shrinks back after a backlog drains and
 // commits as fast as a fresh one: the spool directory's size, and the
 // latency of a Produce that waits for its commit, on a fresh spool, with

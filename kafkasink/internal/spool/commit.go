@@ -3,7 +3,6 @@ package spool
 import (
 	"fmt"
 	"slices"
-	"time"
 )
 
 // Commit writes puts and deletes dels in one group commit: one write and
@@ -68,7 +67,6 @@ func (s *Store) write(b []byte, puts []Record, dels []uint64) error {
 		}
 	}
 	at := seg.end
-	start := time.Now()
 	err := s.d.fail("commit:write")
 	if err == nil {
 		_, err = seg.f.WriteAt(b, at)
@@ -78,7 +76,6 @@ func (s *Store) write(b []byte, puts []Record, dels []uint64) error {
 	}
 	if err == nil {
 		s.cnt.commit.Add(1)
-		process.commit.Add(1)
 		err = fdatasync(seg.f)
 	}
 	if err != nil {
@@ -86,8 +83,6 @@ func (s *Store) write(b []byte, puts []Record, dels []uint64) error {
 		return err
 	}
 	s.cnt.commits.Add(1)
-	process.commits.Add(1)
-	process.commitNanos.Add(int64(time.Since(start)))
 	s.commitSeq++
 	s.dirty = true
 	s.mu.Lock()

@@ -75,7 +75,6 @@ func (d *disk) syncDir(point string) error {
 	}
 	defer f.Close()
 	d.syncs.background.Add(1)
-	process.background.Add(1)
 	if err := f.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) { // some file systems refuse a directory fsync
 		return fmt.Errorf("fsync of %s: %w", d.dir, err)
 	}
@@ -110,7 +109,6 @@ func (d *disk) writeSegment(n uint64, size int64) (*os.File, error) {
 	}
 	if err == nil {
 		d.syncs.background.Add(1)
-		process.background.Add(1)
 		err = f.Sync()
 	}
 	if err == nil {
@@ -199,6 +197,5 @@ func syncFile(path string, c *counters) error {
 	}
 	defer f.Close()
 	c.background.Add(1)
-	process.background.Add(1)
 	return f.Sync()
 }

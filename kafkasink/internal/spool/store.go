@@ -11,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 )
 
 // Record is one stored record: its sequence number, given by the caller and
@@ -51,17 +50,7 @@ type Stats struct {
 	Records         int
 }
 
-type counters struct{ commits, commit, background, commitNanos atomic.Int64 }
-
-// process counts the work of every store of the process.
-var process counters
-
-// ProcessStats returns the counters of every store the process opened:
-// Commits, CommitSyncs, BackgroundSyncs and CommitTime, the time commits
-// spent writing and syncing.
-func ProcessStats() (st Stats, commitTime time.Duration) {
-	return Stats{Commits: process.commits.Load(), CommitSyncs: process.commit.Load(), BackgroundSyncs: process.background.Load()}, time.Duration(process.commitNanos.Load())
-}
+type counters struct{ commits, commit, background atomic.Int64 }
 
 // Store is the spool's write-ahead log. Commit is for one goroutine at a
 // time (it serializes callers); Read, First, Count and Stats may run
