@@ -81,4 +81,3 @@ func (s *spoolStore) first() (uint64, error) { return s.st.First(), nil }
 func (s *spoolStore) count() int { return s.st.Count() }
 
 func (s *spoolStore) close() error { return s.st.Close() }
-
