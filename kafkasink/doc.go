@@ -74,8 +74,9 @@
 //
 // # Spool
 //
-// [WithSpool] puts a write-ahead log on disk between Produce and Kafka, a
-// bbolt file in the given directory. Each message is committed to it before
+// [WithSpool] puts a write-ahead log on disk between Produce and Kafka,
+// CRC-framed segment files in the given directory (one fdatasync per group
+// commit; see [InspectSpool] and [SalvageSpool] for a damaged one). Each message is committed to it before
 // it is produced and deleted once the broker acknowledged it; a message
 // refused for good by the broker (a non-retriable Kafka error), or without
 // topic and without kgo.DefaultProduceTopic, is deleted and failed through
