@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 )
 
 // background removes the segments whose records are all deleted, oldest
@@ -18,6 +19,7 @@ func (s *Store) background() {
 			return
 		}
 		_ = s.removeDead()
+		_ = s.removeEmptied()
 		s.prepare()
 	}
 }
@@ -35,8 +37,7 @@ func (s *Store) removeDead() error {
 		return nil
 	}
 	s.manMu.Lock()
-	m := s.man
-	m.first = first
+	m := s.man.withFirst(first)
 	err := s.d.writeManifest(m)
 	if err == nil {
 		s.man = m
@@ -55,6 +56,69 @@ func (s *Store) removeDead() error {
 	}
 	if err != nil {
 		return fmt.Errorf("removing delivered segments: %w", err)
+	}
+	return nil
+}
+
+// removeEmptied removes the segments whose records are all deleted but
+// that an older segment, still holding a record (its topic refused for
+// hours), keeps from removeDead: the spool shrinks around it. The
+// deletions of the older segments' records may be written in the segments
+// removed, so they are written again first, in one commit.
+func (s *Store) removeEmptied() error {
+	s.mu.RLock()
+	var gone []*segment
+	var tombs []uint64
+	last := len(s.x.segs) - 1
+	for i, seg := range s.x.segs[:max(last, 0)] {
+		if seg.live == 0 && i > 0 {
+			gone = append(gone, seg)
+		}
+	}
+	if len(gone) > 0 {
+		for _, seg := range s.x.segs[:last] {
+			for _, l := range seg.recs {
+				if l.off == 0 {
+					tombs = append(tombs, l.seq)
+				}
+			}
+		}
+	}
+	s.mu.RUnlock()
+	if len(gone) == 0 {
+		return nil
+	}
+	if err := s.Commit(nil, tombs); err != nil { // tombs may be empty: a commit frame only
+		return err
+	}
+	s.mu.Lock()
+	s.x.segs = slices.DeleteFunc(s.x.segs, func(seg *segment) bool { return slices.Contains(gone, seg) })
+	s.mu.Unlock()
+	s.manMu.Lock()
+	m := s.man
+	m.removed = slices.Clone(m.removed)
+	for _, seg := range gone {
+		m.removed = append(m.removed, seg.num)
+	}
+	slices.Sort(m.removed)
+	err := s.d.writeManifest(m)
+	if err == nil {
+		s.man = m
+	}
+	s.manMu.Unlock()
+	for _, seg := range gone {
+		seg.f.Close()
+		if err == nil {
+			if rerr := os.Remove(s.d.path(segmentName(seg.num))); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+				err = rerr
+			}
+		}
+	}
+	if err == nil {
+		err = s.d.syncDir("remove")
+	}
+	if err != nil {
+		return fmt.Errorf("removing emptied segments: %w", err)
 	}
 	return nil
 }
@@ -86,8 +150,8 @@ func (s *Store) prepare() {
 // releases the directory.
 func (s *Store) Close() error {
 	s.commitMu.Lock()
-	defer s.commitMu.Unlock()
 	if s.closed {
+		s.commitMu.Unlock()
 		return nil
 	}
 	var err error
@@ -95,6 +159,7 @@ func (s *Store) Close() error {
 		err = s.write(s.encode(nil, nil, flagClosed), nil, nil)
 	}
 	s.closed = true
+	s.commitMu.Unlock() // the background may wait for it: its commits now fail
 	close(s.bgStop)
 	<-s.bgDone
 	s.mu.Lock()

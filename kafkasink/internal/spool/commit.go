@@ -60,7 +60,11 @@ func (s *Store) write(b []byte, puts []Record, dels []uint64) error {
 	s.mu.RLock()
 	seg := s.x.segs[len(s.x.segs)-1]
 	s.mu.RUnlock()
-	if seg.end+int64(len(b)) > seg.size {
+	limit := seg.size
+	if len(puts) > 0 {
+		limit -= reserve(seg.size)
+	}
+	if seg.end+int64(len(b)) > limit {
 		var err error
 		if seg, err = s.roll(int64(len(b))); err != nil {
 			return err
@@ -96,13 +100,19 @@ func (s *Store) write(b []byte, puts []Record, dels []uint64) error {
 	}
 	seg.end = at + int64(len(b))
 	// Half full: time to prepare the next segment.
-	work := s.x.deadFront() > 0 || s.spare == nil && seg.end > seg.size/2
+	work := s.x.emptied || s.spare == nil && seg.end > seg.size/2
+	s.x.emptied = false
 	s.mu.Unlock()
 	if work {
 		wake(s.bgWake)
 	}
 	return nil
 }
+
+// reserve is the end of a segment only commits without records may use:
+// on a full disk, acknowledgements can still be written, and the segments
+// they empty removed.
+func reserve(size int64) int64 { return size / 16 }
 
 // undo zeroes what a failed commit may have written: the next commit goes
 // to the same place. If that fails too, the store is broken: what the disk

@@ -11,8 +11,12 @@
 // A segment is created at its full size (4 MiB by default, larger for a
 // bigger commit, smaller on a nearly full disk), filled with zeros and
 // fsynced before it is named in the manifest, so that a commit overwrites
-// allocated, zeroed blocks and its fdatasync writes data only. Segments are
-// never appended to by a later process: Open starts a fresh one.
+// allocated, zeroed blocks and its fdatasync writes data only. Open goes on
+// writing in the last segment when it is whole and has room (after cutting
+// a torn tail), else starts a new one. A segment whose records are all
+// acknowledged is removed (the manifest lists the numbers removed while an
+// older segment still holds a record), so the spool shrinks back after a
+// backlog.
 //
 // # Frames
 //

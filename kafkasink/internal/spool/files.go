@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -136,11 +137,28 @@ func zeroFill(f *os.File, h segmentHeader, size int64) error {
 	return err
 }
 
-// manifest names the live segments: [first, last]. Its presence says the
-// spool exists, so that a segment cut to nothing or removed is damage.
-type manifest struct{ first, last uint64 }
+// manifest names the live segments: [first, last] but those removed. Its
+// presence says the spool exists, so that a segment cut to nothing or
+// removed by someone else is damage.
+type manifest struct {
+	first, last uint64
+	removed     []uint64 // removed from the range, ascending: emptied around a record still waiting
+}
 
 var manifestMagic = [8]byte{'O', 'T', 'R', 'S', 'P', 'M', 'A', 'N'}
+
+// names reports whether segment n is live.
+func (m manifest) names(n uint64) bool {
+	_, gone := slices.BinarySearch(m.removed, n)
+	return m.first <= n && n <= m.last && !gone
+}
+
+// withFirst moves the range's start to first, forgetting removals before.
+func (m manifest) withFirst(first uint64) manifest {
+	m.first = first
+	m.removed = slices.DeleteFunc(slices.Clone(m.removed), func(n uint64) bool { return n < first })
+	return m
+}
 
 func (m manifest) bytes() []byte {
 	b := append([]byte(nil), manifestMagic[:]...)
@@ -148,19 +166,31 @@ func (m manifest) bytes() []byte {
 	b = binary.LittleEndian.AppendUint16(b, 0)
 	b = binary.LittleEndian.AppendUint64(b, m.first)
 	b = binary.LittleEndian.AppendUint64(b, m.last)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(m.removed)))
+	for _, n := range m.removed {
+		b = binary.LittleEndian.AppendUint64(b, n)
+	}
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
 }
 
 func parseManifest(b []byte) (manifest, error) {
-	if len(b) != 32 || [8]byte(b[:8]) != manifestMagic || crc32.Checksum(b[:28], crcTable) != binary.LittleEndian.Uint32(b[28:]) {
-		return manifest{}, fmt.Errorf("%d bytes that are not a spool manifest", len(b))
+	bad := fmt.Errorf("%d bytes that are not a spool manifest", len(b))
+	if len(b) < 36 || [8]byte(b[:8]) != manifestMagic || crc32.Checksum(b[:len(b)-4], crcTable) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
+		return manifest{}, bad
 	}
 	if v := binary.LittleEndian.Uint16(b[8:]); v != formatVersion {
 		return manifest{}, fmt.Errorf("manifest format version %d, want %d", v, formatVersion)
 	}
 	m := manifest{first: binary.LittleEndian.Uint64(b[12:]), last: binary.LittleEndian.Uint64(b[20:])}
-	if m.first == 0 || m.last+1 < m.first {
-		return manifest{}, fmt.Errorf("manifest names segments %d to %d", m.first, m.last)
+	count := int(binary.LittleEndian.Uint32(b[28:]))
+	if len(b) != 36+8*count {
+		return manifest{}, bad
+	}
+	for i := range count {
+		m.removed = append(m.removed, binary.LittleEndian.Uint64(b[32+8*i:]))
+	}
+	if m.first == 0 || m.last+1 < m.first || !slices.IsSorted(m.removed) {
+		return manifest{}, fmt.Errorf("manifest names segments %d to %d but %v", m.first, m.last, m.removed)
 	}
 	return m, nil
 }

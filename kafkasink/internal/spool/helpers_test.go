@@ -10,8 +10,8 @@ import (
 // crash stops s as a killed process would: no close frame, files closed.
 func (s *Store) crash() {
 	s.commitMu.Lock()
-	defer s.commitMu.Unlock()
 	s.closed = true
+	s.commitMu.Unlock()
 	close(s.bgStop)
 	<-s.bgDone
 	s.mu.Lock()

@@ -35,6 +35,7 @@ type index struct {
 	live      int
 	liveBytes int64
 	lastSeq   uint64 // the highest sequence put, deleted or not
+	emptied   bool   // a segment lost its last live record: work for the background
 }
 
 func (x *index) put(s *segment, seq uint64, off int64, n int) {
@@ -75,6 +76,7 @@ func (x *index) delete(seq uint64) {
 	}
 	if s.live == 0 {
 		s.recs, s.first = nil, 0
+		x.emptied = true
 	}
 }
 

@@ -61,14 +61,14 @@ func readSpool(dir string) (*loaded, error) {
 	}
 	if l.hasMan {
 		for n := l.man.first; n <= l.man.last; n++ {
-			if _, ok := present[n]; !ok {
+			if _, ok := present[n]; !ok && l.man.names(n) {
 				nums = append(nums, n)
 			}
 		}
 	}
 	slices.Sort(nums)
 	for _, n := range nums {
-		s := loadedSegment{num: n, path: l.path(segmentName(n)), named: l.hasMan && l.man.first <= n && n <= l.man.last}
+		s := loadedSegment{num: n, path: l.path(segmentName(n)), named: l.hasMan && l.man.names(n)}
 		s.bytes, err = os.ReadFile(s.path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):

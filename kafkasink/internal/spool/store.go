@@ -210,14 +210,17 @@ func removeTemporary(dir string) {
 	}
 }
 
-// startActive makes the segment commits go to: the last one if it holds
-// nothing yet, else a new one. A new spool gets its first segment, then
-// its manifest.
+// startActive makes the segment commits go to: the last one, after its
+// data, when it is whole (as created; a torn tail is zeroed by now) and has
+// room, else a new one. A new spool gets its first segment, then its
+// manifest.
 func (s *Store) startActive(l *loaded) error {
+	whole := false
 	if n := len(s.x.segs); n > 0 {
 		last := s.x.segs[n-1]
 		ls := l.segs[slices.IndexFunc(l.segs, func(ls loadedSegment) bool { return ls.num == last.num })]
-		if last.end == headerSize && len(ls.scan.frames) == 0 && int64(len(ls.bytes)) == last.size {
+		whole = int64(len(ls.bytes)) == last.size
+		if whole && last.end+reserve(last.size)+minSegmentSize/4 <= last.size {
 			return nil
 		}
 	}
@@ -233,6 +236,9 @@ func (s *Store) startActive(l *loaded) error {
 	s.manMu.Lock()
 	seg, err := s.newSegment(s.segSize, headerSize)
 	s.manMu.Unlock()
+	if errors.Is(err, syscall.ENOSPC) && whole {
+		return nil // a full disk: acknowledgements still fit in the last one's reserve
+	}
 	if err != nil {
 		return err
 	}
