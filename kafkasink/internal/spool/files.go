@@ -33,6 +33,9 @@ func segmentName(n uint64) string { return fmt.Sprintf("%s%016x%s", segPrefix, n
 
 func parseSegmentName(name string) (uint64, bool) {
 	hex, ok := strings.CutPrefix(name, segPrefix)
+	if !ok {
+		return 0, false
+	}
 	if hex, ok = strings.CutSuffix(hex, segSuffix); !ok || len(hex) != 16 {
 		return 0, false
 	}

@@ -53,7 +53,6 @@ func scanSegment(file string, b []byte) (s segmentScan, err error) {
 		}
 		s.bad = append(s.bad, Damage{File: file, Offset: p, Length: end - p, Reason: why})
 		if q < 0 {
-			p = int64(len(b))
 			break
 		}
 		p = q

@@ -119,6 +119,21 @@ func TestStoreShrinksAroundAWaitingRecord(t *testing.T) {
 	wantSeqs(t, seqs(t, s), append([]uint64{1}, seqRange(2001, 2101)...))
 }
 
+func TestSegmentNamesAreOnlyOurs(t *testing.T) {
+	for name, want := range map[string]bool{
+		segmentName(1):                               true,
+		"otelrelayer-spool-00000000000000ff.seg":     true,
+		"0000000000000001.seg":                       false,
+		"otelrelayer-spool-1.seg":                    false,
+		"otelrelayer-spool-0000000000000001.seg.tmp": false,
+		"README": false,
+	} {
+		if _, got := parseSegmentName(name); got != want {
+			t.Errorf("parseSegmentName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
 func TestStoreLocksItsDirectory(t *testing.T) {
 	dir := t.TempDir()
 	s, _ := open(t, dir, Options{})
