@@ -2,7 +2,6 @@ package spool
 
 import (
 	"encoding/binary"
-	"errors"
 	"slices"
 )
 
@@ -42,19 +41,18 @@ func Inspect(dir string, each func(RecordInfo)) (Report, error) {
 	r := Report{Dir: dir}
 	l, err := readSpool(dir)
 	if err != nil {
-		if errors.Is(err, ErrDamaged) { // the manifest itself
-			r.OpenErr = err
-			r.Damage = append(r.Damage, Damage{File: dir + "/" + manifestName, Offset: -1, Reason: err.Error()})
-			return r, nil
-		}
 		return r, err
 	}
 	cuts, err := l.verdict()
 	r.OpenErr = err
 	for _, c := range cuts {
-		if s := l.segs[c.seg]; lastNonZero(s.bytes)+1 > c.off {
-			r.TornBytes += lastNonZero(s.bytes) + 1 - c.off
+		// What Open cuts is a crash's trace, not damage: reported apart.
+		s := &l.segs[c.seg]
+		if end := lastNonZero(s.bytes) + 1; end > c.off {
+			r.TornBytes += end - c.off
 		}
+		s.scan.frames = slices.DeleteFunc(s.scan.frames, func(f frame) bool { return f.off >= c.off })
+		s.scan.bad = slices.DeleteFunc(s.scan.bad, func(d Damage) bool { return d.Offset >= c.off })
 	}
 	r.Damage = l.damage()
 	recs, files := l.liveRecords()

@@ -16,6 +16,7 @@ type loaded struct {
 	hasMan bool
 	segs   []loadedSegment // every segment file present or named, by number
 	legacy error           // a legacy or foreign file where the old spool file was
+	manErr error           // the manifest is damaged
 }
 
 type loadedSegment struct {
@@ -42,7 +43,9 @@ func readSpool(dir string) (*loaded, error) {
 		return nil, err
 	default:
 		if l.man, err = parseManifest(b); err != nil {
-			return nil, damaged(dir, fmt.Sprintf("%s holds %v", l.path(manifestName), err))
+			// Every segment file is read all the same: Salvage needs them.
+			l.manErr = damaged(dir, fmt.Sprintf("%s holds %v", l.path(manifestName), err))
+			break
 		}
 		l.hasMan = true
 	}
@@ -113,6 +116,9 @@ func (l *loaded) verdict() ([]cut, error) {
 	if l.legacy != nil {
 		return nil, l.legacy
 	}
+	if l.manErr != nil {
+		return nil, l.manErr
+	}
 	if !l.hasMan {
 		// No manifest: a spool never used, or one whose creation was
 		// interrupted. Its segments may hold nothing but zeros.
@@ -172,6 +178,9 @@ func (l *loaded) commitAfter(i int, off int64) string {
 // damage lists every damaged range and file, for Inspect and Salvage.
 func (l *loaded) damage() []Damage {
 	var ds []Damage
+	if l.manErr != nil {
+		ds = append(ds, Damage{File: l.path(manifestName), Offset: -1, Reason: "not a spool manifest"})
+	}
 	if l.legacy != nil {
 		ds = append(ds, Damage{File: l.path(legacyName), Offset: -1, Reason: strings.TrimPrefix(l.legacy.Error(), ErrNotSpool.Error()+": ")})
 	}

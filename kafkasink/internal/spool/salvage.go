@@ -31,8 +31,8 @@ func Salvage(dir string, now time.Time, check func([]byte) error) (SalvageReport
 	defer lockFile.Close()
 	var recs []RecordInfo
 	rep.Before, err = Inspect(dir, func(r RecordInfo) { recs = append(recs, r) })
-	if err != nil || rep.Before.OpenErr == nil && len(rep.Before.Damage) == 0 {
-		return rep, err
+	if err != nil || rep.Before.OpenErr == nil {
+		return rep, err // Open takes it as it is (a torn tail included)
 	}
 	stamp := now.UTC().Format("20060102T150405Z")
 	fresh := filepath.Join(dir, ".salvage-"+stamp)

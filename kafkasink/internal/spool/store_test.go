@@ -301,3 +301,44 @@ func flip(t *testing.T, path string, at int64) {
 		t.Fatal(err)
 	}
 }
+
+// TestSalvageReadsSegmentsPastAGarbledManifest: a damaged manifest makes
+// Open fail, and Salvage still keeps every record of the segments.
+func TestSalvageReadsSegmentsPastAGarbledManifest(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := open(t, dir, Options{})
+	commitRange(t, s, 1, 51, 100, 5)
+	s.Close()
+	flip(t, filepath.Join(dir, manifestName), 20)
+	_, _, err := Open(dir, Options{})
+	wantDamaged(t, err)
+	rep, err := Salvage(dir, time.Now(), nil)
+	if err != nil || rep.Kept != 50 {
+		t.Fatalf("Salvage: kept %d (%v), want 50", rep.Kept, err)
+	}
+	s, _ = open(t, dir, Options{})
+	defer s.Close()
+	wantSeqs(t, seqs(t, s), seqRange(1, 51))
+}
+
+// TestInspectTellsATornTailFromDamage: the commit a crash interrupted is
+// reported as torn bytes, not damage, and Salvage leaves the spool alone.
+func TestInspectTellsATornTailFromDamage(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := open(t, dir, Options{})
+	commitRange(t, s, 1, 21, 100, 10)
+	s.crash()
+	var offsets []int64
+	Inspect(dir, func(r RecordInfo) { offsets = append(offsets, r.Offset) })
+	seg := filepath.Join(dir, segmentName(1))
+	b, _ := os.ReadFile(seg)
+	clear(b[offsets[15]+4:])
+	os.WriteFile(seg, b, 0o600)
+	rep, err := Inspect(dir, nil)
+	if err != nil || rep.OpenErr != nil || len(rep.Damage) != 0 || rep.TornBytes == 0 || rep.Records != 10 {
+		t.Fatalf("Inspect of a torn tail: %+v, %v; want 10 records, torn bytes and no damage", rep, err)
+	}
+	if rep, err := Salvage(dir, time.Now(), nil); err != nil || rep.Aside != "" {
+		t.Fatalf("Salvage of a torn tail: %+v, %v; want nothing done", rep, err)
+	}
+}
