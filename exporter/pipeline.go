@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -44,56 +45,67 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if p.cfg.dropWhenFull {
 		produceCtx = doneContext // never wait for buffer space
 	}
-	ed := &eventDelivery{delivery: delivery{p: p, topic: topic, start: p.metrics.start(),
-		event: true, req: req, raw: r.Raw, value: value, id: id, ack: r.Ack}}
-	d := &ed.delivery
-	if r.Ack {
-		d.acked = make(chan error, 1)
-	}
 	meta := messageMeta{id: id, ceType: r.Topic, subject: r.EventSubtype, time: r.Time}
-	headers, idText, _ := p.headers(ctx, &ed.headers, r.Span, meta, false)
-	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
-	p.sink.Produce(produceCtx, msg, d.done)
-	if err, settled := d.returned(); settled && err != nil {
-		// Failed before Produce returned (buffer full): the caller is told,
-		// nothing was written.
-		req.countDroppedEvent()
-		if p.shut.Load() { // shut down while the call ran
-			return res, fmt.Errorf("%w: producing event to %q: %w", bridge.ErrShutdown, topic, err)
-		}
-		return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
-	}
+	failed := failedMessage{topic: topic, id: id, req: req}
 	if !r.Ack {
+		ev := &firedEvent{callerDelivery: callerDelivery{p: p, msg: failed, start: p.metrics.start()}}
+		headers, idText, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
+		msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
+		if err := p.produceForCaller(produceCtx, msg, &ev.callerDelivery); err != nil {
+			// Failed before Produce returned (buffer full): the caller is
+			// told, nothing was written.
+			req.countDroppedEvent()
+			return res, p.callerError("event", topic, err)
+		}
 		if req != nil {
-			p.addEventLine(req, r.Raw, value, idText)
+			p.addEventLine(req, r.Raw, value, idText, false)
 		}
 		return res, nil
 	}
-	var err error
-	select {
-	case err = <-d.acked:
-	case <-ctx.Done():
-		if d.abandon() { // the answer will go to the error handler
-			return res, fmt.Errorf("otelrelayer: waiting for the acknowledgement of event %s on %q (it may still be delivered): %w", id, topic, ctx.Err())
+	ev := &ackedEvent{ackDelivery: ackDelivery{p: p, msg: failed, start: p.metrics.start()}}
+	headers, idText, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
+	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
+	err, waited := p.produceAndWait(ctx, produceCtx, msg, &ev.ackDelivery)
+	spooled := err != nil && errors.Is(err, kafkasink.ErrSpooled)
+	if !waited || spooled {
+		// Handed to the producer without an acknowledgement: it is a line
+		// of the request, marked, and a later failure is reported.
+		if req != nil {
+			p.addEventLine(req, r.Raw, value, idText, true)
 		}
-		err = <-d.acked // it arrived meanwhile
+		if !waited {
+			return res, fmt.Errorf("exporter: stopped waiting for the acknowledgement of event %s on %q; it was handed to the producer and may still be delivered (a later failure goes to the error handler), so retrying may duplicate it: %w", id, topic, ctx.Err())
+		}
+		return res, fmt.Errorf("exporter: producing event to %q: %w", topic, err)
 	}
 	if err != nil {
-		if !errors.Is(err, kafkasink.ErrSpooled) { // a spooled event is not lost
-			req.countDroppedEvent()
-		}
-		return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
+		req.countDroppedEvent()
+		return res, p.callerError("event", topic, err)
 	}
-	if req != nil { // only an acknowledged event is a line of the request
-		p.addEventLine(req, r.Raw, value, idText)
+	if req != nil {
+		p.addEventLine(req, r.Raw, value, idText, false)
 	}
 	return res, nil
 }
 
-// eventDelivery holds an event's delivery state and its headers: both live
-// until the sink answers, so one allocation serves them.
-type eventDelivery struct {
-	delivery
+// callerError is the error of a message that failed before its call
+// returned.
+func (p *Processor) callerError(what, topic string, err error) error {
+	if p.shut.Load() { // shut down while the call ran
+		return fmt.Errorf("%w: producing %s to %q: %w", bridge.ErrShutdown, what, topic, err)
+	}
+	return fmt.Errorf("exporter: producing %s to %q: %w", what, topic, err)
+}
+
+// firedEvent and ackedEvent hold an event's delivery state and its headers:
+// both live until the sink answers, so one allocation serves them.
+type firedEvent struct {
+	callerDelivery
+	headers headerBlock
+}
+
+type ackedEvent struct {
+	ackDelivery
 	headers headerBlock
 }
 
@@ -128,23 +140,54 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 		start:        r.Time,
 		span:         r.Span,
 	}
-	return p.writeRequestLog(ctx, &h, endedRequest{lines: line, ends: []int32{int32(len(line))}}, true)
+	msg := p.requestLogMessage(&h, endedRequest{lines: line, ends: []int32{int32(len(line))}})
+	d := &callerDelivery{p: p, msg: failedMessage{what: "request log", topic: p.loggingTopic}, start: p.metrics.start()}
+	if err := p.produceForCaller(ctx, msg, d); err != nil {
+		return p.callerError("request log", p.loggingTopic, err)
+	}
+	return nil
 }
 
 // addEventLine adds an emitted event to req: the event as written, with its
-// event ID (idText, as in its header) as one more key. EmitRaw messages are
-// added untouched.
-func (p *Processor) addEventLine(req *request, raw bool, value, idText []byte) {
-	if raw {
+// event ID (idText, as in its header) as one more key, and
+// "unacknowledged":true when its caller asked for the broker's
+// acknowledgement and returned without it. EmitRaw messages are added
+// untouched, unless unacknowledged.
+func (p *Processor) addEventLine(req *request, raw bool, value, idText []byte, unacknowledged bool) {
+	if raw && !unacknowledged {
 		req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
 		return
 	}
 	req.add(p.cfg.maxLines, p.cfg.maxMessageBytes, func(dst []byte) []byte {
+		if raw {
+			return appendRawUnacknowledged(dst, value)
+		}
 		dst = append(dst, value[:len(value)-1]...) // the event without its closing brace
 		dst = append(dst, `,"event_id":"`...)
 		dst = append(dst, idText...)
-		return append(dst, `"}`...)
+		dst = append(dst, '"')
+		if unacknowledged {
+			dst = append(dst, `,"unacknowledged":true`...)
+		}
+		return append(dst, '}')
 	})
+}
+
+// appendRawUnacknowledged appends an EmitRaw message marked unacknowledged:
+// an object gets the key; any other JSON value is wrapped as
+// {"message":value,"unacknowledged":true}.
+func appendRawUnacknowledged(dst, value []byte) []byte {
+	if len(value) >= 2 && value[0] == '{' {
+		body := value[:len(value)-1]
+		dst = append(dst, body...)
+		if len(bytes.TrimSpace(body[1:])) > 0 {
+			dst = append(dst, ',')
+		}
+		return append(dst, `"unacknowledged":true}`...)
+	}
+	dst = append(dst, `{"message":`...)
+	dst = append(dst, value...)
+	return append(dst, `,"unacknowledged":true}`...)
 }
 
 // logLineOverhead is what a log line adds to its level and payload.

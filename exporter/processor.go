@@ -117,9 +117,7 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 	}
 	p := &Processor{cfg: c, sink: sink, loggingTopic: full, topicName: loggingTopic, source: c.source, metrics: ms}
 	p.reports.handler = c.errorHandler
-	shared := &delivery{p: p, topic: full, what: "request log"}
-	shared.state.Store(deliveryReturned) // every answer is reported
-	p.logDone = shared.done
+	p.logDone = (&logDelivery{p: p}).done
 	p.sourceIsConfig = p.source != ""
 	if !p.sourceIsConfig {
 		p.source = full
@@ -268,7 +266,7 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 	}
 	h.info.read(s.Attributes())
 	h.service = h.info.service(s.Name())
-	_ = p.writeRequestLog(ctx, &h, e, false)
+	p.writeRequestLog(ctx, &h, e)
 	e.release()
 }
 
@@ -296,10 +294,21 @@ func reserved(ctx context.Context) context.Context {
 	return kafkasink.Reserved(ctx)
 }
 
-// writeRequestLog produces a request log, cutting lines from the end when the
-// whole would exceed the maximum message size. With caller set, a failure
-// known before Produce returns is returned rather than reported.
-func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e endedRequest, caller bool) error {
+// writeRequestLog produces a request log on nobody's behalf (a root's end,
+// eviction, Shutdown): every failure is reported, and it may use the
+// producer's reserve.
+func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e endedRequest) {
+	msg := p.requestLogMessage(h, e)
+	done := p.logDone // no per-message state unless durations are measured
+	if start := p.metrics.start(); !start.IsZero() {
+		done = (&logDelivery{p: p, start: start}).done
+	}
+	p.sink.Produce(reserved(ctx), msg, done)
+}
+
+// requestLogMessage encodes a request log, cutting lines from the end when
+// the whole would exceed the maximum message size.
+func (p *Processor) requestLogMessage(h *requestHead, e endedRequest) kafkasink.Message {
 	lines, ends, dropped := e.lines, e.ends, e.droppedLines
 	// Head and tail are encoded on the stack first, so that the value is
 	// allocated at its exact size.
@@ -329,35 +338,16 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 		blk = new(headerBlock)
 	}
 	headers, _, key := p.headers(context.Background(), blk, h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
-	msg := kafkasink.Message{Topic: p.loggingTopic, Key: key, Value: value, Headers: headers}
 	add(p.metrics.requestLogs, 1)
 	if dropped > 0 {
 		add(p.metrics.droppedLines, int64(dropped))
-	}
-	var d *delivery
-	done := p.logDone // no per-message state unless needed
-	if start := p.metrics.start(); caller || !start.IsZero() {
-		d = &delivery{p: p, topic: p.loggingTopic, what: "request log", start: start}
-		done = d.done
-	}
-	if !caller {
-		ctx = reserved(ctx)
-	}
-	p.sink.Produce(ctx, msg, done)
-	if caller {
-		if err, settled := d.returned(); settled && err != nil {
-			if p.shut.Load() { // shut down while the call ran
-				return fmt.Errorf("%w: producing request log to %q: %w", bridge.ErrShutdown, p.loggingTopic, err)
-			}
-			return fmt.Errorf("otelrelayer: producing request log to %q: %w", p.loggingTopic, err)
-		}
 	}
 	if l := p.cfg.logger; l != nil && l.Enabled(selflog.Context(), slog.LevelDebug) {
 		l.LogAttrs(selflog.Context(), slog.LevelDebug, "otelrelayer: request log",
 			slog.String("topic", p.loggingTopic), slog.String("trace_id", string(key)),
 			slog.Int("lines", n), slog.Int("dropped_lines", dropped))
 	}
-	return nil
+	return kafkasink.Message{Topic: p.loggingTopic, Key: key, Value: value, Headers: headers}
 }
 
 // maxTailBytes is the most appendRequestTail writes.

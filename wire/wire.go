@@ -31,6 +31,11 @@ type Line struct {
 	Payload      json.RawMessage `json:"payload,omitempty"`
 	Timestamp    Time            `json:"timestamp"`
 	EventID      string          `json:"event_id,omitempty"` // events: the relayer-event-id header
+	// Unacknowledged is true on an event whose Emit asked for the broker's
+	// acknowledgement (WithAck) and returned without it: the caller stopped
+	// waiting, or the event waits in the spool. It was handed to the
+	// producer; if it fails later, dropped_events counts it.
+	Unacknowledged bool `json:"unacknowledged,omitempty"`
 	Raw          json.RawMessage `json:"-"`
 }
 
