@@ -35,8 +35,8 @@ type Line struct {
 	// acknowledgement (WithAck) and returned without it: the caller stopped
 	// waiting, or the event waits in the spool. It was handed to the
 	// producer; if it fails later, dropped_events counts it.
-	Unacknowledged bool `json:"unacknowledged,omitempty"`
-	Raw          json.RawMessage `json:"-"`
+	Unacknowledged bool            `json:"unacknowledged,omitempty"`
+	Raw            json.RawMessage `json:"-"`
 }
 
 // IsEvent reports whether the line is an emitted event.
