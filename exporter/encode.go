@@ -95,7 +95,9 @@ type requestHead struct {
 }
 
 // appendRequestHead appends a request log up to and including `"lines":[`.
+// A negative duration (a root backdated from a skewed clock) is written as 0.
 func appendRequestHead(dst []byte, h *requestHead) []byte {
+	elapsed := max(h.elapsed, 0)
 	dst = append(dst, `{"source":`...)
 	dst = jsonenc.AppendString(dst, h.source)
 	dst = append(dst, `,"logging_topic":`...)
@@ -116,12 +118,12 @@ func appendRequestHead(dst []byte, h *requestHead) []byte {
 		dst = appendInt(dst, `,"status":`, ri.status)
 		dst = appendInt(dst, `,"content_length":`, ri.contentLength)
 		dst = append(dst, `,"request_time":`...)
-		dst = jsonenc.AppendMillis(dst, h.elapsed)
+		dst = jsonenc.AppendMillis(dst, elapsed)
 	} else {
 		dst = append(dst, `,"service":`...)
 		dst = jsonenc.AppendString(dst, h.service)
 		dst = append(dst, `,"service_time":`...)
-		dst = jsonenc.AppendMillis(dst, h.elapsed)
+		dst = jsonenc.AppendMillis(dst, elapsed)
 	}
 	if h.span.IsValid() {
 		dst = append(dst, `,"trace_id":"`...)

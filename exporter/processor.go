@@ -234,8 +234,8 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes)
 	})
 	if req.root != id {
-		if req.childEnded(id) { // beyond what a request keeps: forget it now
-			p.requests.del(id)
+		if forget, ok := req.childEnded(id); ok { // beyond what a request keeps
+			p.requests.del(forget)
 		}
 		return
 	}
@@ -265,6 +265,12 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 		span:         s.SpanContext(),
 	}
 	h.info.read(s.Attributes())
+	if k := s.SpanKind(); k == trace.SpanKindClient || k == trace.SpanKindProducer {
+		// An outbound call as a root (a job calling an API): the HTTP and
+		// RPC attributes describe the server it called, not a request
+		// this service served. It is logged as a job: service = span name.
+		h.info.kind = kindOther
+	}
 	h.service = h.info.service(s.Name())
 	p.writeRequestLog(ctx, &h, e)
 	e.release()

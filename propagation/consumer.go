@@ -44,7 +44,12 @@ const (
 // messaging.destination.partition.id, messaging.kafka.message.key (when the
 // key is UTF-8), messaging.kafka.offset, messaging.operation.type=process,
 // and messaging.consumer.group.name when [WithConsumerGroup] is given.
+//
+// A nil ctx means context.Background(), as in bridge.Emit and bridge.Log.
 func StartProcessSpan(ctx context.Context, r *kgo.Record, opts ...ConsumerOption) (context.Context, trace.Span) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	c := consumerConfig{provider: otel.GetTracerProvider(), propagator: otel.GetTextMapPropagator()}
 	if len(c.propagator.Fields()) == 0 {
 		// No global propagator configured: read the W3C trace context
