@@ -92,6 +92,10 @@ type requestHead struct {
 	info                 rootInfo
 	service              string // RPC and other roots
 	span                 trace.SpanContext
+	// A one-line message, not a request's log: late holds a line or
+	// errors that arrived after their request's log was written;
+	// outside, a Log outside any request.
+	late, outside bool
 }
 
 // appendRequestHead appends a request log up to and including `"lines":[`.
@@ -132,6 +136,12 @@ func appendRequestHead(dst []byte, h *requestHead) []byte {
 		dst = append(dst, `","span_id":"`...)
 		dst = hex.AppendEncode(dst, sid[:])
 		dst = append(dst, '"')
+	}
+	if h.late {
+		dst = append(dst, `,"late":true`...)
+	}
+	if h.outside {
+		dst = append(dst, `,"outside_request":true`...)
 	}
 	return append(dst, `,"lines":[`...)
 }

@@ -20,6 +20,7 @@ const (
 	MetricRequestLogs       = "otelrelayer.request_logs"
 	MetricDroppedLines      = "otelrelayer.lines.dropped"
 	MetricEvictedRequests   = "otelrelayer.requests.evicted"
+	MetricLateLines         = "otelrelayer.lines.late"
 )
 
 const meterName = "github.com/otelrelayer/otelrelayer/exporter"
@@ -33,6 +34,7 @@ type metrics struct {
 	requestLogs  metric.Int64Counter
 	droppedLines metric.Int64Counter
 	evicted      metric.Int64Counter
+	lateLines    metric.Int64Counter
 	topics       sync.Map // topic → metric.MeasurementOption
 }
 
@@ -56,6 +58,8 @@ func newMetrics(mp metric.MeterProvider) (*metrics, error) {
 			"Lines left out of request logs by the line and size bounds."),
 		instrument(&ms.evicted, m.Int64Counter, MetricEvictedRequests, "{request}",
 			"Requests evicted because their root span stayed open too long."),
+		instrument(&ms.lateLines, m.Int64Counter, MetricLateLines, "{line}",
+			"Lines and errors that arrived after their request's log was written, written in a message marked late."),
 	)
 	return &ms, err
 }

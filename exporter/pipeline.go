@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -134,11 +135,12 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	if req != nil && !fits && req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes) {
 		return nil
 	}
-	h := requestHead{
-		source:       p.Source(),
-		loggingTopic: p.topicName,
-		start:        r.Time,
-		span:         r.Span,
+	var h requestHead
+	if ref := p.endedRequestOfLine(r.Span); ref != nil {
+		h = p.lateHead(ref, r.Time)
+		add(p.metrics.lateLines, 1)
+	} else {
+		h = requestHead{source: p.Source(), loggingTopic: p.topicName, start: r.Time, span: r.Span, outside: true}
 	}
 	msg := p.requestLogMessage(&h, endedRequest{lines: line, ends: []int32{int32(len(line))}})
 	d := &callerDelivery{p: p, msg: failedMessage{what: "request log", topic: p.loggingTopic}, start: p.metrics.start()}
@@ -202,6 +204,21 @@ func putLineBuffer(b *[]byte) {
 	if cap(*b) <= maxPooledLine {
 		lineBuffers.Put(b)
 	}
+}
+
+// endedRequestOfLine returns the ended request whose span sc is, if the
+// processor still remembers it.
+func (p *Processor) endedRequestOfLine(sc trace.SpanContext) *endedRef {
+	if !sc.IsValid() {
+		return nil
+	}
+	return p.recent.get(sc.SpanID())
+}
+
+// lateHead is the head of a late message: the ended request's service and
+// root span, the time of the line, and the late mark.
+func (p *Processor) lateHead(ref *endedRef, at time.Time) requestHead {
+	return requestHead{source: p.Source(), loggingTopic: p.topicName, start: at, service: ref.service, span: ref.root, late: true}
 }
 
 func (p *Processor) requestOf(sc trace.SpanContext) *request {

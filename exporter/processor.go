@@ -46,6 +46,7 @@ type Processor struct {
 	sourceIsConfig bool
 
 	requests requestTable
+	recent   recentTable // spans of ended requests, for late lines
 	bound    sync.Map // trace.TracerProvider → struct{}: providers bound in bridge
 	// lastBound is the provider bound last, found without hashing: most
 	// programs have one.
@@ -165,6 +166,8 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 		// does not turn each later child span into a request of its own.
 		if req := p.requests.get(parent.SpanID()); req != nil {
 			req.addChild(id, &p.requests)
+		} else if ref := p.recent.get(parent.SpanID()); ref != nil {
+			p.recent.put(id, ref) // its lines and errors are late ones
 		}
 		return
 	}
@@ -226,6 +229,11 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 	id := s.SpanContext().SpanID()
 	req := p.requests.get(id)
 	if req == nil {
+		// A span that ended after its request (a child outliving its
+		// root, an evicted root): its errors go into a late message.
+		if ref := p.endedRequestOf(s); ref != nil && !p.shut.Load() {
+			p.writeLateErrors(ref, s)
+		}
 		return
 	}
 	// No scratch array: it would escape, 512 bytes a span; error lines,
@@ -252,10 +260,6 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 		return
 	}
 	s := e.span
-	p.requests.del(req.root)
-	for _, c := range e.children {
-		p.requests.del(c)
-	}
 	start := s.StartTime()
 	h := requestHead{
 		source:       p.Source(),
@@ -272,6 +276,13 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 		h.info.kind = kindOther
 	}
 	h.service = h.info.service(s.Name())
+	// Remembered before its spans leave the table, so that a line that
+	// finds no request finds it ended.
+	p.remember(&e, &endedRef{root: h.span, service: h.service})
+	p.requests.del(req.root)
+	for _, c := range e.children {
+		p.requests.del(c)
+	}
 	p.writeRequestLog(ctx, &h, e)
 	e.release()
 }

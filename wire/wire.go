@@ -21,8 +21,17 @@ type Event struct {
 
 // Line is one entry of a request log's lines: an emitted event (EventType is
 // set), a log line (LogLevel is set), or a message of EmitRaw, which may be
-// any JSON value. Error lines from exceptions and error statuses are log
-// lines with level "error". Raw always holds the line as written.
+// any JSON value. Raw always holds the line as written.
+//
+// Error lines are log lines with level "error" whose payload names the span:
+// one per exception event,
+//
+//	{"span":"name","exception.type":…,"exception.message":…,"exception.stacktrace":…}
+//
+// (each exception key present when the event has it), and, for a span that
+// ended with an error status and recorded no exception,
+//
+//	{"span":"name","status":"the status description"}
 type Line struct {
 	Source       string          `json:"source,omitempty"`
 	EventType    string          `json:"event_type,omitempty"`
@@ -61,8 +70,21 @@ func (l *Line) UnmarshalJSON(b []byte) error {
 }
 
 // RequestLog is the JSON body of a request log. HTTP roots fill the HTTP
-// fields (Method is set); RPC and other roots fill Service and ServiceTime.
-// Fields the request did not have are JSON null on the wire and zero here.
+// fields (Method is set) and write the ones the request did not have as
+// JSON null (query_string as ""); RPC and other roots fill Service and
+// ServiceTime instead. Decoded, absent and null fields are zero.
+//
+// Two kinds of message are not a request's log but share its form, with
+// one line, service_time 0, and date the line's time:
+//
+//   - Late (Late is true): a Log, or the errors of a span, that came after
+//     the request's log was written (a goroutine outliving its request, a
+//     child span ending after its root, an evicted root ending). Service is
+//     the request's, TraceID and SpanID its root's: join on them.
+//   - Outside any request (OutsideRequest is true): a Log whose context holds
+//     no span of a request (or one the processor no longer remembers).
+//     Service is "", TraceID and SpanID are the span's when the context holds
+//     one, absent otherwise.
 type RequestLog struct {
 	Source       string `json:"source"`
 	LoggingTopic string `json:"logging_topic"`
@@ -93,6 +115,13 @@ type RequestLog struct {
 	// Evicted is true when the root span stayed open longer than
 	// WithMaxRequestAge and the log was written without it ending.
 	Evicted bool `json:"evicted,omitempty"`
+	// Late is true on a message holding a line or errors that came after
+	// their request's log was written (see above). Not written by the
+	// Python library.
+	Late bool `json:"late,omitempty"`
+	// OutsideRequest is true on a message holding a Log that belonged to
+	// no request (see above). Not written by the Python library.
+	OutsideRequest bool `json:"outside_request,omitempty"`
 }
 
 // Time is a wire-format timestamp. It encodes as UTC with microseconds and a
