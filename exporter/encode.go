@@ -96,6 +96,8 @@ type requestHead struct {
 	// errors that arrived after their request's log was written;
 	// outside, a Log outside any request.
 	late, outside bool
+	// truncated names the fields fitHead shortened.
+	truncated []string
 }
 
 // appendRequestHead appends a request log up to and including `"lines":[`.
@@ -142,6 +144,16 @@ func appendRequestHead(dst []byte, h *requestHead) []byte {
 	}
 	if h.outside {
 		dst = append(dst, `,"outside_request":true`...)
+	}
+	if len(h.truncated) > 0 {
+		dst = append(dst, `,"truncated_fields":[`...)
+		for i, name := range h.truncated {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jsonenc.AppendString(dst, name)
+		}
+		dst = append(dst, ']')
 	}
 	return append(dst, `,"lines":[`...)
 }

@@ -330,7 +330,9 @@ func (p *Processor) requestLogMessage(h *requestHead, e endedRequest) kafkasink.
 	// Head and tail are encoded on the stack first, so that the value is
 	// allocated at its exact size.
 	var headBuf [512]byte
-	head := appendRequestHead(headBuf[:0], h)
+	// The head takes at most half the message: its fields are shortened
+	// before the lines are cut.
+	head := fitHead(headBuf[:0], h, p.cfg.maxMessageBytes/2)
 	room := p.cfg.maxMessageBytes - len(head) - maxTailBytes
 	n := len(ends)
 	for n > 0 && int(ends[n-1]) > room {

@@ -122,6 +122,11 @@ type RequestLog struct {
 	// OutsideRequest is true on a message holding a Log that belonged to
 	// no request (see above). Not written by the Python library.
 	OutsideRequest bool `json:"outside_request,omitempty"`
+	// TruncatedFields names the fields (as their JSON keys) that were
+	// shortened so that the request log fits the maximum message size: the
+	// fields take at most half of it, the longest shortened first, before
+	// any line is left out. Not written by the Python library.
+	TruncatedFields []string `json:"truncated_fields,omitempty"`
 }
 
 // Time is a wire-format timestamp. It encodes as UTC with microseconds and a
