@@ -47,7 +47,7 @@ type Processor struct {
 
 	requests requestTable
 	recent   recentTable // spans of ended requests, for late lines
-	bound    sync.Map // trace.TracerProvider → struct{}: providers bound in bridge
+	bound    sync.Map    // trace.TracerProvider → struct{}: providers bound in bridge
 	// lastBound is the provider bound last, found without hashing: most
 	// programs have one.
 	lastBound atomic.Pointer[trace.TracerProvider]
