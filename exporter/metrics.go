@@ -9,13 +9,14 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	sc "github.com/otelrelayer/otelrelayer/internal/semconvkeys"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
 // Metric names. The first two are the messaging semantic conventions'.
 const (
-	MetricSentMessages      = "messaging.client.sent.messages"
-	MetricOperationDuration = "messaging.client.operation.duration"
+	MetricSentMessages      = sc.MessagingClientSentMessages
+	MetricOperationDuration = sc.MessagingClientOperationDuration
 	MetricDroppedMessages   = "otelrelayer.messages.dropped"
 	MetricRequestLogs       = "otelrelayer.request_logs"
 	MetricDroppedLines      = "otelrelayer.lines.dropped"
@@ -80,9 +81,9 @@ func add(c metric.Int64Counter, n int64) {
 // sendAttributes are the attributes of a send to topic, plus extra.
 func sendAttributes(topic string, extra ...attribute.KeyValue) attribute.Set {
 	return attribute.NewSet(append([]attribute.KeyValue{
-		attribute.String("messaging.system", "kafka"),
-		attribute.String("messaging.destination.name", topic),
-		attribute.String("messaging.operation.name", "send"),
+		attribute.String(sc.MessagingSystem, "kafka"),
+		attribute.String(sc.MessagingDestinationName, topic),
+		attribute.String(sc.MessagingOperationName, "send"),
 	}, extra...)...)
 }
 
@@ -118,7 +119,7 @@ func (m *metrics) produced(topic string, start time.Time, err error) {
 	if err == nil {
 		opts = m.topicAttrs(topic)
 	} else {
-		opts = metric.WithAttributeSet(sendAttributes(topic, attribute.String("error.type", kafkasink.ErrorType(err))))
+		opts = metric.WithAttributeSet(sendAttributes(topic, attribute.String(sc.ErrorType, kafkasink.ErrorType(err))))
 	}
 	m.sent.Add(ctx, 1, opts)
 	if !start.IsZero() {

@@ -16,8 +16,10 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/internal/eventid"
 	"github.com/otelrelayer/otelrelayer/internal/selflog"
+	sc "github.com/otelrelayer/otelrelayer/internal/semconvkeys"
 	"github.com/otelrelayer/otelrelayer/internal/topicname"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // Processor is the SDK side of otelrelayer: a span processor that turns each
@@ -288,7 +290,7 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 }
 
 // semconvServiceName is the resource attribute naming the service.
-const semconvServiceName = "service.name"
+const semconvServiceName = sc.ServiceName
 
 // doneContext makes a sink fail at once instead of waiting for buffer space.
 var doneContext = func() context.Context {
@@ -356,7 +358,7 @@ func (p *Processor) requestLogMessage(h *requestHead, e endedRequest) kafkasink.
 	if blk == nil {
 		blk = new(headerBlock)
 	}
-	headers, _, key := p.headers(context.Background(), blk, h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
+	headers, _, key := p.headers(context.Background(), blk, h.span, messageMeta{id: eventid.New(now), ceType: wire.RequestLogType, time: h.start}, true)
 	add(p.metrics.requestLogs, 1)
 	if dropped > 0 {
 		add(p.metrics.droppedLines, int64(dropped))

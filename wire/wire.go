@@ -149,7 +149,7 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("timestamp: %w", err)
+		return fmt.Errorf("wire: timestamp: %w", err)
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
 		if v, err := time.Parse(layout, s); err == nil {
@@ -157,5 +157,5 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("timestamp %q is neither RFC 3339 nor Python isoformat", s)
+	return fmt.Errorf("wire: timestamp %q is neither RFC 3339 nor Python isoformat", s)
 }
