@@ -27,7 +27,7 @@ const recentPerShard = 256
 
 type recentShard struct {
 	mu        sync.Mutex
-	cur, prev map[trace.SpanID]*endedRef
+	cur, prev map[trace.SpanID]endedRef
 	_         [32]byte // keep shards on separate cache lines
 }
 
@@ -35,29 +35,30 @@ func (t *recentTable) shard(id trace.SpanID) *recentShard {
 	return &t.shards[(id[7]^id[3])%tableShards]
 }
 
-func (t *recentTable) put(id trace.SpanID, ref *endedRef) {
+func (t *recentTable) put(id trace.SpanID, ref endedRef) {
 	s := t.shard(id)
 	s.mu.Lock()
 	if len(s.cur) >= recentPerShard || s.cur == nil {
-		s.prev, s.cur = s.cur, make(map[trace.SpanID]*endedRef, recentPerShard)
+		s.prev, s.cur = s.cur, make(map[trace.SpanID]endedRef, recentPerShard)
 	}
 	s.cur[id] = ref
 	s.mu.Unlock()
 }
 
-func (t *recentTable) get(id trace.SpanID) *endedRef {
+// get returns the ended request of the span id, and whether it is known.
+func (t *recentTable) get(id trace.SpanID) (endedRef, bool) {
 	s := t.shard(id)
 	s.mu.Lock()
-	ref := s.cur[id]
-	if ref == nil {
-		ref = s.prev[id]
+	ref, ok := s.cur[id]
+	if !ok {
+		ref, ok = s.prev[id]
 	}
 	s.mu.Unlock()
-	return ref
+	return ref, ok
 }
 
 // remember records the spans of an ended request.
-func (p *Processor) remember(e *endedRequest, ref *endedRef) {
+func (p *Processor) remember(e *endedRequest, ref endedRef) {
 	p.recent.put(ref.root.SpanID(), ref)
 	for _, c := range e.children {
 		p.recent.put(c, ref)
@@ -65,21 +66,22 @@ func (p *Processor) remember(e *endedRequest, ref *endedRef) {
 }
 
 // endedRequestOf returns the ended request s belonged to (its own span ID
-// is remembered), or whose span is s's local parent; nil if none.
-func (p *Processor) endedRequestOf(s sdktrace.ReadOnlySpan) *endedRef {
-	if ref := p.recent.get(s.SpanContext().SpanID()); ref != nil {
-		return ref
+// is remembered), or whose span is s's local parent, and whether there is
+// one.
+func (p *Processor) endedRequestOf(s sdktrace.ReadOnlySpan) (endedRef, bool) {
+	if ref, ok := p.recent.get(s.SpanContext().SpanID()); ok {
+		return ref, true
 	}
 	if parent := s.Parent(); parent.IsValid() && !parent.IsRemote() {
 		return p.recent.get(parent.SpanID())
 	}
-	return nil
+	return endedRef{}, false
 }
 
 // writeLateErrors writes the errors of s, a span that ended after its
 // request, as one request log marked late: they reach a message as a late
 // Log does, counted in the late lines metric.
-func (p *Processor) writeLateErrors(ref *endedRef, s sdktrace.ReadOnlySpan) {
+func (p *Processor) writeLateErrors(ref endedRef, s sdktrace.ReadOnlySpan) {
 	var lines []byte
 	var ends []int32
 	appendErrorLines(nil, s, func(line []byte) {

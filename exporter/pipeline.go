@@ -136,7 +136,7 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 		return nil
 	}
 	var h requestHead
-	if ref := p.endedRequestOfLine(r.Span); ref != nil {
+	if ref, ok := p.endedRequestOfLine(r.Span); ok {
 		h = p.lateHead(ref, r.Time)
 		add(p.metrics.lateLines, 1)
 	} else {
@@ -208,16 +208,16 @@ func putLineBuffer(b *[]byte) {
 
 // endedRequestOfLine returns the ended request whose span sc is, if the
 // processor still remembers it.
-func (p *Processor) endedRequestOfLine(sc trace.SpanContext) *endedRef {
+func (p *Processor) endedRequestOfLine(sc trace.SpanContext) (endedRef, bool) {
 	if !sc.IsValid() {
-		return nil
+		return endedRef{}, false
 	}
 	return p.recent.get(sc.SpanID())
 }
 
 // lateHead is the head of a late message: the ended request's service and
 // root span, the time of the line, and the late mark.
-func (p *Processor) lateHead(ref *endedRef, at time.Time) requestHead {
+func (p *Processor) lateHead(ref endedRef, at time.Time) requestHead {
 	return requestHead{source: p.Source(), loggingTopic: p.topicName, start: at, service: ref.service, span: ref.root, late: true}
 }
 

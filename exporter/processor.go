@@ -168,7 +168,7 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 		// does not turn each later child span into a request of its own.
 		if req := p.requests.get(parent.SpanID()); req != nil {
 			req.addChild(id, &p.requests)
-		} else if ref := p.recent.get(parent.SpanID()); ref != nil {
+		} else if ref, ok := p.recent.get(parent.SpanID()); ok {
 			p.recent.put(id, ref) // its lines and errors are late ones
 		}
 		return
@@ -233,7 +233,7 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 	if req == nil {
 		// A span that ended after its request (a child outliving its
 		// root, an evicted root): its errors go into a late message.
-		if ref := p.endedRequestOf(s); ref != nil && !p.shut.Load() {
+		if ref, ok := p.endedRequestOf(s); ok && !p.shut.Load() {
 			p.writeLateErrors(ref, s)
 		}
 		return
@@ -280,7 +280,7 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 	h.service = h.info.service(s.Name())
 	// Remembered before its spans leave the table, so that a line that
 	// finds no request finds it ended.
-	p.remember(&e, &endedRef{root: h.span, service: h.service})
+	p.remember(&e, endedRef{root: h.span, service: h.service})
 	p.requests.del(req.root)
 	for _, c := range e.children {
 		p.requests.del(c)
