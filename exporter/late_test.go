@@ -113,3 +113,21 @@ func TestALogOutsideAnyRequestIsMarked(t *testing.T) {
 		}
 	}
 }
+
+// An event emitted after its request ended (a goroutine outliving its
+// request) is written, and its line goes into a late message, never nowhere.
+func TestAnEventAfterItsRequestEndedIsALateLine(t *testing.T) {
+	rec := otelrelayertest.New(t)
+	ctx, root := rec.Tracer().Start(t.Context(), "checkout")
+	root.End()
+	if err := bridge.Emit(ctx, "orders", "shipped", 1); err != nil {
+		t.Fatal(err)
+	}
+	logs := rec.RequestLogs()
+	if len(rec.Messages("orders")) != 1 || len(logs) != 2 {
+		t.Fatalf("%d events, request logs %+v: want the event and a late message", len(rec.Messages("orders")), logs)
+	}
+	if l := logs[1]; !l.Late || l.Service != "checkout" || len(l.Lines) != 1 || !l.Lines[0].IsEvent() || l.Lines[0].EventID == "" {
+		t.Errorf("late message %+v: want the event line with its ID", l)
+	}
+}

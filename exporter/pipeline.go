@@ -58,9 +58,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 			req.countDroppedEvent()
 			return res, p.callerError("event", topic, err)
 		}
-		if req != nil {
-			p.addEventLine(req, r.Raw, value, idText, false)
-		}
+		p.addEventLine(req, r, value, idText, false)
 		return res, nil
 	}
 	ev := &ackedEvent{ackDelivery: ackDelivery{p: p, msg: failed, start: p.metrics.start()}}
@@ -71,9 +69,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if !waited || spooled {
 		// Handed to the producer without an acknowledgement: it is a line
 		// of the request, marked, and a later failure is reported.
-		if req != nil {
-			p.addEventLine(req, r.Raw, value, idText, true)
-		}
+		p.addEventLine(req, r, value, idText, true)
 		if !waited {
 			return res, fmt.Errorf("exporter: stopped waiting for the acknowledgement of event %s on %q; it was handed to the producer and may still be delivered (a later failure goes to the error handler), so retrying may duplicate it: %w", id, topic, ctx.Err())
 		}
@@ -83,9 +79,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		req.countDroppedEvent()
 		return res, p.callerError("event", topic, err)
 	}
-	if req != nil {
-		p.addEventLine(req, r.Raw, value, idText, false)
-	}
+	p.addEventLine(req, r, value, idText, false)
 	return res, nil
 }
 
@@ -150,29 +144,46 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	return nil
 }
 
-// addEventLine adds an emitted event to req: the event as written, with its
-// event ID (idText, as in its header) as one more key, and
-// "unacknowledged":true when its caller asked for the broker's
-// acknowledgement and returned without it. EmitRaw messages are added
-// untouched, unless unacknowledged.
-func (p *Processor) addEventLine(req *request, raw bool, value, idText []byte, unacknowledged bool) {
-	if raw && !unacknowledged {
-		req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
+// addEventLine adds an event handed to the producer to req, the request of
+// r.Span: the event as written, with its event ID (idText, as in its header)
+// as one more key, and "unacknowledged":true when its caller asked for the
+// broker's acknowledgement and returned without it. EmitRaw messages are
+// added untouched, unless unacknowledged. When the request has ended
+// meanwhile, or before the call, the line goes into a late message; an
+// event outside any request is no line.
+func (p *Processor) addEventLine(req *request, r bridge.EmitRecord, value, idText []byte, unacknowledged bool) {
+	encode := func(dst []byte) []byte { return appendEventLine(dst, r.Raw, value, idText, unacknowledged) }
+	if req != nil && req.add(p.cfg.maxLines, p.cfg.maxMessageBytes, encode) {
 		return
 	}
-	req.add(p.cfg.maxLines, p.cfg.maxMessageBytes, func(dst []byte) []byte {
-		if raw {
+	if ref, ok := p.endedRequestOfLine(r.Span); ok {
+		line := encode(nil)
+		if len(line) > p.cfg.maxMessageBytes-minMessageBytes/2 {
+			add(p.metrics.droppedLines, 1) // as a request would drop it
+			return
+		}
+		add(p.metrics.lateLines, 1)
+		h := p.lateHead(ref, r.Time)
+		p.writeRequestLog(doneContext, &h, endedRequest{lines: line, ends: []int32{int32(len(line))}})
+	}
+}
+
+// appendEventLine appends the line of an event: see addEventLine.
+func appendEventLine(dst []byte, raw bool, value, idText []byte, unacknowledged bool) []byte {
+	if raw {
+		if unacknowledged {
 			return appendRawUnacknowledged(dst, value)
 		}
-		dst = append(dst, value[:len(value)-1]...) // the event without its closing brace
-		dst = append(dst, `,"event_id":"`...)
-		dst = append(dst, idText...)
-		dst = append(dst, '"')
-		if unacknowledged {
-			dst = append(dst, `,"unacknowledged":true`...)
-		}
-		return append(dst, '}')
-	})
+		return append(dst, value...)
+	}
+	dst = append(dst, value[:len(value)-1]...) // the event without its closing brace
+	dst = append(dst, `,"event_id":"`...)
+	dst = append(dst, idText...)
+	dst = append(dst, '"')
+	if unacknowledged {
+		dst = append(dst, `,"unacknowledged":true`...)
+	}
+	return append(dst, '}')
 }
 
 // appendRawUnacknowledged appends an EmitRaw message marked unacknowledged:
