@@ -11,6 +11,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // However large its fields are (8 KiB each before escaping, and a quote
@@ -41,7 +42,7 @@ func TestARequestLogNeverExceedsTheMaximumMessageSize(t *testing.T) {
 	if n := len(msgs[0].Value); n > bound {
 		t.Fatalf("request log is %d bytes, the bound is %d", n, bound)
 	}
-	var l exporter.RequestLog
+	var l wire.RequestLog
 	if err := json.Unmarshal(msgs[0].Value, &l); err != nil {
 		t.Fatal(err)
 	}

@@ -124,17 +124,17 @@ func TestANilContextMeansBackground(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &kgo.Record{Topic: "orders", Headers: tc.headers}
-			//nolint:staticcheck // a nil context is what is tested
+			//lint:ignore SA1012 a nil context is what is tested
 			ctx, span := propagation.StartProcessSpan(nil, r, propagation.WithTracerProvider(tp))
 			defer span.End()
 			if ctx == nil || !span.SpanContext().IsValid() {
 				t.Fatalf("StartProcessSpan(nil, …) = %v, %v", ctx, span.SpanContext())
 			}
-			//nolint:staticcheck // a nil context is what is tested
+			//lint:ignore SA1012 a nil context is what is tested
 			if got := propagation.Extract(nil, r); got == nil {
 				t.Fatal("Extract(nil, …) returned nil")
 			}
-			//nolint:staticcheck // a nil context is what is tested
+			//lint:ignore SA1012 a nil context is what is tested
 			propagation.Inject(nil, &kgo.Record{})
 		})
 	}
