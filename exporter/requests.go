@@ -102,7 +102,7 @@ func (r *request) addChild(id trace.SpanID, t *requestTable) bool {
 	return true
 }
 
-// ended is what an ended request leaves for its request log.
+// endedRequest is what an ended request leaves for its request log.
 type endedRequest struct {
 	lines         []byte
 	ends          []int32
