@@ -81,7 +81,7 @@ fuzz:
 		./internal/jsonenc:FuzzAppendValue \
 		./internal/jsonenc:FuzzAppendTime \
 		./internal/jsonenc:FuzzAppendValueMatchesEncodingJSON \
-		./internal/tail:FuzzDecode \
+		./cmd/internal/tail:FuzzDecode \
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact \

@@ -22,9 +22,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/internal/cli"
-	"github.com/otelrelayer/otelrelayer/internal/tail"
-	"github.com/otelrelayer/otelrelayer/internal/webview"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
 )
 
 func main() {
@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	brokers := cli.BrokersFlag(fs, getenv)
 	topics := fs.String("topics", "", "read only these comma-separated `topics` (the logging topic and the event topics; default: every topic)")
 	since := fs.Duration("since", time.Hour, "read messages written in the last `duration` (0: everything the topics hold)")
-	view := webview.RegisterFlags(fs, getenv, "")
+	view := cli.RegisterViewFlags(fs, getenv, "")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -69,9 +69,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if view.Addr() == "" {
 		return cli.UsageError{Msg: "-ui: want an address such as :9080"}
 	}
-	v, err := view.New()
+	v, err := view.NewView()
 	if err != nil {
-		return cli.UsageError{Msg: err.Error()}
+		return err
 	}
 	ln, err := webview.Listen(view.Addr())
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/consolefmt"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 

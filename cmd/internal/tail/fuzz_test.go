@@ -3,7 +3,7 @@ package tail_test
 import (
 	"testing"
 
-	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 )
 
 // Decode classifies any value without panicking, and says why when the

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 )
 
 // Follow adds every message t reads to v until ctx is done (it then returns

@@ -6,8 +6,8 @@ import (
 	"net/http/httptest"
 	"regexp"
 
-	"github.com/otelrelayer/otelrelayer/internal/tail"
-	"github.com/otelrelayer/otelrelayer/internal/webview"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
 )
 
 // A View is an http.Handler over the messages it is given; commands feed it

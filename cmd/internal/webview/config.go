@@ -46,16 +46,16 @@ func newConfig(opts []Option) (config, error) {
 		return c, fmt.Errorf("webview: WithMaxEvents(%d): want 0 or more", c.maxEvents)
 	}
 	if c.traceURL != "" {
-		if err := checkTraceURL(c.traceURL); err != nil {
+		if err := CheckTraceURL(c.traceURL); err != nil {
 			return c, fmt.Errorf("webview: %w", err)
 		}
 	}
 	return c, nil
 }
 
-// checkTraceURL accepts absolute http and https URLs holding
+// CheckTraceURL accepts absolute http and https URLs holding
 // TraceIDPlaceholder.
-func checkTraceURL(t string) error {
+func CheckTraceURL(t string) error {
 	if !strings.Contains(t, TraceIDPlaceholder) {
 		return fmt.Errorf("trace URL %q has no %s to replace with the trace ID", t, TraceIDPlaceholder)
 	}
