@@ -50,7 +50,7 @@ func startUI(ctx context.Context, flags *cli.ViewFlags, v *webview.View, brokers
 	if err != nil {
 		if !flags.AddrGiven() {
 			// The default port is taken: the broker is what was asked for.
-			fmt.Fprintf(stderr, "relayer-dev: no web view (%v); -ui :PORT serves it elsewhere\n", err)
+			cli.Notef(stderr, "relayer-dev", "no web view (%v); -ui :PORT serves it elsewhere", err)
 			return nil
 		}
 		return err
@@ -58,7 +58,7 @@ func startUI(ctx context.Context, flags *cli.ViewFlags, v *webview.View, brokers
 	tl, err := tail.Open(ctx, tail.Config{
 		Brokers: brokers,
 		OnFetchError: func(topic string, partition int32, err error) {
-			fmt.Fprintf(stderr, "relayer-dev: web view reading %s[%d]: %v\n", topic, partition, err)
+			cli.Notef(stderr, "relayer-dev", "web view reading %s[%d]: %v", topic, partition, err)
 		},
 	})
 	if err != nil {

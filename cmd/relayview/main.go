@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		Brokers: seeds,
 		Topics:  cli.Split(*topics),
 		OnFetchError: func(topic string, partition int32, err error) {
-			fmt.Fprintf(stderr, "relayview: reading %s[%d]: %v\n", topic, partition, err)
+			cli.Notef(stderr, "relayview", "reading %s[%d]: %v", topic, partition, err)
 		},
 	}
 	switch {
@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		ln.Close()
 		return err
 	}
-	fmt.Fprintf(stdout, "relayview: reading %s from %s; web view at %s\n", topicsText(cfg.Topics), strings.Join(cfg.Brokers, ","), webview.URL(ln))
+	cli.Notef(stdout, "relayview", "reading %s from %s; web view at %s", topicsText(cfg.Topics), strings.Join(cfg.Brokers, ","), webview.URL(ln))
 	return webview.Run(ctx, ln, tl, v)
 }
 

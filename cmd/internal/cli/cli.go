@@ -14,6 +14,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/otelrelayer/otelrelayer/cmd/internal/termtext"
 )
 
 // UsageError is a command line that cannot be run; Main exits with status
@@ -29,7 +31,8 @@ func Usagef(format string, args ...any) error {
 
 // Main runs run with a context that ends on SIGINT or SIGTERM, then exits:
 // with status 0 on nil or -help, 2 on a UsageError and 1 on any other
-// error, which it prints to stderr after the command's name.
+// error, which it prints to stderr after the command's name, escaped
+// with termtext (errors name topics, which any producer may name).
 func Main(name string, run func(ctx context.Context) error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx)
@@ -38,10 +41,10 @@ func Main(name string, run func(ctx context.Context) error) {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return
 	case errors.As(err, new(UsageError)):
-		fmt.Fprintln(os.Stderr, name+":", err)
+		fmt.Fprintln(os.Stderr, name+":", termtext.Lines(err.Error()))
 		os.Exit(2)
 	default:
-		fmt.Fprintln(os.Stderr, name+":", err)
+		fmt.Fprintln(os.Stderr, name+":", termtext.Lines(err.Error()))
 		os.Exit(1)
 	}
 }
@@ -119,4 +122,11 @@ func Split(s string) []string {
 		}
 	}
 	return out
+}
+
+// Notef writes a notice to w: the command's name, then the formatted
+// message escaped with termtext, as every notice holds values from Kafka
+// (topic names, event types, errors).
+func Notef(w io.Writer, name, format string, args ...any) {
+	fmt.Fprintln(w, name+": "+termtext.Lines(fmt.Sprintf(format, args...)))
 }

@@ -68,3 +68,19 @@ func TestControlCharactersInJSONAreEscaped(t *testing.T) {
 	checkNoControls(t, "Event", Event("t", &e, "", Options{}))
 	checkNoControls(t, "Other", Other("t", 0, 0, e.Timestamp.Time, []byte(payload), Options{}))
 }
+
+// A path holding a right-to-left override reads as another path: the
+// tools show bidirectional and invisible format characters as escapes.
+func TestBidiAndInvisibleCharactersAreVisible(t *testing.T) {
+	const path = "/orders/7\u202e/sgol/nimda\u2066\u200b\ufeff"
+	l := wire.RequestLog{Method: "GET", Path: path, Status: 200, Source: path, UserAgent: path,
+		Lines: []wire.Line{{LogLevel: "info", Payload: json.RawMessage(`{"p":"` + path + `"}`)}}}
+	out := RequestLog(&l, Options{Verbose: true})
+	checkNoControls(t, "RequestLog", out)
+	if !strings.Contains(out, `/orders/7\u202e/sgol/nimda\u2066\u200b\ufeff`) {
+		t.Errorf("the path is not shown with its controls escaped:\n%s", out)
+	}
+	e := wire.Event{Source: path, EventType: path, EventSubtype: path, Payload: json.RawMessage(`"` + path + `"`)}
+	checkNoControls(t, "Event", Event(path, &e, path, Options{}))
+	checkNoControls(t, "Other", Other(path, 0, 0, e.Timestamp.Time, []byte(path), Options{}))
+}

@@ -48,7 +48,7 @@ func Other(topic string, partition int32, offset int64, ts time.Time, value []by
 	case json.Valid(value):
 		b.WriteString(compactJSON(value))
 	case utf8.Valid(value) && !bytes.ContainsFunc(value, func(r rune) bool { return r < ' ' && r != '\t' }):
-		b.WriteString(strconv.Quote(string(value)))
+		b.WriteString(quote(string(value)))
 	default:
 		b.WriteString(plural(len(value), "byte") + " of binary data")
 	}
@@ -66,7 +66,7 @@ func clock(t time.Time, o Options) string {
 
 func quoteIfNeeded(v string) string {
 	if v == "" || strings.ContainsAny(v, " \"=") || !isPrintable(v) {
-		return strconv.Quote(v)
+		return quote(v)
 	}
 	return v
 }

@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/otelrelayer/otelrelayer/cmd/internal/termtext"
 
 	"github.com/otelrelayer/otelrelayer/wire"
 )
@@ -169,7 +172,7 @@ func writeMetadata(b *strings.Builder, l *wire.RequestLog, p painter) {
 		}
 		v := f.value
 		if strings.ContainsAny(v, " \"=") || !isPrintable(v) {
-			v = strconv.Quote(v)
+			v = quote(v)
 		}
 		parts = append(parts, p.paint(sgrFaint, f.name+"=")+v)
 	}
@@ -259,36 +262,31 @@ func isPrintable(s string) bool {
 	return true
 }
 
-// printable returns s when it is printable, and else s quoted, its control
-// characters escaped: the values of a message, whoever wrote it, never
-// reach the terminal as control sequences (an HTTP path holds what the
-// client percent-encoded, such as "\x1b[2J" for /%1b%5b2J).
+// printable returns s when the terminal shows it as written, and else s
+// quoted, its hidden characters made visible by [termtext.Escape]: the
+// values of a message, whoever wrote it, never reach the terminal as
+// control sequences or as bidirectional and invisible format characters
+// (an HTTP path holds what the client percent-encoded, such as "\x1b[2J"
+// for /%1b%5b2J).
 func printable(s string) string {
-	if noControls(s) {
+	if termtext.Clean(s) {
 		return s
 	}
-	return strconv.Quote(s)
+	return quote(s)
 }
 
-// noControls reports whether s is valid UTF-8 without control characters
-// (C0, DEL, C1), which a terminal could take for commands.
-func noControls(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
+// quote is s between double quotes, its quotes and backslashes escaped,
+// then passed through termtext.Escape.
+func quote(s string) string {
+	return `"` + termtext.Escape(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)) + `"`
 }
 
-// escapeControls escapes the control characters JSON allows unescaped in
-// strings (DEL, C1) and invalid UTF-8, keeping valid JSON valid: in valid
-// compact JSON, such characters only occur inside strings.
+// escapeControls escapes the hidden characters JSON allows unescaped in
+// strings (DEL, C1, bidirectional and other format characters) and invalid
+// UTF-8, keeping valid JSON valid: in valid compact JSON, such characters
+// only occur inside strings.
 func escapeControls(j string) string {
-	if noControls(j) {
+	if termtext.Clean(j) {
 		return j
 	}
 	var b strings.Builder
@@ -296,8 +294,13 @@ func escapeControls(j string) string {
 		switch {
 		case r == utf8.RuneError && !strings.HasPrefix(j[i:], string(utf8.RuneError)):
 			b.WriteString(`\ufffd`)
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
+		case termtext.IsHidden(r):
+			if r > 0xFFFF {
+				r1, r2 := utf16.EncodeRune(r)
+				fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+			} else {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			}
 		default:
 			b.WriteRune(r)
 		}

@@ -21,15 +21,21 @@ const (
 	KindRequestLog
 	// KindEvent is an event message ([wire.Event]).
 	KindEvent
+	// KindSkipped is no record but records skipped: a batch of the
+	// partition, from Offset to SkippedTo, decompresses to more than
+	// [MaxBatchBytes]. NotOurs says so; Timestamp is when it was found.
+	KindSkipped
 )
 
-// String returns "other", "request log" or "event".
+// String returns "other", "request log", "event" or "skipped records".
 func (k Kind) String() string {
 	switch k {
 	case KindRequestLog:
 		return "request log"
 	case KindEvent:
 		return "event"
+	case KindSkipped:
+		return "skipped records"
 	}
 	return "other"
 }
@@ -53,7 +59,8 @@ type Message struct {
 	Kind       Kind
 	RequestLog *wire.RequestLog // set when Kind is KindRequestLog
 	Event      *wire.Event      // set when Kind is KindEvent
-	NotOurs    string           // when Kind is KindOther: why, e.g. "not JSON"
+	NotOurs    string           // when Kind is KindOther or KindSkipped: why, e.g. "not JSON"
+	SkippedTo  int64            // when Kind is KindSkipped: the last offset skipped
 }
 
 // Time is the moment a message is about: a request log's date (when the

@@ -23,6 +23,16 @@ const (
 	// the partitions of one fetch round to arrive, short enough to read
 	// as live.
 	DefaultWindow = 500 * time.Millisecond
+	// MaxBatchBytes bounds what one fetched record batch may decompress
+	// to (franz-go's default is 1 GiB): a batch over it, such as a
+	// decompression bomb, is skipped and returned as a [KindSkipped]
+	// message. Producers cap batches at 1 MB before compression by
+	// default (kgo.ProducerBatchMaxBytes), so real batches stay far
+	// below it.
+	MaxBatchBytes = 16 << 20
+	// maxFetchBytes bounds one fetch response (franz-go's default is
+	// 50 MiB): with MaxBatchBytes, it bounds what a fetch holds in memory.
+	maxFetchBytes = 16 << 20
 )
 
 var (
@@ -90,6 +100,8 @@ func Open(ctx context.Context, cfg Config) (*Tail, error) {
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ConsumeResetOffset(start),
 		kgo.FetchMaxWait(time.Second),
+		kgo.MaxDecompressBatchBytes(MaxBatchBytes),
+		kgo.FetchMaxBytes(maxFetchBytes),
 	}
 	if len(cfg.Topics) > 0 {
 		opts = append(opts, kgo.ConsumeTopics(cfg.Topics...))
@@ -220,6 +232,10 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				return
 			}
+			if tooLarge, ok := errors.AsType[*kgo.ErrDecompressTooLarge](err); ok {
+				t.skip(tooLarge)
+				return
+			}
 			if t.cfg.OnFetchError != nil {
 				t.cfg.OnFetchError(topic, partition, err)
 			}
@@ -228,6 +244,24 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 			t.queue = append(t.queue, fromRecord(r))
 		})
 	}
+}
+
+// skip moves the reading of the partition of a batch that decompresses to
+// more than MaxBatchBytes past it, and queues the message that says so.
+// franz-go stops the partition at such a batch until told to move on.
+func (t *Tail) skip(b *kgo.ErrDecompressTooLarge) {
+	t.cl.SetOffsets(map[string]map[int32]kgo.EpochOffset{
+		b.Topic: {b.Partition: {Epoch: b.Epoch, Offset: b.NextOffset}},
+	})
+	t.queue = append(t.queue, Message{
+		Topic:     b.Topic,
+		Partition: b.Partition,
+		Offset:    b.Offset,
+		Timestamp: time.Now(),
+		Kind:      KindSkipped,
+		SkippedTo: b.NextOffset - 1,
+		NotOurs:   fmt.Sprintf("a record batch that decompresses to more than %d MiB (a decompression bomb?)", MaxBatchBytes>>20),
+	})
 }
 
 // fromRecord copies what a Message keeps of r: the client's record bytes
