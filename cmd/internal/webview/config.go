@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// Default bounds of what a [View] holds in memory. The oldest request logs
-// (by date) and the oldest event messages (by arrival) go first.
+// Default bounds of what a [View] holds in memory. The request logs and
+// event messages that arrived first go first (never by the date a record
+// claims: any producer can forge it).
 const (
 	DefaultMaxRequests = 1000   // request logs
 	DefaultMaxEvents   = 10_000 // event messages
@@ -78,8 +79,10 @@ type optionFunc func(config) config
 
 func (f optionFunc) apply(c config) config { return f(c) }
 
-// WithMaxRequests sets how many request logs the view keeps, the newest by
-// date; the list shows all of them. The default is [DefaultMaxRequests];
+// WithMaxRequests sets how many request logs the view keeps, those that
+// arrived last; the list shows all of them, newest date first (a date
+// in the future of its arrival is shown as forged and listed at its
+// arrival). The default is [DefaultMaxRequests];
 // whatever the count, the kept request logs hold at most 64 MiB. [New]
 // refuses a bound below 1.
 func WithMaxRequests(n int) Option {

@@ -7,16 +7,26 @@
 // [WithTraceURL] gives one. New rows arrive through server-sent events.
 //
 // A [View] holds what [Follow] reads from Kafka with package tail (or what
-// [View.Add] is given), within bounds: the newest [DefaultMaxRequests]
-// request logs by date and [DefaultMaxEvents] event messages by arrival
-// unless [WithMaxRequests] and [WithMaxEvents] say otherwise, and never
-// more than 64 MiB of request logs and 32 MiB of events.
+// [View.Add] is given), within bounds: the [DefaultMaxRequests] request
+// logs and [DefaultMaxEvents] event messages that arrived last unless
+// [WithMaxRequests] and [WithMaxEvents] say otherwise, and never more than
+// 64 MiB of request logs and 32 MiB of events. Eviction goes by arrival,
+// never by the date a record claims; a date in the future of its
+// arrival is shown as forged.
 //
 // # Safety
 //
-// Payloads are user data. Every value goes through html/template, which
-// escapes it for where it appears, and every page carries a content
-// security policy that runs no inline script or style. [Listen] binds an
+// Payloads are user data, and anyone who can produce to the cluster writes
+// them. Every value goes through html/template, which escapes it for where
+// it appears, and every page carries a content security policy that runs
+// no inline script or style. Control, bidirectional and invisible format
+// characters are shown as their code point ("⟨U+202E⟩"). Every page is
+// bounded: list fields are cut at 256 bytes, a request's fields at 4 KiB,
+// its timeline at 500 lines of 2 KiB, a message's indented JSON at 256 KiB
+// and 64 levels of nesting (beyond, the value is shown as written, cut at
+// 64 KiB, with a note); /raw/ serves the whole record as a download.
+// Records the tail skipped (a batch over [tail.MaxBatchBytes]
+// decompressed) are listed as marker rows. /static/ lists nothing. [Listen] binds an
 // address without a host to loopback, and [Serve] then answers only
 // requests addressed to a loopback name.
 //

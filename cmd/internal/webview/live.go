@@ -73,7 +73,7 @@ func (v *View) appendRow(b *bytes.Buffer, req *request) error {
 	if err := v.pages["list"].ExecuteTemplate(&html, "row", newRow(req)); err != nil {
 		return err
 	}
-	appendEvent(b, "row", string(validUTF8(html.Bytes())))
+	appendEvent(b, "row", string(visible(validUTF8(html.Bytes()))))
 	return nil
 }
 

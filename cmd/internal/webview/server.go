@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
@@ -54,17 +55,22 @@ func New(opts ...Option) (*View, error) {
 // Add holds m when it is a request log or an event message, and reports
 // whether it did. Event messages without the [wire.EventIDHeader] header
 // cannot be linked from request logs and are not held; neither is anything
-// else ([tail.KindOther]).
+// else ([tail.KindOther]). Records the tail skipped ([tail.KindSkipped])
+// are listed as marker rows, the newest [maxSkips].
 func (v *View) Add(m tail.Message) bool {
 	switch m.Kind {
 	case tail.KindRequestLog:
-		v.store.addRequest(&request{id: requestID{m.Topic, m.Partition, m.Offset}, msg: m, log: m.RequestLog})
+		v.store.addRequest(&request{id: requestID{m.Topic, m.Partition, m.Offset}, msg: m, log: m.RequestLog, received: time.Now()})
 		return true
 	case tail.KindEvent:
 		if _, ok := m.Header(wire.EventIDHeader); ok && v.cfg.maxEvents > 0 {
 			v.store.addEvent(&m)
 			return true
 		}
+	case tail.KindSkipped:
+		v.store.addSkip(skip{Topic: m.Topic, Partition: m.Partition, From: m.Offset, To: m.SkippedTo,
+			Time: m.Timestamp.UTC().Format("2006-01-02 15:04:05 UTC"), Why: m.NotOurs})
+		return true
 	}
 	return false
 }
@@ -75,7 +81,9 @@ func (v *View) Add(m tail.Message) bool {
 //	GET /live                                 the list's new rows, as server-sent events
 //	GET /requests/{topic}/{partition}/{offset} a request log's timeline
 //	GET /events/{id}                          an event message
-//	GET /static/...                           the style sheet and the script
+//	GET /raw/requests/{topic}/{partition}/{offset} a request log as written, to download
+//	GET /raw/events/{id}                      an event message's value as written, to download
+//	GET /static/app.js, /static/style.css     the script and the style sheet (no listing)
 func (v *View) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	// Every value is escaped by html/template; the policy is a second line:
@@ -98,7 +106,11 @@ func (v *View) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		v.serveRequest(w, strings.TrimPrefix(path, "/requests/"))
 	case strings.HasPrefix(path, "/events/"):
 		v.serveEvent(w, strings.TrimPrefix(path, "/events/"))
-	case strings.HasPrefix(path, "/static/"):
+	case strings.HasPrefix(path, "/raw/requests/"):
+		v.serveRawRequest(w, strings.TrimPrefix(path, "/raw/requests/"))
+	case strings.HasPrefix(path, "/raw/events/"):
+		v.serveRawEvent(w, strings.TrimPrefix(path, "/raw/events/"))
+	case path == "/static/app.js" || path == "/static/style.css":
 		h.Set("Cache-Control", "no-cache")
 		v.static.ServeHTTP(w, r)
 	default:
@@ -114,6 +126,7 @@ func (v *View) bounds() bounds {
 // listPage is the list of request logs.
 type listPage struct {
 	page
+	Skipped []skip
 	Filter  filterForm
 	Error   string
 	Rows    []row
@@ -121,7 +134,7 @@ type listPage struct {
 }
 
 func (v *View) serveList(w http.ResponseWriter, r *http.Request) {
-	p := listPage{page: page{v.bounds()}}
+	p := listPage{page: page{v.bounds()}, Skipped: v.store.skipped()}
 	f, form, err := parseFilter(r.URL.Query())
 	p.Filter = form
 	status := http.StatusOK
@@ -197,7 +210,7 @@ func (v *View) render(w http.ResponseWriter, status int, name string, data any) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(validUTF8(b.Bytes()))
+	_, _ = w.Write(visible(validUTF8(b.Bytes())))
 }
 
 // validUTF8 replaces the bytes of a page that are not UTF-8 (messages are
@@ -208,4 +221,38 @@ func validUTF8(page []byte) []byte {
 		return page
 	}
 	return bytes.ToValidUTF8(page, []byte("\uFFFD"))
+}
+
+// serveRawRequest serves a request log's value as written, as a download:
+// its page shows it bounded.
+func (v *View) serveRawRequest(w http.ResponseWriter, rest string) {
+	id, ok := parseRequestID(rest)
+	var req *request
+	if ok {
+		req, ok = v.store.request(id)
+	}
+	if !ok {
+		v.problem(w, http.StatusNotFound, "Request log not held", "There is no request log held at this address.")
+		return
+	}
+	download(w, "request-log.json", req.msg.Value)
+}
+
+// serveRawEvent serves an event message's value as written, as a download.
+func (v *View) serveRawEvent(w http.ResponseWriter, id string) {
+	m, ok := v.store.event(id)
+	if !ok {
+		v.problem(w, http.StatusNotFound, "Event not held", "There is no event message held with this ID.")
+		return
+	}
+	download(w, "event.json", m.Value)
+}
+
+// download serves value as an attachment the browser saves, never renders.
+func download(w http.ResponseWriter, name string, value []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Content-Length", strconv.Itoa(len(value)))
+	_, _ = w.Write(value)
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 	"github.com/otelrelayer/otelrelayer/wire"
@@ -35,10 +36,29 @@ func size(m *tail.Message) int {
 
 // request is a decoded request log and the record it came in.
 type request struct {
-	id  requestID
-	seq uint64 // the order in which the store got it, from 1
-	msg tail.Message
-	log *wire.RequestLog // msg.RequestLog
+	id       requestID
+	seq      uint64 // the order in which the store got it, from 1
+	msg      tail.Message
+	log      *wire.RequestLog // msg.RequestLog
+	received time.Time        // when the view got it
+}
+
+// maxClockSkew is how far in the future of its arrival a request log's
+// date may be before the view takes it for forged: a request log is
+// written when its request ends, so its date is in the past.
+const maxClockSkew = 5 * time.Minute
+
+// forged reports whether the request log claims a date in the future of
+// its arrival.
+func (r *request) forged() bool { return r.log.Date.After(r.received.Add(maxClockSkew)) }
+
+// at is when the request log is listed: its date, or its arrival when the
+// date is forged, so that a forged date cannot push it above the others.
+func (r *request) at() time.Time {
+	if r.forged() {
+		return r.received
+	}
+	return r.log.Date.Time
 }
 
 // requestID names a request log by where it is on Kafka, so that its URL
@@ -57,13 +77,15 @@ type store struct {
 	maxEventBytes          int
 
 	mu           sync.Mutex
-	requests     []*request // oldest date first
+	requests     []*request // by request.at, oldest first
+	arrivals     []*request // in the order they arrived, oldest first
 	byID         map[requestID]*request
 	requestBytes int
 	events       map[string]*tail.Message // by the relayer-event-id header
 	eventOrder   []string                 // arrival order, oldest first
 	eventBytes   int
 	subs         map[chan<- *request]struct{}
+	skips        []skip // newest last, at most maxSkips
 	seq          uint64 // of the last request log added
 }
 
@@ -79,9 +101,10 @@ func newStore(c config) *store {
 	}
 }
 
-// addRequest keeps r, evicting the oldest request logs beyond the bounds,
-// and tells the subscribers unless r was evicted at once (older than every
-// kept log of a full store). A record seen before is ignored.
+// addRequest keeps r, evicting the request logs that arrived first beyond
+// the bounds (never by the date a record claims: a producer can forge
+// it), and tells the subscribers unless r was evicted at once (larger
+// than the bound in bytes). A record seen before is ignored.
 func (s *store) addRequest(r *request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -90,23 +113,22 @@ func (s *store) addRequest(r *request) {
 	}
 	s.seq++
 	r.seq = s.seq
-	i, _ := slices.BinarySearchFunc(s.requests, r, func(a, b *request) int {
-		if c := a.log.Date.Compare(b.log.Date.Time); c != 0 {
-			return c
-		}
-		return compareIDs(a.id, b.id)
-	})
+	i, _ := slices.BinarySearchFunc(s.requests, r, compareRequests)
 	s.requests = slices.Insert(s.requests, i, r)
+	s.arrivals = append(s.arrivals, r)
 	s.byID[r.id] = r
 	s.requestBytes += size(&r.msg)
 	evicted := false
-	for len(s.requests) > 0 && (len(s.requests) > s.maxRequests || s.requestBytes > s.maxRequestBytes) {
-		old := s.requests[0]
+	for len(s.arrivals) > 0 && (len(s.arrivals) > s.maxRequests || s.requestBytes > s.maxRequestBytes) {
+		old := s.arrivals[0]
 		evicted = evicted || old == r
 		s.requestBytes -= size(&old.msg)
 		delete(s.byID, old.id)
-		s.requests[0] = nil
-		s.requests = s.requests[1:]
+		if i, ok := slices.BinarySearchFunc(s.requests, old, compareRequests); ok {
+			s.requests = slices.Delete(s.requests, i, i+1)
+		}
+		s.arrivals[0] = nil
+		s.arrivals = s.arrivals[1:]
 	}
 	if evicted {
 		return
@@ -119,6 +141,15 @@ func (s *store) addRequest(r *request) {
 			close(ch)
 		}
 	}
+}
+
+// compareRequests orders request logs as the list shows them, oldest
+// first: by request.at, then by their place on Kafka.
+func compareRequests(a, b *request) int {
+	if c := a.at().Compare(b.at()); c != 0 {
+		return c
+	}
+	return compareIDs(a.id, b.id)
 }
 
 func compareIDs(a, b requestID) int {
@@ -234,4 +265,35 @@ func (s *store) subscribe() (<-chan *request, uint64, func()) {
 			close(ch)
 		}
 	}
+}
+
+// skip is a marker row of the list: records the tail skipped.
+type skip struct {
+	Topic     string
+	Partition int32
+	From, To  int64 // offsets
+	Time      string
+	Why       string
+}
+
+// maxSkips bounds the marker rows of skipped records the list shows.
+const maxSkips = 20
+
+// addSkip keeps a marker of skipped records, the newest maxSkips.
+func (s *store) addSkip(k skip) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.skips = append(s.skips, k)
+	if len(s.skips) > maxSkips {
+		s.skips = slices.Delete(s.skips, 0, len(s.skips)-maxSkips)
+	}
+}
+
+// skipped returns the markers of skipped records, newest first.
+func (s *store) skipped() []skip {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := slices.Clone(s.skips)
+	slices.Reverse(out)
+	return out
 }

@@ -9,29 +9,32 @@ import (
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
-func TestListKeepsTheNewestRequestLogsByDate(t *testing.T) {
+// The view keeps the request logs that arrived last, whatever dates they
+// claim, and lists them newest date first.
+func TestListKeepsTheRequestLogsThatArrivedLast(t *testing.T) {
 	v := newView(t, WithMaxRequests(3))
 	// Arrival order is not date order: partitions interleave.
 	for i, startMS := range []float64{300, 100, 500, 200, 400} {
 		add(t, v, message(t, "logging", int32(i%2), int64(i), httpLog("GET", "/r", 200, startMS, "")))
 	}
-	// Dates 500, 400, 300 are the newest three: offsets 2, 4, 0.
-	want := []string{"/requests/logging/0/2", "/requests/logging/0/4", "/requests/logging/0/0"}
+	// The last three to arrive are offsets 2, 3, 4 (dates 500, 200, 400).
+	want := []string{"/requests/logging/0/2", "/requests/logging/0/4", "/requests/logging/1/3"}
 	if _, body := get(t, v, "/"); !slices.Equal(rowURLs(body), want) {
 		t.Errorf("rows %q, want %q (newest first)", rowURLs(body), want)
 	}
-	for _, gone := range []string{"/requests/logging/1/1", "/requests/logging/1/3"} {
+	for _, gone := range []string{"/requests/logging/0/0", "/requests/logging/1/1"} {
 		if code, body := get(t, v, gone); code != 404 || !strings.Contains(body, "the view keeps the newest 3") {
 			t.Errorf("GET %s: %d, want 404 saying what the view keeps", gone, code)
 		}
 	}
-	// Older than everything held by a full view: not held at all.
+	// An old date arriving last is held, and listed by its date.
 	add(t, v, message(t, "logging", 0, 9, httpLog("GET", "/old", 200, 50, "")))
 	if n, _ := v.store.counts(); n != 3 {
 		t.Errorf("%d request logs held, want 3", n)
 	}
-	if _, body := get(t, v, "/"); strings.Contains(body, "/old") {
-		t.Error("a request log older than every held one is listed")
+	want = []string{"/requests/logging/0/4", "/requests/logging/1/3", "/requests/logging/0/9"}
+	if _, body := get(t, v, "/"); !slices.Equal(rowURLs(body), want) {
+		t.Errorf("rows %q, want %q", rowURLs(body), want)
 	}
 }
 

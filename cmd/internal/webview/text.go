@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/otelrelayer/otelrelayer/cmd/internal/termtext"
 )
 
 // payloadText shows a JSON string as its text and anything else as compact
@@ -25,13 +28,42 @@ func payloadText(p json.RawMessage) string {
 	return readable(b.Bytes())
 }
 
-// indent returns JSON indented, and anything else as text.
-func indent(v []byte) string {
-	var b bytes.Buffer
-	if json.Indent(&b, v, "", "  ") != nil {
-		return text(v)
+// cut returns s when it is at most n bytes long, and else its first n
+// bytes or fewer (whole characters) and a note of how much was cut: lists
+// and timelines cut long fields so that a page stays small whatever a
+// producer wrote.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return readable(b.Bytes())
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return fmt.Sprintf("%s… (%d bytes more)", s[:i], len(s)-i)
+}
+
+// visible replaces in an HTML page (or part of one) every hidden
+// character but the line ends and tabs of the markup — controls,
+// bidirectional and invisible format characters ([termtext.IsHidden]) —
+// with its code point between angle brackets, "⟨U+202E⟩": a path holding
+// a right-to-left override does not read as another path. The marker is
+// plain text, right in element content and in attribute values alike.
+func visible(page []byte) []byte {
+	hidden := func(r rune) bool { return r != '\n' && r != '\r' && r != '\t' && termtext.IsHidden(r) }
+	if bytes.IndexFunc(page, hidden) < 0 {
+		return page
+	}
+	var b bytes.Buffer
+	b.Grow(len(page) + 64)
+	for _, r := range string(page) {
+		if hidden(r) {
+			fmt.Fprintf(&b, "⟨U+%04X⟩", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.Bytes()
 }
 
 // readable undoes the escapes encoding/json writes for <, > and & in valid

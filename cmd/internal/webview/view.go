@@ -33,22 +33,39 @@ type row struct {
 	Dropped    string
 	TraceID    string
 	Evicted    bool
+	Forged     string // the date the request log claims, when it is in the future of its arrival
 }
+
+// Bounds of the fields of a page: a list row cuts its fields at
+// maxListField bytes, a request's page its fields at maxDetailField, and
+// its timeline shows at most maxTimelineLines lines of at most
+// maxLinePayload bytes each. The whole record is a download away.
+const (
+	maxListField     = 256
+	maxDetailField   = 4 << 10
+	maxTimelineLines = 500
+	maxLinePayload   = 2 << 10
+)
 
 func newRow(r *request) row {
 	l := r.log
+	at := r.at()
 	w := row{
 		URL:     requestURL(r.id),
-		Sort:    fmt.Sprintf("%020d/%s/%010d/%020d", l.Date.UnixMicro(), r.id.topic, r.id.partition, r.id.offset),
-		Time:    l.Date.UTC().Format("15:04:05.000"),
+		Sort:    fmt.Sprintf("%020d/%s/%010d/%020d", at.UnixMicro(), r.id.topic, r.id.partition, r.id.offset),
+		Time:    at.UTC().Format("15:04:05.000"),
 		Date:    l.Date.UTC().Format("2006-01-02 15:04:05.000000 UTC"),
-		Source:  l.Source,
-		Method:  l.Method,
+		Source:  cut(l.Source, maxListField),
+		Method:  cut(l.Method, maxListField),
 		Path:    l.Path,
-		Service: l.Service,
+		Service: cut(l.Service, maxListField),
 		Lines:   len(l.Lines),
-		TraceID: l.TraceID,
+		TraceID: cut(l.TraceID, maxListField),
 		Evicted: l.Evicted,
+	}
+	if r.forged() {
+		w.Forged = w.Date
+		w.Date = "forged: claims " + w.Date + "; arrived " + r.received.UTC().Format("2006-01-02 15:04:05.000 UTC")
 	}
 	if l.QueryString != "" {
 		// Decoded to read as typed; the page escapes it.
@@ -58,6 +75,7 @@ func newRow(r *request) row {
 		}
 		w.Path += "?" + q
 	}
+	w.Path = cut(w.Path, maxListField)
 	w.Duration = formatMillis(duration(l))
 	w.Status, w.StatusKind = "", "none"
 	if l.Status != 0 {
@@ -148,7 +166,9 @@ type detail struct {
 	TraceURL string // "" without a trace UI
 	Duration string
 	Lines    []timelineLine
-	Raw      string // the message, indented
+	More     int    // lines not shown, beyond maxTimelineLines
+	Raw      shown  // the message, indented
+	RawURL   string // the whole record, as written
 }
 
 type field struct{ Name, Value string }
@@ -173,7 +193,8 @@ func newDetail(r *request, events *store, traceURL string) detail {
 		Topic:    r.id.topic,
 		Place:    fmt.Sprintf("partition %d, offset %d", r.id.partition, r.id.offset),
 		Duration: formatMillis(duration(l)),
-		Raw:      indent(r.msg.Value),
+		Raw:      pretty(r.msg.Value),
+		RawURL:   "/raw" + requestURL(r.id),
 	}
 	if traceURL != "" && isTraceID(l.TraceID) {
 		// Only a trace ID goes into the link: the field is message data.
@@ -181,8 +202,11 @@ func newDetail(r *request, events *store, traceURL string) detail {
 	}
 	add := func(name, value string) {
 		if value != "" {
-			d.Fields = append(d.Fields, field{name, value})
+			d.Fields = append(d.Fields, field{name, cut(value, maxDetailField)})
 		}
+	}
+	if len(l.Path) > maxListField {
+		add("path", l.Path)
 	}
 	add("source", l.Source)
 	add("request ID", l.RequestID)
@@ -198,7 +222,11 @@ func newDetail(r *request, events *store, traceURL string) detail {
 	}
 
 	total := duration(l)
-	for _, line := range l.Lines {
+	for i, line := range l.Lines {
+		if i == maxTimelineLines {
+			d.More = len(l.Lines) - i
+			break
+		}
 		d.Lines = append(d.Lines, newTimelineLine(l, line, total, events))
 	}
 	return d
@@ -258,5 +286,8 @@ func newTimelineLine(l *wire.RequestLog, line wire.Line, total float64, events *
 	default:
 		t.Payload = string(line.Raw) // an EmitRaw message: shown as written
 	}
+	t.Payload = cut(t.Payload, maxLinePayload)
+	t.Event = cut(t.Event, maxListField)
+	t.Level = cut(t.Level, maxListField)
 	return t
 }
