@@ -38,6 +38,12 @@
 //     tests a request log.
 //   - Config.OnFetchError receives errors of single partitions while
 //     reading (the client retries them); nil ignores them.
+//   - Records are hostile: a fetched record batch may decompress to at
+//     most [MaxBatchBytes] (16 MiB; franz-go's default is 1 GiB) and a
+//     fetch holds at most 16 MiB. A batch over the bound (a decompression
+//     bomb) is not inflated: reading its partition goes on after it, and
+//     Next returns one [KindSkipped] message naming the topic, the
+//     partition and the offsets skipped.
 //
 // Classification: a JSON object with both "date" and "lines" keys is a
 // request log; one with "event_type" and "timestamp" (and no "lines") is an
