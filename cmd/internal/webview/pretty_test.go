@@ -28,7 +28,7 @@ func TestPrettyIndentsAsEncodingJSON(t *testing.T) {
 func TestPrettyIsBounded(t *testing.T) {
 	for _, tc := range []struct {
 		name, value, note string
-		maxLen          int
+		maxLen            int
 	}{
 		{"nested 9,990 deep", strings.Repeat("[", 9990) + strings.Repeat("]", 9990), "nested deeper than 64 levels: shown as written", 20_000},
 		{"nested 64 deep", strings.Repeat("[", 63) + "1" + strings.Repeat("]", 63), "", 64 * 64 * 4},
