@@ -31,6 +31,7 @@ type Line struct {
 	Payload      json.RawMessage `json:"payload,omitempty"`
 	Timestamp    Time            `json:"timestamp"`
 	EventID      string          `json:"event_id,omitempty"` // events: the relayer-event-id header
+	Outbox       bool            `json:"outbox,omitempty"`   // events written to the outbox (outbox.WithTx): published if and only if their transaction commits
 	Raw          json.RawMessage `json:"-"`
 }
 

@@ -15,7 +15,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/cmd/internal/hostile"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
-	"github.com/otelrelayer/otelrelayer/internal/testkit"
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
