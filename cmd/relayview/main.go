@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -27,7 +28,23 @@ import (
 	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
 )
 
+// MemoryBound is the most resident memory relayview takes, as its
+// documentation states, whatever the records it reads: what the view holds
+// (64 MiB of request logs and 32 MiB of events, by its count of their
+// bytes, about twice that on the heap), a fetch being read (1 MiB as sent,
+// its batches at most 16 MiB each decompressed) and the pages being
+// served. TestMemoryBoundUnderHostileRecords measures it.
+const MemoryBound = 384 << 20
+
+// memoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT
+// sets one: near it the garbage collector runs more often instead of
+// letting the heap double, which keeps the process within MemoryBound.
+const memoryLimit = 256 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	cli.Main("relayview", func(ctx context.Context) error {
 		return run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	})

@@ -27,13 +27,6 @@ import (
 
 var long = flag.Bool("long", false, "TestMemoryBoundUnderHostileRecords: more of each hostile record, and more page loads")
 
-// MemoryBound is the most resident memory relayview takes, as its
-// documentation states, whatever the records it reads: what it holds
-// (64 MiB of request logs, 32 MiB of events, by its count of their
-// bytes), a fetch (16 MiB) and a batch being decompressed (16 MiB), twice
-// over for the garbage collector, and the pages being served.
-const MemoryBound = 384 << 20
-
 // relayview runs in a process of its own, with its defaults, over a
 // cluster holding every hostile record at once: decompression bombs, deep
 // nesting, forged dates, huge paths, and more request logs and events

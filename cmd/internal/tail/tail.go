@@ -30,9 +30,11 @@ const (
 	// default (kgo.ProducerBatchMaxBytes), so real batches stay far
 	// below it.
 	MaxBatchBytes = 16 << 20
-	// maxFetchBytes bounds one fetch response (franz-go's default is
-	// 50 MiB): with MaxBatchBytes, it bounds what a fetch holds in memory.
-	maxFetchBytes = 16 << 20
+	// maxFetchBytes bounds one fetch response as the broker sends it,
+	// compressed (franz-go's default is 50 MiB): a fetch is decompressed
+	// whole before it is read, so its compressed size, times the ratio of
+	// its batches (each at most MaxBatchBytes), is what it takes in memory.
+	maxFetchBytes = 1 << 20
 )
 
 var (
@@ -195,6 +197,7 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 	for {
 		if len(t.queue) > 0 && t.cfg.Window == 0 {
 			m := t.queue[0]
+			t.queue[0] = Message{} // the array outlives the slice: let go of m
 			t.queue = t.queue[1:]
 			return m, nil
 		}
@@ -204,6 +207,7 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 			t.held.add(held{m: m, at: m.Time(), arrived: now, seq: t.seq})
 			t.bytes += len(m.Value)
 		}
+		clear(t.queue)
 		t.queue = t.queue[:0]
 		if len(t.held) > MaxHeld || t.bytes > MaxHeldBytes || (len(t.held) > 0 && !now.Before(t.held.due(t.cfg.Window))) {
 			m := t.held.pop()
