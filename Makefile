@@ -91,6 +91,7 @@ fuzz:
 		./internal/jsonenc:FuzzAppendTime \
 		./internal/jsonenc:FuzzAppendValueMatchesEncodingJSON \
 		./cmd/internal/tail:FuzzDecode \
+		./cmd/internal/termtext:FuzzEscape \
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact \

@@ -8,7 +8,10 @@
 //	relayview -brokers kafka:9092 -topics logging,order_created -since 10m
 //
 // It reads every topic (or -topics) from -since ago, without a consumer
-// group, and keeps the newest -max-requests request logs in memory. It
+// group, and keeps the -max-requests request logs that arrived last in
+// memory. Records are any producer's: a batch that decompresses to more
+// than 16 MiB is skipped (a marker row says so), pages are bounded, and
+// the process stays within MemoryBound (384 MiB) of resident memory. It
 // listens on loopback unless -ui gives a host. It connects in plaintext.
 // It stops on SIGINT or SIGTERM.
 package main
