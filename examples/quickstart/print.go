@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/otelrelayer/otelrelayer/wire"
 )
@@ -131,7 +132,7 @@ func compact(v json.RawMessage) string {
 // safe returns s, or s quoted when it holds anything a terminal would not
 // print as is (control, format and invalid characters).
 func safe(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0 {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0 {
 		return strconv.QuoteToGraphic(s)
 	}
 	return s
