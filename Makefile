@@ -95,7 +95,8 @@ fuzz:
 		./internal/jsonenc:FuzzAppendValue \
 		./internal/jsonenc:FuzzAppendTime \
 		./internal/jsonenc:FuzzAppendValueMatchesEncodingJSON \
-		./internal/tail:FuzzDecode \
+		./cmd/internal/tail:FuzzDecode \
+		./cmd/internal/termtext:FuzzEscape \
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact \

@@ -25,8 +25,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/internal/cli"
-	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/consolefmt"
 )
 
 // DefaultPort is the port the broker listens on, Kafka's usual one, so that

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otelrelayer/otelrelayer/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 

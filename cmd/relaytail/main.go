@@ -29,9 +29,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/internal/cli"
-	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
-	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/consolefmt"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 )
 
 func main() {
@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer tl.Close()
-	fmt.Fprintf(stderr, "relaytail: following %s on %s, %s (Ctrl-C to stop)\n", cfg.topic, strings.Join(cfg.brokers, ","), from)
+	cli.Notef(stderr, "relaytail", "following %s on %s, %s (Ctrl-C to stop)", cfg.topic, strings.Join(cfg.brokers, ","), from)
 	return follow(ctx, tl, cfg, stdout, stderr)
 }
 

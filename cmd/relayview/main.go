@@ -8,7 +8,10 @@
 //	relayview -brokers kafka:9092 -topics logging,order_created -since 10m
 //
 // It reads every topic (or -topics) from -since ago, without a consumer
-// group, and keeps the newest -max-requests request logs in memory. It
+// group, and keeps the -max-requests request logs that arrived last in
+// memory. Records are any producer's: a batch that decompresses to more
+// than 16 MiB is skipped (a marker row says so), pages are bounded, and
+// the process stays within MemoryBound (384 MiB) of resident memory. It
 // listens on loopback unless -ui gives a host. It connects in plaintext.
 // It stops on SIGINT or SIGTERM.
 package main
@@ -19,15 +22,32 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/internal/cli"
-	"github.com/otelrelayer/otelrelayer/internal/tail"
-	"github.com/otelrelayer/otelrelayer/internal/webview"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
 )
 
+// MemoryBound is the most resident memory relayview takes, as its
+// documentation states, whatever the records it reads: what the view holds
+// (64 MiB of request logs and 32 MiB of events, by its count of their
+// bytes, about twice that on the heap), a fetch being read (1 MiB as sent,
+// its batches at most 16 MiB each decompressed) and the pages being
+// served. TestMemoryBoundUnderHostileRecords measures it.
+const MemoryBound = 384 << 20
+
+// memoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT
+// sets one: near it the garbage collector runs more often instead of
+// letting the heap double, which keeps the process within MemoryBound.
+const memoryLimit = 256 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	cli.Main("relayview", func(ctx context.Context) error {
 		return run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	})
@@ -45,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	brokers := cli.BrokersFlag(fs, getenv)
 	topics := fs.String("topics", "", "read only these comma-separated `topics` (the logging topic and the event topics; default: every topic)")
 	since := fs.Duration("since", time.Hour, "read messages written in the last `duration` (0: everything the topics hold)")
-	view := webview.RegisterFlags(fs, getenv, "")
+	view := cli.RegisterViewFlags(fs, getenv, "")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -57,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		Brokers: seeds,
 		Topics:  cli.Split(*topics),
 		OnFetchError: func(topic string, partition int32, err error) {
-			fmt.Fprintf(stderr, "relayview: reading %s[%d]: %v\n", topic, partition, err)
+			cli.Notef(stderr, "relayview", "reading %s[%d]: %v", topic, partition, err)
 		},
 	}
 	switch {
@@ -69,9 +89,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if view.Addr() == "" {
 		return cli.UsageError{Msg: "-ui: want an address such as :9080"}
 	}
-	v, err := view.New()
+	v, err := view.NewView()
 	if err != nil {
-		return cli.UsageError{Msg: err.Error()}
+		return err
 	}
 	ln, err := webview.Listen(view.Addr())
 	if err != nil {
@@ -82,7 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		ln.Close()
 		return err
 	}
-	fmt.Fprintf(stdout, "relayview: reading %s from %s; web view at %s\n", topicsText(cfg.Topics), strings.Join(cfg.Brokers, ","), webview.URL(ln))
+	cli.Notef(stdout, "relayview", "reading %s from %s; web view at %s", topicsText(cfg.Topics), strings.Join(cfg.Brokers, ","), webview.URL(ln))
 	return webview.Run(ctx, ln, tl, v)
 }
 
