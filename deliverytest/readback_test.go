@@ -10,7 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/otelrelayer/otelrelayer/exporter"
-	"github.com/otelrelayer/otelrelayer/internal/kafkaends"
+	"github.com/otelrelayer/otelrelayer/internal/testing/kafkaends"
 )
 
 // readAll reads topics from their start to their end offsets (as they are

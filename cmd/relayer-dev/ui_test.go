@@ -14,7 +14,7 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
-	"github.com/otelrelayer/otelrelayer/internal/testkit"
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 )
 
 // The web view serves what a service writes through the dev broker.

@@ -11,7 +11,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
-	"github.com/otelrelayer/otelrelayer/internal/testkit"
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
