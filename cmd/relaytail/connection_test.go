@@ -74,20 +74,20 @@ func TestFollowsSecuredClusters(t *testing.T) {
 		},
 		{
 			name: "SASL PLAIN from the environment", cluster: testpki.SASLUsers(),
-			writer: []kgo.Opt{kgo.SASL(plain.Auth{User: testpki.PlainUser, Pass: testpki.PlainPass}.AsMechanism())},
-			env:    []string{"KAFKA_SASL_MECHANISM=PLAIN", "KAFKA_SASL_USERNAME=" + testpki.PlainUser, "KAFKA_SASL_PASSWORD=" + testpki.PlainPass},
+			writer:     []kgo.Opt{kgo.SASL(plain.Auth{User: testpki.PlainUser, Pass: testpki.PlainPass}.AsMechanism())},
+			env:        []string{"KAFKA_SASL_MECHANISM=PLAIN", "KAFKA_SASL_USERNAME=" + testpki.PlainUser, "KAFKA_SASL_PASSWORD=" + testpki.PlainPass},
 			wantNotice: "(plaintext, SASL PLAIN as plain-user)",
 		},
 		{
 			name: "SASL SCRAM-SHA-256 from the environment", cluster: testpki.SASLUsers(),
-			writer: []kgo.Opt{kgo.SASL(scram.Auth{User: testpki.Scram256User, Pass: testpki.Scram256Pass}.AsSha256Mechanism())},
-			env:    []string{"KAFKA_SASL_MECHANISM=SCRAM-SHA-256", "KAFKA_SASL_USERNAME=" + testpki.Scram256User, "KAFKA_SASL_PASSWORD=" + testpki.Scram256Pass},
+			writer:     []kgo.Opt{kgo.SASL(scram.Auth{User: testpki.Scram256User, Pass: testpki.Scram256Pass}.AsSha256Mechanism())},
+			env:        []string{"KAFKA_SASL_MECHANISM=SCRAM-SHA-256", "KAFKA_SASL_USERNAME=" + testpki.Scram256User, "KAFKA_SASL_PASSWORD=" + testpki.Scram256Pass},
 			wantNotice: "(plaintext, SASL SCRAM-SHA-256 as scram256-user)",
 		},
 		{
 			name: "SASL_SSL with SCRAM-SHA-512 from flags and a password file", cluster: append([]kfake.Opt{tlsBroker}, testpki.SASLUsers()...),
-			writer: []kgo.Opt{kgo.DialTLSConfig(pki.ClientConfig()), kgo.SASL(scram.Auth{User: testpki.Scram512User, Pass: testpki.Scram512Pass}.AsSha512Mechanism())},
-			args: []string{"-tls-ca", pki.CAFile, "-sasl-mechanism", "SCRAM-SHA-512", "-sasl-user", testpki.Scram512User, "-sasl-password-file", scram512File},
+			writer:     []kgo.Opt{kgo.DialTLSConfig(pki.ClientConfig()), kgo.SASL(scram.Auth{User: testpki.Scram512User, Pass: testpki.Scram512Pass}.AsSha512Mechanism())},
+			args:       []string{"-tls-ca", pki.CAFile, "-sasl-mechanism", "SCRAM-SHA-512", "-sasl-user", testpki.Scram512User, "-sasl-password-file", scram512File},
 			wantNotice: "(TLS, SASL SCRAM-SHA-512 as scram512-user)",
 		},
 		{
