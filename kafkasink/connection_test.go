@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"log"
 	"os"
 	"path/filepath"
 	"slices"
@@ -254,4 +255,24 @@ func TestWithEnvironment(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A consumer beside the producer connects as the producer does: brokers,
+// TLS and SASL from the same options and KAFKA_* variables.
+func ExampleNewConnection() {
+	conn, err := kafkasink.NewConnection() // KAFKA_BROKERS, KAFKA_TLS, KAFKA_SASL_*...
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := conn.Ping(ctx); err != nil {
+		log.Fatal(err) // e.g. "...: the broker refused SASL SCRAM-SHA-512 authentication as "orders" ..."
+	}
+	cl, err := kgo.NewClient(append(conn.ClientOptions(), kgo.ConsumeTopics("order_created"))...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cl.Close()
+	log.Printf("reading order_created from %s", conn)
 }
