@@ -135,13 +135,16 @@ func appendRequestHead(dst []byte, h *requestHead) []byte {
 }
 
 // appendRequestTail closes a request log opened by appendRequestHead.
-func appendRequestTail(dst []byte, droppedLines, droppedEvents int, evicted bool) []byte {
+func appendRequestTail(dst []byte, droppedLines, droppedEvents int, evicted bool, sampleRate []byte) []byte {
 	dst = append(dst, `],"dropped_lines":`...)
 	dst = strconv.AppendInt(dst, int64(droppedLines), 10)
 	dst = append(dst, `,"dropped_events":`...)
 	dst = strconv.AppendInt(dst, int64(droppedEvents), 10)
 	if evicted {
 		dst = append(dst, `,"evicted":true`...)
+	}
+	if sampleRate != nil {
+		dst = append(append(dst, `,"sample_rate":`...), sampleRate...)
 	}
 	return append(dst, '}')
 }

@@ -53,6 +53,9 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	meta := messageMeta{id: id, ceType: r.Topic, subject: r.EventSubtype, time: r.Time}
 	headers, idText, _ := p.headers(ctx, &ed.headers, r.Span, meta, false)
 	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
+	if w := EventWriterFromContext(ctx); w != nil { // e.g. the outbox: a row of the caller's transaction
+		return p.writeEvent(ctx, w, req, r, msg, idText, res)
+	}
 	p.sink.Produce(produceCtx, msg, d.done)
 	if err, settled := d.returned(); settled && err != nil {
 		// Failed before Produce returned (buffer full): the caller is told,

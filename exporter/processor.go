@@ -59,6 +59,7 @@ type Processor struct {
 	undelivered undelivered // failures while Shutdown runs, for its error
 
 	metrics     *metrics
+	sampler     *sampler      // nil: every request log is written
 	logDone     func(error)   // the done callback of request logs, untimed
 	stopJanitor chan struct{} // nil without eviction
 	ticks       atomic.Uint64 // eviction clock: janitor ticks so far
@@ -115,7 +116,11 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 	if err != nil {
 		return nil, fmt.Errorf("exporter: creating metrics: %w", err)
 	}
-	p := &Processor{cfg: c, sink: sink, loggingTopic: full, topicName: loggingTopic, source: c.source, metrics: ms}
+	smp, err := newSampler(c.sampling, c.meterProvider)
+	if err != nil {
+		return nil, err
+	}
+	p := &Processor{cfg: c, sink: sink, loggingTopic: full, topicName: loggingTopic, source: c.source, metrics: ms, sampler: smp}
 	p.reports.handler = c.errorHandler
 	shared := &delivery{p: p, topic: full, what: "request log"}
 	shared.state.Store(deliveryReturned) // every answer is reported
@@ -318,8 +323,18 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 			lines = lines[:ends[n-1]]
 		}
 	}
+	var sampleRate []byte // nil: sampling is off
+	switch {
+	case p.sampler == nil:
+	case caller: // a Log outside any request is always kept
+		sampleRate = alwaysRate
+	default:
+		if sampleRate = p.sampler.decide(h, lines, ends[:n], dropped, e.droppedEvents, e.evicted); sampleRate == nil {
+			return nil // sampled out, and counted
+		}
+	}
 	var tailBuf [maxTailBytes]byte
-	tail := appendRequestTail(tailBuf[:0], dropped, e.droppedEvents, e.evicted)
+	tail := appendRequestTail(tailBuf[:0], dropped, e.droppedEvents, e.evicted, sampleRate)
 	value := make([]byte, 0, len(head)+len(lines)+len(tail))
 	value = append(append(append(value, head...), lines...), tail...)
 
@@ -361,7 +376,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 }
 
 // maxTailBytes is the most appendRequestTail writes.
-const maxTailBytes = len(`],"dropped_lines":-9223372036854775808,"dropped_events":-9223372036854775808,"evicted":true}`)
+const maxTailBytes = len(`],"dropped_lines":-9223372036854775808,"dropped_events":-9223372036854775808,"evicted":true,"sample_rate":2.2250738585072014e-308}`)
 
 // ForceFlush implements sdktrace.SpanProcessor: it waits within ctx until
 // every message produced so far is delivered or has failed.

@@ -15,6 +15,12 @@ const (
 	TraceparentHeader = "traceparent"
 	// TracestateHeader holds the W3C trace state of that span, when set.
 	TracestateHeader = "tracestate"
+	// OutboxWrittenAtHeader is set by the outbox relay on the messages it
+	// publishes: when the event was written into the outbox table, inside
+	// its transaction (RFC 3339 UTC with microseconds). The commit follows
+	// within the transaction, so the time from this to the broker's
+	// timestamp is the outbox delay, bounded above.
+	OutboxWrittenAtHeader = "relayer-outbox-written-at"
 
 	CESpecVersionHeader = "ce_specversion" // "1.0"
 	CEIDHeader          = "ce_id"          // the same ID as EventIDHeader

@@ -31,6 +31,7 @@ type Line struct {
 	Payload      json.RawMessage `json:"payload,omitempty"`
 	Timestamp    Time            `json:"timestamp"`
 	EventID      string          `json:"event_id,omitempty"` // events: the relayer-event-id header
+	Outbox       bool            `json:"outbox,omitempty"`   // events written to the outbox (outbox.WithTx): published if and only if their transaction commits
 	Raw          json.RawMessage `json:"-"`
 }
 
@@ -88,6 +89,13 @@ type RequestLog struct {
 	// Evicted is true when the root span stayed open longer than
 	// WithMaxRequestAge and the log was written without it ending.
 	Evicted bool `json:"evicted,omitempty"`
+	// SampleRate is present when the writer sampled request logs
+	// (exporter.WithRequestLogSampling): the probability this log had of
+	// being written, 1 for those always kept (errors, 5xx, slow, dropped
+	// lines) and the configured rate for the others. Weighting each log by
+	// 1/SampleRate estimates the totals. 0 (absent): every request log was
+	// written. Not written by the Python library.
+	SampleRate float64 `json:"sample_rate,omitempty"`
 }
 
 // Time is a wire-format timestamp. It encodes as UTC with microseconds and a

@@ -93,6 +93,9 @@ func scratchModule(t *testing.T, root string) string {
 	text := regexp.MustCompile(`(?m)^module .*$`).ReplaceAllString(string(gomod), "module doccheck.invalid/snippets")
 	text = regexp.MustCompile(`(?m)^replace github.com/otelrelayer/otelrelayer => .*$`).
 		ReplaceAllString(text, "replace github.com/otelrelayer/otelrelayer => "+strconv.Quote(root))
+	// The outbox is a module of its own, which the examples require.
+	text = regexp.MustCompile(`(?m)^replace github.com/otelrelayer/otelrelayer/outbox => .*$`).
+		ReplaceAllString(text, "replace github.com/otelrelayer/otelrelayer/outbox => "+strconv.Quote(filepath.Join(root, "outbox")))
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(text), 0o644); err != nil {
 		t.Fatal(err)
