@@ -34,23 +34,35 @@ func NewConnection(opts ...Option) (*Connection, error) {
 	if len(c.errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrConfiguration, errors.Join(c.errs...))
 	}
-	if c.useEnvironment {
-		var err error
-		if c, err = c.fromEnvironment(); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)
-		}
-	}
-	if len(c.brokers) == 0 {
-		if !c.useEnvironment {
-			return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) (KAFKA_BROKERS is not read: WithoutEnvironment)", ErrConfiguration)
-		}
-		return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) or set KAFKA_BROKERS (host:port,host:port)", ErrConfiguration)
+	c, err := c.resolveConnection()
+	if err != nil {
+		return nil, err
 	}
 	conn := &Connection{brokers: slices.Clone(c.brokers), sasl: c.sasl}
 	if c.tls != nil {
 		conn.tls = c.tls.Clone()
 	}
 	return conn, nil
+}
+
+// resolveConnection fills in brokers, TLS and SASL from the environment
+// (unless WithoutEnvironment) and requires brokers; its errors wrap
+// ErrConfiguration. New does the same steps (producer.go) and can call it
+// instead.
+func (c config) resolveConnection() (config, error) {
+	if c.useEnvironment {
+		var err error
+		if c, err = c.fromEnvironment(); err != nil {
+			return c, fmt.Errorf("%w: %w", ErrConfiguration, err)
+		}
+	}
+	if len(c.brokers) == 0 {
+		if !c.useEnvironment {
+			return c, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) (KAFKA_BROKERS is not read: WithoutEnvironment)", ErrConfiguration)
+		}
+		return c, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) or set KAFKA_BROKERS (host:port,host:port)", ErrConfiguration)
+	}
+	return c, nil
 }
 
 // Brokers returns the seed brokers, host:port.
