@@ -17,10 +17,15 @@ import (
 // order: request logs and events in the console format, other
 // messages on a row each. It returns nil when ctx is done.
 func tailConsole(ctx context.Context, brokers []string, since time.Time, o consolefmt.Options, out, errOut io.Writer) error {
+	conn, err := ownBroker(brokers)
+	if err != nil {
+		return fmt.Errorf("tailing the broker: %w", err)
+	}
 	tl, err := tail.Open(ctx, tail.Config{
-		Brokers: brokers,
-		Since:   since,
-		Window:  tail.DefaultWindow,
+		Brokers:       brokers,
+		ClientOptions: conn.ClientOptions(),
+		Since:         since,
+		Window:        tail.DefaultWindow,
 		OnFetchError: func(topic string, partition int32, err error) {
 			cli.Notef(errOut, "relayer-dev", "reading %s[%d]: %v", topic, partition, err)
 		},

@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer b.Close()
 	brokers := b.ListenAddrs()
-	printBanner(stdout, cfg, brokers)
+	printBanner(stdout, cfg, brokers, os.Environ())
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

@@ -55,8 +55,14 @@ func startUI(ctx context.Context, flags *cli.ViewFlags, v *webview.View, brokers
 		}
 		return err
 	}
+	conn, err := ownBroker(brokers)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("web view: %w", err)
+	}
 	tl, err := tail.Open(ctx, tail.Config{
-		Brokers: brokers,
+		Brokers:       brokers,
+		ClientOptions: conn.ClientOptions(),
 		OnFetchError: func(topic string, partition int32, err error) {
 			cli.Notef(stderr, "relayer-dev", "web view reading %s[%d]: %v", topic, partition, err)
 		},

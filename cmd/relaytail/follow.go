@@ -12,14 +12,19 @@ import (
 	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 )
 
-// open connects to cfg.brokers and checks cfg.topic, failing within
-// cfg.timeout when no broker answers or the topic does not exist.
+// open connects to cfg.conn and checks cfg.topic, failing within
+// cfg.timeout when no broker answers (saying why: a certificate, a
+// password) or the topic does not exist.
 func open(ctx context.Context, cfg config, errOut io.Writer) (*tail.Tail, error) {
+	if err := cfg.connFlags.Ping(ctx, cfg.conn, cfg.timeout); err != nil {
+		return nil, err
+	}
 	tc := tail.Config{
-		Brokers: cfg.brokers,
-		Topics:  []string{cfg.topic},
-		Window:  cfg.window,
-		Timeout: cfg.timeout,
+		Brokers:       cfg.conn.Brokers(),
+		ClientOptions: cfg.conn.ClientOptions(),
+		Topics:        []string{cfg.topic},
+		Window:        cfg.window,
+		Timeout:       cfg.timeout,
 		OnFetchError: func(topic string, partition int32, err error) {
 			cli.Notef(errOut, "relaytail", "fetching %s[%d]: %v", topic, partition, err)
 		},

@@ -1,7 +1,7 @@
 // Package cli holds what the commands (relayer-dev, relaytail, relayview)
 // share about their command line: the exit status of a usage error, the
-// end of the flags, the -color and -brokers flags, and stopping on SIGINT
-// or SIGTERM.
+// end of the flags, the -color flag, the connection flags (-brokers, -tls…,
+// -sasl…, resolved by kafkasink), and stopping on SIGINT or SIGTERM.
 package cli
 
 import (
@@ -96,20 +96,17 @@ func IsTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// BrokersFlag registers -brokers on fs, by default getenv("KAFKA_BROKERS").
-// Its value is given to Brokers.
-func BrokersFlag(fs *flag.FlagSet, getenv func(string) string) *string {
-	return fs.String("brokers", getenv("KAFKA_BROKERS"), "Kafka seed brokers, a comma-separated `host:port` list (default $KAFKA_BROKERS)")
-}
-
-// Brokers returns the seed brokers of a -brokers value, or a UsageError
-// when it names none.
-func Brokers(list string) ([]string, error) {
-	brokers := Split(list)
-	if len(brokers) == 0 {
-		return nil, UsageError{"no brokers: give -brokers host:port or set KAFKA_BROKERS"}
+// Getenv returns a getenv over environ, os.Environ's "NAME=value"
+// entries; the last entry of a name wins.
+func Getenv(environ []string) func(string) string {
+	return func(name string) string {
+		for i := len(environ) - 1; i >= 0; i-- {
+			if v, ok := strings.CutPrefix(environ[i], name+"="); ok {
+				return v
+			}
+		}
+		return ""
 	}
-	return brokers, nil
 }
 
 // Split returns the non-empty items of a comma-separated list, without
