@@ -200,20 +200,28 @@ func (r *Relay) settle(ctx context.Context, tx *sql.Tx, rows []row, outcomes []o
 			}
 		}
 	}
-	if len(done) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	b.WriteString("DELETE FROM " + r.cfg.table + " WHERE id IN (")
-	for i := range done {
-		if i > 0 {
-			b.WriteByte(',')
+	// In chunks: a statement takes at most 65535 bind parameters on
+	// PostgreSQL (32766 on SQLite), and a batch may be larger; a delete that
+	// always failed would publish the whole batch again at every retry.
+	for len(done) > 0 {
+		chunk := done[:min(len(done), deleteChunk)]
+		done = done[len(chunk):]
+		var b strings.Builder
+		b.WriteString("DELETE FROM " + r.cfg.table + " WHERE id IN (")
+		for i := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("$" + strconv.Itoa(i+1))
 		}
-		b.WriteString("$" + strconv.Itoa(i+1))
-	}
-	b.WriteByte(')')
-	if _, err := tx.ExecContext(ctx, b.String(), done...); err != nil {
-		return r.dbError("deleting published rows", err)
+		b.WriteByte(')')
+		if _, err := tx.ExecContext(ctx, b.String(), chunk...); err != nil {
+			return r.dbError("deleting published rows", err)
+		}
 	}
 	return nil
 }
+
+// deleteChunk is how many rows one DELETE statement names, far below the
+// bind-parameter limits of both dialects.
+const deleteChunk = 1000

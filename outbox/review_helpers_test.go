@@ -1,0 +1,54 @@
+package outbox_test
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+)
+
+// fakeSink acknowledges every message at once unless fail says otherwise;
+// a failure is reported before Produce returns, as kafkasink does for a
+// full buffer.
+type fakeSink struct {
+	mu       sync.Mutex
+	produced []kafkasink.Message // acknowledged, in order
+	calls    int
+	fail     func(call int, m kafkasink.Message) error
+}
+
+func (s *fakeSink) Produce(_ context.Context, m kafkasink.Message, done func(error)) {
+	s.mu.Lock()
+	s.calls++
+	var err error
+	if s.fail != nil {
+		err = s.fail(s.calls, m)
+	}
+	if err == nil {
+		s.produced = append(s.produced, kafkasink.Message{Topic: m.Topic, Key: m.Key, Value: append([]byte(nil), m.Value...)})
+	}
+	s.mu.Unlock()
+	done(err)
+}
+
+func (s *fakeSink) Flush(context.Context) error { return nil }
+func (s *fakeSink) Close(context.Context) error { return nil }
+
+func (s *fakeSink) acknowledged() []kafkasink.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]kafkasink.Message(nil), s.produced...)
+}
+
+func decodeOrderValue(t testing.TB, v []byte) order {
+	t.Helper()
+	var e struct {
+		Payload order `json:"payload"`
+	}
+	if err := json.Unmarshal(v, &e); err != nil {
+		t.Fatalf("value %q: %v", v, err)
+	}
+	return e.Payload
+}
