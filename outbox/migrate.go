@@ -24,7 +24,7 @@ const (
 	failed_us INTEGER,
 	failure TEXT
 );
-CREATE INDEX IF NOT EXISTS {n}_key ON {t} (key, id);`
+CREATE INDEX IF NOT EXISTS {s}{n}_key ON {n} (key, id);`
 
 	// The trigger wakes relays listening on the table's name when a
 	// transaction that wrote rows commits.
@@ -70,7 +70,10 @@ func Schema(dialect Dialect, opts ...Option) (string, error) {
 			s = postgresSchema + "\n" + postgresNoNotify
 		}
 	}
-	return strings.NewReplacer("{t}", cfg.table, "{n}", unqualified(cfg.table), "{c}", Channel(cfg.table)).Replace(s), nil
+	// SQLite names the schema on the index, never on its table:
+	// CREATE INDEX main.x_key ON x (...).
+	schema := strings.TrimSuffix(cfg.table, unqualified(cfg.table))
+	return strings.NewReplacer("{t}", cfg.table, "{n}", unqualified(cfg.table), "{s}", schema, "{c}", Channel(cfg.table)).Replace(s), nil
 }
 
 // Channel is the PostgreSQL NOTIFY channel on which commits that wrote rows
