@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -137,15 +138,31 @@ func (r *Relay) read(ctx context.Context, q interface {
 }
 
 // produce produces the unblocked rows in outbox order and waits for every
-// answer. A row whose headers cannot be decoded is refused.
+// answer. A row whose headers cannot be decoded is refused. Once a row of
+// a key failed for now, the rows of that key not yet produced are kept
+// too; a failure reported after them relies on the sink failing the later
+// records of the partition as well (franz-go does).
 func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 	outcomes := make([]outcome, len(rows))
 	answers := make(chan struct{}, len(rows))
 	pending := 0
+	// Keys of which a row failed for now: the rows behind it, not yet
+	// produced, wait for the next batch with it, so that they never
+	// overtake it (a full buffer fails one record and takes the next).
+	var failedMu sync.Mutex
+	failedKeys := map[string]bool{}
 	for i := range rows {
 		w := &rows[i]
 		if w.blocked {
 			continue
+		}
+		if w.key != nil {
+			failedMu.Lock()
+			behind := failedKeys[string(w.key)]
+			failedMu.Unlock()
+			if behind {
+				continue
+			}
 		}
 		hs, err := decodeHeaders(w.headers)
 		if err != nil {
@@ -155,6 +172,7 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 		written := time.UnixMicro(w.writtenUS).UTC().AppendFormat(nil, "2006-01-02T15:04:05.000000Z")
 		hs = append(hs, kafkasink.Header{Key: wire.OutboxWrittenAtHeader, Value: written})
 		o := &outcomes[i]
+		key := w.key
 		pending++
 		r.sink.Produce(ctx, kafkasink.Message{Topic: w.topic, Key: w.key, Value: w.value, Headers: hs}, func(err error) {
 			switch {
@@ -164,6 +182,11 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 				o.refused = err
 			default:
 				o.err = err
+				if key != nil {
+					failedMu.Lock()
+					failedKeys[string(key)] = true
+					failedMu.Unlock()
+				}
 			}
 			answers <- struct{}{}
 		})
