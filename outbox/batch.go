@@ -63,7 +63,10 @@ func (r *Relay) relayBatch(ctx context.Context) (int, error) {
 	var tx *sql.Tx
 	if r.dialect == PostgreSQL {
 		var err error
-		if tx, err = r.db.BeginTx(ctx, nil); err != nil {
+		// Not ended with ctx (database/sql rolls back a transaction whose
+		// context ends): a relay that stops still deletes what the broker
+		// acknowledged meanwhile; the deferred Rollback ends it otherwise.
+		if tx, err = r.db.BeginTx(context.WithoutCancel(ctx), nil); err != nil {
 			return 0, r.dbError("claiming rows", err)
 		}
 		defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
@@ -77,13 +80,19 @@ func (r *Relay) relayBatch(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	settleCtx := ctx
+	if ctx.Err() != nil { // stopping: settle what was answered, briefly
+		var cancel context.CancelFunc
+		settleCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), stopGrace)
+		defer cancel()
+	}
 	if tx == nil {
-		if tx, err = r.db.BeginTx(ctx, nil); err != nil {
+		if tx, err = r.db.BeginTx(settleCtx, nil); err != nil {
 			return 0, r.dbError("settling published rows", err)
 		}
 		defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
 	}
-	if err := r.settle(ctx, tx, rows, outcomes); err != nil {
+	if err := r.settle(settleCtx, tx, rows, outcomes); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -195,11 +204,27 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 		select {
 		case <-answers:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			// Stopping: the broker may acknowledge the batch in a moment;
+			// rows left in the table would be published again by the
+			// next run.
+			t := time.NewTimer(stopGrace)
+			defer t.Stop()
+			for ; pending > 0; pending-- {
+				select {
+				case <-answers:
+				case <-t.C:
+					return nil, ctx.Err()
+				}
+			}
+			return outcomes, nil
 		}
 	}
 	return outcomes, nil
 }
+
+// stopGrace is how long a relay whose context ended still waits for the
+// broker's answers about the rows it produced, and then to delete them.
+const stopGrace = 5 * time.Second
 
 // refusedForGood tells a broker's final refusal (a non-retriable Kafka
 // error: message too large, topic invalid or not authorized) from a

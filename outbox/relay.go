@@ -57,8 +57,11 @@ func NewRelay(db *sql.DB, dialect Dialect, sink kafkasink.Sink, opts ...RelayOpt
 
 // Run publishes committed rows until ctx ends, then returns ctx's error. It
 // never returns on a database or broker failure: it reports it through the
-// error handler and tries again after the retry backoff. Rows claimed when
-// ctx ends and not yet deleted stay in the table for the next run.
+// error handler and tries again after the retry backoff. When ctx ends
+// while the broker has not answered about the rows produced, Run waits up
+// to 5s for the answers and deletes the acknowledged rows; rows still
+// unanswered then stay in the table, and the next run publishes them
+// (again, if they were delivered meanwhile).
 func (r *Relay) Run(ctx context.Context) error {
 	if !r.running.CompareAndSwap(false, true) {
 		return ErrRunning
@@ -74,6 +77,9 @@ func (r *Relay) Run(ctx context.Context) error {
 	for {
 		n, err := r.relayBatch(ctx)
 		if ctx.Err() != nil {
+			if err != nil && !errors.Is(err, ctx.Err()) { // e.g. the last delete failed
+				r.cfg.errorHandler(err)
+			}
 			return ctx.Err()
 		}
 		wait := r.cfg.pollInterval

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
@@ -17,6 +18,7 @@ type fakeSink struct {
 	produced []kafkasink.Message // acknowledged, in order
 	calls    int
 	fail     func(call int, m kafkasink.Message) error
+	delay    time.Duration // answer after it, from another goroutine
 }
 
 func (s *fakeSink) Produce(_ context.Context, m kafkasink.Message, done func(error)) {
@@ -30,7 +32,17 @@ func (s *fakeSink) Produce(_ context.Context, m kafkasink.Message, done func(err
 		s.produced = append(s.produced, kafkasink.Message{Topic: m.Topic, Key: m.Key, Value: append([]byte(nil), m.Value...)})
 	}
 	s.mu.Unlock()
+	if s.delay > 0 {
+		go func() { time.Sleep(s.delay); done(err) }()
+		return
+	}
 	done(err)
+}
+
+func (s *fakeSink) produceCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
 }
 
 func (s *fakeSink) Flush(context.Context) error { return nil }
