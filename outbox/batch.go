@@ -16,19 +16,24 @@ import (
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
-// claimQuery selects the oldest pending rows. On PostgreSQL it locks them
-// (rows another relay holds are skipped) and flags as blocked a row of a key
-// that has an older pending row outside the batch (held by another relay, or
-// beyond it): publishing it now could overtake that row, so it waits for a
-// later batch. On SQLite, with one relay per file, no row is ever blocked.
+// claimQuery selects the oldest pending rows after the id $2 (0: from the
+// start; more while the relay looks past rows that failed for now). On
+// PostgreSQL it locks them (rows another relay holds are skipped). A row is
+// flagged as blocked when its key has an older pending row outside the
+// batch (held by another relay, or left behind the cursor after a failure):
+// publishing it now could overtake that row, so it waits for a later batch.
 func claimQuery(d Dialect, table string) string {
 	if d == PostgreSQL {
-		return `WITH c AS (SELECT id FROM ` + table + ` WHERE failed_us IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+		return `WITH c AS (SELECT id FROM ` + table + ` WHERE failed_us IS NULL AND id > $2 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
 SELECT o.id, o.topic, o.key, o.value, o.headers, o.event_id, o.written_us,
 	EXISTS (SELECT 1 FROM ` + table + ` p WHERE p.key = o.key AND p.id < o.id AND p.failed_us IS NULL AND p.id NOT IN (SELECT id FROM c))
 FROM ` + table + ` o WHERE o.id IN (SELECT id FROM c) ORDER BY o.id`
 	}
-	return `SELECT id, topic, key, value, headers, event_id, written_us, 0 FROM ` + table + ` WHERE failed_us IS NULL ORDER BY id LIMIT $1`
+	// One relay per file: the rows between $2 and a row are in the batch
+	// (it is in id order), so only rows up to $2 can hold it back.
+	return `SELECT o.id, o.topic, o.key, o.value, o.headers, o.event_id, o.written_us,
+	$2 > 0 AND EXISTS (SELECT 1 FROM ` + table + ` p WHERE p.key = o.key AND p.id <= $2 AND p.failed_us IS NULL)
+FROM ` + table + ` o WHERE o.failed_us IS NULL AND o.id > $2 ORDER BY o.id LIMIT $1`
 }
 
 // row is one claimed outbox row.
@@ -50,35 +55,36 @@ type outcome struct {
 	err     error // failed for now: keep
 }
 
-// relayBatch claims, produces and settles one batch; it returns how many
-// rows it settled (published or moved aside): rows blocked behind another
-// relay's, or kept after a failure, are not progress. On PostgreSQL the rows stay locked in the claiming
+// relayBatch claims (after the id after), produces and settles one batch;
+// it returns how many rows it settled (published or moved aside): rows
+// blocked behind another relay's, or kept after a failure, are not
+// progress; and the last id it claimed (0: none). On PostgreSQL the rows stay locked in the claiming
 // transaction until they are settled; on SQLite the claim is a plain read
 // and the settlement a short transaction, so that writers are not held
 // while the broker answers.
-func (r *Relay) relayBatch(ctx context.Context) (int, error) {
+func (r *Relay) relayBatch(ctx context.Context, after int64) (settled int, last int64, err error) {
 	var q interface {
 		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 	} = r.db
 	var tx *sql.Tx
 	if r.dialect == PostgreSQL {
-		var err error
 		// Not ended with ctx (database/sql rolls back a transaction whose
 		// context ends): a relay that stops still deletes what the broker
 		// acknowledged meanwhile; the deferred Rollback ends it otherwise.
 		if tx, err = r.db.BeginTx(context.WithoutCancel(ctx), nil); err != nil {
-			return 0, r.dbError("claiming rows", err)
+			return 0, 0, r.dbError("claiming rows", err)
 		}
 		defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
 		q = tx
 	}
-	rows, err := r.read(ctx, q)
+	rows, err := r.read(ctx, q, after)
 	if err != nil || len(rows) == 0 {
-		return 0, err
+		return 0, 0, err
 	}
+	last = rows[len(rows)-1].id
 	outcomes, err := r.produce(ctx, rows)
 	if err != nil {
-		return 0, err
+		return 0, last, err
 	}
 	settleCtx := ctx
 	if ctx.Err() != nil { // stopping: settle what was answered, briefly
@@ -88,17 +94,16 @@ func (r *Relay) relayBatch(ctx context.Context) (int, error) {
 	}
 	if tx == nil {
 		if tx, err = r.db.BeginTx(settleCtx, nil); err != nil {
-			return 0, r.dbError("settling published rows", err)
+			return 0, last, r.dbError("settling published rows", err)
 		}
 		defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
 	}
 	if err := r.settle(settleCtx, tx, rows, outcomes); err != nil {
-		return 0, err
+		return 0, last, err
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, r.dbError("settling published rows", err)
+		return 0, last, r.dbError("settling published rows", err)
 	}
-	settled := 0
 	var failed []error
 	for i, o := range outcomes {
 		if o.done || o.refused != nil {
@@ -112,9 +117,9 @@ func (r *Relay) relayBatch(ctx context.Context) (int, error) {
 		}
 	}
 	if len(failed) > 0 { // kept for the next try, after the backoff
-		return settled, fmt.Errorf("outbox: publishing rows of %q (kept, retried): %w", r.cfg.table, errors.Join(failed...))
+		return settled, last, fmt.Errorf("outbox: publishing rows of %q (kept, retried): %w", r.cfg.table, errors.Join(failed...))
 	}
-	return settled, nil
+	return settled, last, nil
 }
 
 func (r *Relay) dbError(what string, err error) error {
@@ -126,8 +131,8 @@ func (r *Relay) dbError(what string, err error) error {
 
 func (r *Relay) read(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) ([]row, error) {
-	rs, err := q.QueryContext(ctx, r.claim, r.cfg.batchSize)
+}, after int64) ([]row, error) {
+	rs, err := q.QueryContext(ctx, r.claim, r.cfg.batchSize, after)
 	if err != nil {
 		return nil, r.dbError("claiming rows", err)
 	}
