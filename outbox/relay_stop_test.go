@@ -13,7 +13,7 @@ import (
 // A relay stopped (its context ended: a deploy, SIGTERM) while the broker
 // is about to acknowledge its batch lets the acknowledgement arrive and
 // deletes the rows: only a relay that dies publishes them again.
-func TestReviewStoppedRelayDeletesWhatTheBrokerAcknowledged(t *testing.T) {
+func TestStoppedRelayDeletesWhatTheBrokerAcknowledged(t *testing.T) {
 	for _, b := range outboxtest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			db, _ := migrated(t, b)
@@ -21,7 +21,7 @@ func TestReviewStoppedRelayDeletesWhatTheBrokerAcknowledged(t *testing.T) {
 			if err := emitInTx(t.Context(), db, rec, order{Writer: 1, Seq: 1}, keyOf(1), true); err != nil {
 				t.Fatal(err)
 			}
-			sink := &fakeSink{delay: 300 * time.Millisecond}
+			sink := &faultSink{delay: 300 * time.Millisecond}
 			r, err := outbox.NewRelay(db, b.Dialect, sink, outbox.WithPollInterval(10*time.Millisecond))
 			if err != nil {
 				t.Fatal(err)

@@ -10,10 +10,13 @@ import (
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
-// fakeSink acknowledges every message at once unless fail says otherwise;
-// a failure is reported before Produce returns, as kafkasink does for a
-// full buffer.
-type fakeSink struct {
+// faultSink is a kafkasink.Sink with faults injected at one named point,
+// the broker's answer: it acknowledges every message at once unless fail
+// says otherwise (a failure is reported before Produce returns, as
+// kafkasink does for a full buffer), or after delay. The tests that use it
+// need an answer the embedded broker cannot be made to give on cue (one
+// record failing, the next accepted), or 70,000 records fast.
+type faultSink struct {
 	mu       sync.Mutex
 	produced []kafkasink.Message // acknowledged, in order
 	calls    int
@@ -21,7 +24,7 @@ type fakeSink struct {
 	delay    time.Duration // answer after it, from another goroutine
 }
 
-func (s *fakeSink) Produce(_ context.Context, m kafkasink.Message, done func(error)) {
+func (s *faultSink) Produce(_ context.Context, m kafkasink.Message, done func(error)) {
 	s.mu.Lock()
 	s.calls++
 	var err error
@@ -39,16 +42,16 @@ func (s *fakeSink) Produce(_ context.Context, m kafkasink.Message, done func(err
 	done(err)
 }
 
-func (s *fakeSink) produceCalls() int {
+func (s *faultSink) produceCalls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls
 }
 
-func (s *fakeSink) Flush(context.Context) error { return nil }
-func (s *fakeSink) Close(context.Context) error { return nil }
+func (s *faultSink) Flush(context.Context) error { return nil }
+func (s *faultSink) Close(context.Context) error { return nil }
 
-func (s *fakeSink) acknowledged() []kafkasink.Message {
+func (s *faultSink) acknowledged() []kafkasink.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]kafkasink.Message(nil), s.produced...)

@@ -12,12 +12,12 @@ import (
 
 // A schema-qualified table name is accepted by WithTable: Migrate must
 // create it on SQLite too.
-func TestReviewSchemaQualifiedTableOnSQLite(t *testing.T) {
+func TestSchemaQualifiedTableOnSQLite(t *testing.T) {
 	db, _ := outboxtest.OpenSQLite(t)
 	if err := outbox.Migrate(t.Context(), db, outbox.SQLite, outbox.WithTable("main.shop_outbox")); err != nil {
 		t.Fatal(err)
 	}
-	sink := &fakeSink{}
+	sink := &faultSink{}
 	runRelay(t, db, outbox.SQLite, sink, outbox.WithTable("main.shop_outbox"), outbox.WithPollInterval(10*time.Millisecond))
 	rec := otelrelayertest.New(t)
 	tx, err := db.BeginTx(t.Context(), nil)

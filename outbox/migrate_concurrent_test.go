@@ -11,7 +11,7 @@ import (
 // docs/outbox.md says to run Migrate at start: several replicas of a
 // service start at once, so concurrent Migrates of one database must all
 // succeed.
-func TestReviewConcurrentMigrateSucceeds(t *testing.T) {
+func TestConcurrentMigratesAllSucceed(t *testing.T) {
 	for _, b := range outboxtest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			for round := range 3 {

@@ -13,7 +13,7 @@ import (
 
 // A row of a key that fails for now (a full buffer) is kept and retried;
 // the row behind it, of the same key, must not be published before it.
-func TestReviewTransientFailureKeepsTheKeysOrder(t *testing.T) {
+func TestRowFailedForNowHoldsBackItsKey(t *testing.T) {
 	for _, b := range outboxtest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			db, _ := migrated(t, b)
@@ -23,7 +23,7 @@ func TestReviewTransientFailureKeepsTheKeysOrder(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			sink := &fakeSink{fail: func(call int, _ kafkasink.Message) error {
+			sink := &faultSink{fail: func(call int, _ kafkasink.Message) error {
 				if call == 1 {
 					return fmt.Errorf("%w: test", kafkasink.ErrBufferFull)
 				}

@@ -12,7 +12,7 @@ import (
 // statement must still be deleted once published; otherwise every retry
 // publishes the whole batch again. (modernc's SQLite takes more parameters,
 // and 70,000 rows under -race take it 40s: PostgreSQL only.)
-func TestReviewLargeBatchIsDeletedOncePublished(t *testing.T) {
+func TestBatchLargerThanTheParameterLimitIsDeletedOncePublished(t *testing.T) {
 	const rows = 70_000
 	for _, b := range outboxtest.Backends()[1:] {
 		t.Run(b.Name, func(t *testing.T) {
@@ -25,7 +25,7 @@ INSERT INTO relayer_outbox (topic, key, value, headers, event_id, written_us) SE
 			if _, err := db.ExecContext(t.Context(), fill, rows); err != nil {
 				t.Fatal(err)
 			}
-			sink := &fakeSink{}
+			sink := &faultSink{}
 			errs := newErrorLog()
 			runRelay(t, db, b.Dialect, sink, outbox.WithBatchSize(rows), outbox.WithRetryBackoff(50*time.Millisecond), outbox.WithErrorHandler(errs.handle))
 			deadline := time.Now().Add(60 * time.Second)
