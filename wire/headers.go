@@ -1,8 +1,9 @@
 package wire
 
 // Header names of the messages otelrelayer writes. Every message carries
-// [TraceparentHeader] (when the emitting span is valid), [TracestateHeader]
-// (when the span has a trace state) and [EventIDHeader]. With the
+// [EventIDHeader]; [TraceparentHeader] only when the emitting span is valid
+// (an Emit or a Log outside any span writes none), [TracestateHeader] only
+// when that span has a trace state. With the
 // exporter's CloudEvents option, messages also carry the CloudEvents
 // binary-mode headers (the CE… constants and [ContentTypeHeader]).
 const (

@@ -108,3 +108,15 @@ func TestUsageErrorsExitWithTwo(t *testing.T) {
 		}
 	}
 }
+
+func TestInspectEscapesWhatReachesTheTerminal(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool\u202e\x1b[31m")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	spoolWith(t, dir, 1)
+	_, out := relayspool(t, "inspect", dir)
+	if strings.ContainsAny(out, "\u202e\x1b") || !strings.Contains(out, `\u202e\x1b[31m`) {
+		t.Fatalf("inspect printed the directory's hidden characters as they are:\n%q", out)
+	}
+}

@@ -5,9 +5,9 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"time"
 
+	"github.com/otelrelayer/otelrelayer/cmd/internal/termtext"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
@@ -86,11 +86,6 @@ func printDamage(w io.Writer, ds []kafkasink.SpoolDamage) {
 }
 
 // quote makes s safe for a terminal: control, invisible and bidirectional
-// characters (from a hostile directory name or record) are escaped.
-func quote(s string) string {
-	q := strconv.QuoteToGraphic(s)
-	if q[1:len(q)-1] == s {
-		return s
-	}
-	return q
-}
+// characters (from a hostile directory name or record) are escaped, with the
+// commands' one escaping function.
+func quote(s string) string { return termtext.Escape(s) }
