@@ -23,7 +23,8 @@ import (
 type spool struct {
 	store    *spoolStore
 	client   *kgo.Client
-	mem      *budget     // the producer's in-memory budget: records in franz-go
+	mem      *budget // the producer's in-memory budget: records in franz-go
+	brokers  *brokerErrors
 	space    *spoolSpace // bytes in the spool
 	interval time.Duration
 	logger   *slog.Logger
@@ -57,10 +58,8 @@ type spool struct {
 	inflight  sync.WaitGroup // records in franz-go
 	callbacks sync.WaitGroup // done callbacks the writer left to goroutines
 	lastAck   atomic.Int64   // unix nanoseconds of the last acknowledgement
-	retries   atomic.Int64   // records put back since the last warning
-	lastWarn  atomic.Int64   // unix nanoseconds of the last warning
-	refused   atomic.Int64   // records refused without a callback since the last error line
-	lastRefus atomic.Int64   // unix nanoseconds of the last such line
+	retries   everySecond    // records put back for the pump
+	refused   everySecond    // records refused for good without a callback
 	maxQueue  int            // committed records kept in memory for the pump
 	maxQueueB int64
 }
@@ -128,8 +127,8 @@ func openSpool(c config) (*spool, error) {
 }
 
 // start runs the writer and the pump over client.
-func (s *spool) start(client *kgo.Client, mem *budget) {
-	s.client, s.mem = client, mem
+func (s *spool) start(client *kgo.Client, mem *budget, brokers *brokerErrors) {
+	s.client, s.mem, s.brokers = client, mem, brokers
 	s.lastAck.Store(time.Now().UnixNano())
 	s.pumpCtx, s.pumpStop = context.WithCancel(context.Background())
 	go s.writeLoop()
@@ -137,11 +136,14 @@ func (s *spool) start(client *kgo.Client, mem *budget) {
 }
 
 // produce implements Producer.Produce with a spool.
-func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
+func (s *spool) produce(ctx context.Context, m Message, o ProduceOptions, fromCtx bool, done func(error)) {
+	if fromCtx {
+		o = legacyOptions(ctx)
+	}
 	ts := time.Now()
 	data := encodeSpoolRecord(m, ts)
 	n := int64(len(data))
-	reserved := isReserved(ctx)
+	reserved := o.Reserve
 	if n > s.space.max {
 		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in a spool of %d (WithSpoolMaxBytes)", ErrSpoolFull, n, s.space.max))
 		return
@@ -150,7 +152,7 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in the %d bytes of a spool of %d (WithSpoolMaxBytes) left to calls not marked Reserved", ErrSpoolFull, n, s.space.waitMax, s.space.max))
 		return
 	}
-	if err := s.space.acquire(ctx, n, reserved); err != nil {
+	if err := s.space.acquire(ctx, n, o); err != nil {
 		failMessage(done, err)
 		return
 	}
@@ -161,13 +163,13 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	if s.closed {
 		s.closeMu.RUnlock()
 		s.space.release(n)
-		failMessage(done, fmt.Errorf("kafkasink: producer closed: %w", kgo.ErrClientClosed))
+		failMessage(done, ErrClosed)
 		return
 	}
 	e := newSpoolEntry(0, m, ts, n, done)
 	e.s, e.data = s, data
 	s.wmu.Lock()
-	if ctx.Err() != nil { // will not wait for room: refused once the writer is that far behind
+	if o.NoWait { // will not wait for room: refused once the writer is that far behind
 		// The in-memory buffer's bounds (maxQueueB is a tenth of it): a
 		// burst of request logs at Shutdown fits as it would without spool.
 		limit := 9 * s.maxQueueB
@@ -178,7 +180,7 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 			s.wmu.Unlock()
 			s.closeMu.RUnlock()
 			s.space.release(n)
-			failMessage(done, fmt.Errorf("%w (%d bytes wait for the spool's next commit, the bound is WithMaxBufferedBytes): %w", ErrBufferFull, pending, ctx.Err()))
+			failMessage(done, fmt.Errorf("%w (%d bytes wait for the spool's next commit, the bound is WithMaxBufferedBytes)", ErrBufferFull, pending))
 			return
 		}
 	}
@@ -195,7 +197,7 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	// when Produce returns, so that an Emit that returned nil survives a
 	// crash. With a commit interval nothing is durable on return: the wait
 	// only bounds memory, a wait for room like any other, within ctx.
-	live := ctx.Err() == nil
+	live := !o.NoWait
 	wait := s.interval == 0 && (live || !reserved) || tooMuch && live
 	if wait {
 		b.waiters++
@@ -446,12 +448,9 @@ func (s *spool) acked(e *spoolEntry, err error) {
 // leaves the spool, and this line is all that tells. At most one line a
 // second, with the number refused since the last one.
 func (s *spool) logRefused(e *spoolEntry, err error) {
-	n := s.refused.Add(1)
-	now := time.Now().UnixNano()
-	last := s.lastRefus.Load()
-	if s.logger == nil || now-last < int64(time.Second) || !s.lastRefus.CompareAndSwap(last, now) {
+	n, due := s.refused.note()
+	if !due || s.logger == nil {
 		return
 	}
-	s.refused.Add(-n)
 	s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: the broker refused spooled records for good; they leave the spool undelivered", "records", n, "topic", e.rec.Topic, "error", err)
 }

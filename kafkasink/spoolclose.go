@@ -14,7 +14,17 @@ import (
 // acknowledged (or failed), or until ctx is done. With idle > 0 it also
 // stops, returning errSpoolIdle, once no acknowledgement arrived for idle:
 // the broker is not answering.
-func (s *spool) flush(ctx context.Context, idle time.Duration) error {
+func (s *spool) flush(ctx context.Context) error {
+	s.closeMu.RLock()
+	closed := s.closed
+	s.closeMu.RUnlock()
+	if closed {
+		return ErrClosed
+	}
+	return s.flushIdle(ctx, 0)
+}
+
+func (s *spool) flushIdle(ctx context.Context, idle time.Duration) error {
 	s.wmu.Lock()
 	target := s.nextSeq
 	s.wmu.Unlock()
@@ -76,7 +86,7 @@ func (s *spool) close(ctx context.Context) error {
 	s.space.close() // a Produce waiting for room fails as after Close
 
 	var errs []error
-	_ = s.flush(ctx, spoolCloseIdle) // what it could not deliver stays on disk
+	_ = s.flushIdle(ctx, spoolCloseIdle) // what it could not deliver stays on disk
 	// From here, failures leave records in the spool.
 	s.stopping.Store(true)
 	s.pumpStop()
@@ -101,7 +111,7 @@ func (s *spool) close(ctx context.Context) error {
 		if err := s.store.close(); err != nil {
 			errs = append(errs, fmt.Errorf("%w: closing %s: %w", ErrSpool, s.store.path, err))
 		}
-		if n := s.refused.Swap(0); n > 0 && s.logger != nil { // not yet said by logRefused
+		if n := s.refused.take(); n > 0 && s.logger != nil { // not yet said by logRefused
 			s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: the broker refused spooled records for good; they left the spool undelivered", "records", n)
 		}
 		if left > 0 && s.logger != nil {

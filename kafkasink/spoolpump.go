@@ -138,7 +138,7 @@ func (s *spool) pumpLoop() {
 				return
 			}
 		}
-		if err := s.mem.acquire(s.pumpCtx, e.size, false); err != nil {
+		if err := s.mem.acquire(s.pumpCtx, e.size, ProduceOptions{}); err != nil {
 			s.feed.unread(e)
 			return
 		}
@@ -187,12 +187,9 @@ func finishSpooled(r *kgo.Record, err error) {
 // warnRetry logs a record put back for the pump, at most once a second
 // with the number put back since the last line.
 func (s *spool) warnRetry(e *spoolEntry, err error) {
-	n := s.retries.Add(1)
-	now := time.Now().UnixNano()
-	last := s.lastWarn.Load()
-	if s.logger == nil || now-last < int64(time.Second) || !s.lastWarn.CompareAndSwap(last, now) {
+	n, due := s.retries.note()
+	if !due || s.logger == nil {
 		return
 	}
-	s.retries.Add(-n)
 	s.logger.Log(selflog.Context(), slog.LevelWarn, "kafkasink: spooled records failed, producing them again", "records", n, "topic", e.rec.Topic, "error", err, "retry_in", time.Until(e.retryAt))
 }

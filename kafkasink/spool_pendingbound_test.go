@@ -28,7 +28,7 @@ func TestSpoolPendingBytesStayBounded(t *testing.T) {
 	cancel()
 	defer p.Close(done)
 	done = Reserved(done)
-	s := p.spool
+	s := p.path.(*spool)
 	var peak int64
 	var refused int
 	for range 5000 {
