@@ -10,17 +10,18 @@ import (
 )
 
 type config struct {
-	brokers          []string
-	clientOpts       []kgo.Opt
-	logger           *slog.Logger
-	maxBuffered      int
-	maxBufferedBytes int64
-	deliveryTimeout  time.Duration
-	tls              *tls.Config
-	sasl             *saslAuth
-	useEnvironment   bool
-	spool            spoolConfig
-	errs             []error // options found invalid, reported by New
+	brokers            []string
+	clientOpts         []kgo.Opt
+	logger             *slog.Logger
+	maxBuffered        int
+	maxBufferedBytes   int64
+	deliveryTimeout    time.Duration
+	deliveryTimeoutSet bool // WithDeliveryTimeout was given
+	tls                *tls.Config
+	sasl               *saslAuth
+	useEnvironment     bool
+	spool              spoolConfig
+	errs               []error // options found invalid, reported by New
 }
 
 func newConfig(opts []Option) config {
@@ -145,10 +146,13 @@ const DefaultDeliveryTimeout = 2 * time.Minute
 // [DefaultDeliveryTimeout]; 0 means no limit (franz-go's default), and other
 // values below one second are refused (franz-go's minimum). A service
 // started while Kafka is absent keeps serving: records wait for a broker
-// within this time, then fail through their done callback.
+// within this time, then fail through their done callback. With
+// [WithSpool] a record never fails for being late: the timeout bounds one
+// attempt in franz-go (default [DefaultSpoolAttemptTimeout]), after which
+// the record goes back to the spool and is produced again later.
 func WithDeliveryTimeout(d time.Duration) Option {
 	return optionFunc(func(c config) config {
-		c.deliveryTimeout = d
+		c.deliveryTimeout, c.deliveryTimeoutSet = d, true
 		return c
 	})
 }

@@ -2,6 +2,7 @@ package kafkasink
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -46,6 +47,7 @@ type spool struct {
 	lastDur     time.Duration // how long it took, at most spoolMaxGather
 	committed   chan struct{} // closed and replaced after each commit
 	writerWake  chan struct{} // messages or a flush wait
+	flushWake   chan struct{} // a flush waits: ends the commit interval's pause
 	ackWake     chan struct{} // acknowledgements wait
 	writerStop  chan struct{}
 	writerDone  chan struct{}
@@ -55,6 +57,7 @@ type spool struct {
 	pumpStop  context.CancelFunc
 	pumpDone  chan struct{}
 	stopping  atomic.Bool    // Close gave up on delivery: failures leave records on disk
+	abandoned atomic.Bool    // Close returned before the final commit: commit nothing more
 	inflight  sync.WaitGroup // records in franz-go
 	callbacks sync.WaitGroup // done callbacks the writer left to goroutines
 	lastAck   atomic.Int64   // unix nanoseconds of the last acknowledgement
@@ -62,6 +65,14 @@ type spool struct {
 	refused   everySecond    // records refused for good without a callback
 	maxQueue  int            // committed records kept in memory for the pump
 	maxQueueB int64
+
+	failpoints spoolFailpoints
+}
+
+// spoolFailpoints are the named points where tests inject faults, as
+// bbolt's failpoints do; all nil outside tests.
+type spoolFailpoints struct {
+	beforeCommit func() // runs on the writer before each commit: a stalled disk
 }
 
 // spoolBatch is one group commit: the entries enqueued since the last one.
@@ -79,12 +90,31 @@ type spoolEntry struct {
 	s       *spool
 	seq     uint64
 	rec     kgo.Record
-	data    []byte // the encoded record, until committed
-	size    int64  // the in-memory budget's measure
-	disk    int64  // bytes in the spool
-	done    func(error)
+	data    []byte      // the encoded record, until committed
+	size    int64       // the in-memory budget's measure
+	disk    int64       // bytes in the spool
+	done    func(error) // called once, by whoever claims it (report)
+	claimed atomic.Bool
 	fails   int
 	retryAt time.Time
+	onDisk  bool // waiting for a retry with its record on disk only
+}
+
+// report calls e's done callback with err unless someone already did, and
+// says whether it did. A message's done is claimed by the first of: its
+// acknowledgement or refusal, a failed commit, Produce's context ending
+// before the commit, and ErrSpooled (waiting on disk, or Close).
+func (e *spoolEntry) report(err error) bool {
+	if e.claimed.Swap(true) {
+		return false
+	}
+	done := e.done
+	e.done = nil
+	if done == nil {
+		return false
+	}
+	done(err)
+	return true
 }
 
 func newSpoolEntry(seq uint64, m Message, ts time.Time, disk int64, done func(error)) *spoolEntry {
@@ -108,6 +138,7 @@ func openSpool(c config) (*spool, error) {
 		batch:      &spoolBatch{done: make(chan struct{})},
 		committed:  make(chan struct{}),
 		writerWake: make(chan struct{}, 1),
+		flushWake:  make(chan struct{}, 1),
 		ackWake:    make(chan struct{}, 1),
 		writerStop: make(chan struct{}),
 		writerDone: make(chan struct{}),
@@ -208,18 +239,20 @@ func (s *spool) produce(ctx context.Context, m Message, o ProduceOptions, fromCt
 	if !wait {
 		return // must not wait, or need not: committed with the next group
 	}
-	// By default not bounded by ctx: returning before the commit would
-	// let Emit return nil for a record a crash can still lose. A commit
-	// takes what the disk takes; the writer's end (Close) releases the
-	// wait too.
+	// Bounded by ctx when it is live on entry, so that a stalled disk
+	// cannot hold the caller past it: done then says the message was not
+	// committed yet (it may still be). A context already done on entry is
+	// the Sink contract's "do not wait for room", not for the disk: the
+	// commit is waited for, so that a message whose Produce returned
+	// survives a crash.
 	var ctxDone <-chan struct{}
-	if s.interval > 0 {
+	if ctx.Err() == nil {
 		ctxDone = ctx.Done()
 	}
 	select {
 	case <-b.done:
-	case <-s.writerDone:
 	case <-ctxDone:
+		e.report(fmt.Errorf("%w: %w", ErrNotCommitted, ctx.Err()))
 	}
 }
 
@@ -264,7 +297,7 @@ func (s *spool) writeLoop() {
 		s.wmu.Lock()
 		flush := s.flushWanted
 		s.wmu.Unlock()
-		if !flush && s.interval > 0 && !s.pause(s.interval, nil) {
+		if !flush && s.interval > 0 && !s.pause(s.interval, s.flushWake) {
 			return
 		}
 		if !flush && s.interval == 0 && !s.gather() {
@@ -368,7 +401,15 @@ func (s *spool) commitSome(all bool) {
 	if b == nil {
 		b = &spoolBatch{}
 	}
-	err := s.store.commit(b.entries, dels)
+	var err error
+	if s.failpoints.beforeCommit != nil {
+		s.failpoints.beforeCommit()
+	}
+	if s.abandoned.Load() {
+		err = errors.New("Close returned before this commit")
+	} else {
+		err = s.store.commit(b.entries, dels)
+	}
 	if err != nil {
 		err = fmt.Errorf("%w: writing to %s: %w", ErrSpool, s.store.path, err)
 		if s.logger != nil {
@@ -404,7 +445,7 @@ func (s *spool) commitSome(all bool) {
 			// once their done has been called.
 			s.callLater(func() {
 				for _, e := range b.entries {
-					failMessage(e.done, err)
+					e.report(err)
 				}
 				close(b.done)
 			})
@@ -435,12 +476,9 @@ func (s *spool) acked(e *spoolEntry, err error) {
 	wake(s.ackWake)
 	s.space.release(e.disk)
 	s.lastAck.Store(time.Now().UnixNano())
-	done := e.done
-	e.done = nil
-	if done == nil && err != nil {
+	if !e.report(err) && err != nil {
 		s.logRefused(e, err)
 	}
-	failMessage(done, err)
 }
 
 // logRefused says that the broker refused, for good, a record whose done
@@ -452,5 +490,5 @@ func (s *spool) logRefused(e *spoolEntry, err error) {
 	if !due || s.logger == nil {
 		return
 	}
-	s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: the broker refused spooled records for good; they leave the spool undelivered", "records", n, "topic", e.rec.Topic, "error", err)
+	s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: the broker refused spooled records for good; they leave the spool undelivered", "records", n, "topic", e.rec.Topic, "event_id", eventID(&e.rec), "error", err)
 }

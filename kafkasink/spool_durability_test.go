@@ -26,7 +26,7 @@ func TestSpoolEventIsDurableWhenProduceReturns(t *testing.T) {
 	}
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
-	defer p.Close(done)
+	defer p.Close(context.Background()) // the broker is away: ErrSpooled
 	short, cancelShort := context.WithTimeout(context.Background(), time.Nanosecond)
 	defer cancelShort()
 	for i, ctx := range []context.Context{done, short, context.Background()} {

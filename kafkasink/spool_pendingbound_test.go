@@ -26,7 +26,7 @@ func TestSpoolPendingBytesStayBounded(t *testing.T) {
 	}
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
-	defer p.Close(done)
+	defer p.Close(context.Background()) // the broker is away: ErrSpooled
 	done = Reserved(done)
 	s := p.path.(*spool)
 	var peak int64

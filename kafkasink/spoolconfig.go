@@ -79,6 +79,13 @@ func WithSpoolCommitInterval(d time.Duration) Option {
 // in which case the message was neither spooled nor produced.
 var ErrSpool = errors.New("kafkasink: spool")
 
+// ErrNotCommitted is given to a message's done callback when the context
+// passed to Produce ended before the spool's commit of the message was
+// made (a stalled disk): Produce returns then, within its context, but the
+// message stays queued and may still become durable, and be delivered, when
+// the disk catches up. It wraps the context's error.
+var ErrNotCommitted = errors.New("kafkasink: the spool's commit was not made within the context; the message may still become durable")
+
 // ErrSpoolFull is given to a message's done callback when the spool stayed
 // at its bound ([WithSpoolMaxBytes]) until the context passed to Produce was
 // done. It wraps [ErrBufferFull], so the exporter's back-pressure policy
@@ -112,11 +119,19 @@ func (c config) spoolError() error {
 	return nil
 }
 
-// recordDeliveryTimeout is franz-go's RecordDeliveryTimeout: none with a
-// spool, whose records wait for the broker as long as it takes.
+// DefaultSpoolAttemptTimeout is how long a spooled record may wait in
+// franz-go (for a partition's leader, or retrying an error about its topic
+// or cluster) before it goes back to the spool, to be produced again after
+// a backoff, unless [WithDeliveryTimeout] is given: a stuck partition then
+// holds the in-memory bounds at most this long, and the other topics' records
+// flow meanwhile.
+const DefaultSpoolAttemptTimeout = 10 * time.Second
+
+// recordDeliveryTimeout is franz-go's RecordDeliveryTimeout. With a spool
+// it bounds one attempt: the record goes back to disk when it expires.
 func (c config) recordDeliveryTimeout() time.Duration {
-	if c.spool.set {
-		return 0
+	if c.spool.set && !c.deliveryTimeoutSet {
+		return DefaultSpoolAttemptTimeout
 	}
 	return c.deliveryTimeout
 }
