@@ -42,6 +42,19 @@ func (d *doneRecorder) wait(t testing.TB) error {
 	}
 }
 
+// waitLong is wait for a result that may come after a backoff of up to
+// ten seconds (a topic's retry).
+func (d *doneRecorder) waitLong(t testing.TB) error {
+	t.Helper()
+	select {
+	case <-d.called:
+		return d.err
+	case <-time.After(3 * hangGuard):
+		t.Fatal("done was never called")
+		return nil
+	}
+}
+
 // newProducer returns a producer that is closed, and so flushed, when t ends.
 func newProducer(t testing.TB, opts ...kafkasink.Option) *kafkasink.Producer {
 	t.Helper()

@@ -72,7 +72,8 @@ type spool struct {
 // spoolFailpoints are the named points where tests inject faults, as
 // bbolt's failpoints do; all nil outside tests.
 type spoolFailpoints struct {
-	beforeCommit func() // runs on the writer before each commit: a stalled disk
+	beforeCommit func()       // runs on the writer before each commit: a stalled disk
+	commit       func() error // replaces each commit's result when not nil: a failing disk
 }
 
 // spoolBatch is one group commit: the entries enqueued since the last one.
@@ -405,9 +406,12 @@ func (s *spool) commitSome(all bool) {
 	if s.failpoints.beforeCommit != nil {
 		s.failpoints.beforeCommit()
 	}
-	if s.abandoned.Load() {
+	switch {
+	case s.abandoned.Load():
 		err = errors.New("Close returned before this commit")
-	} else {
+	case s.failpoints.commit != nil:
+		err = s.failpoints.commit()
+	default:
 		err = s.store.commit(b.entries, dels)
 	}
 	if err != nil {
