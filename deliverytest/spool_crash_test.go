@@ -73,9 +73,9 @@ func TestSpoolCrashChild(t *testing.T) {
 // SIGKILL at five random moments while its 16 goroutines emit through a
 // spool, restarts it on the same directory each time, then lets a sixth run
 // end: every event whose Emit returned nil in any run is on the broker, in
-// emit order per partition key. A record whose acknowledgement was not yet
-// recorded when the process died is produced again (at least once): those
-// duplicates are counted and reported.
+// emit order per partition key, and none twice: a record whose
+// acknowledgement was not yet recorded when the process died is found on
+// the broker by the next start's recovery, not produced again.
 func TestSpoolSurvivesSIGKILL(t *testing.T) {
 	perWorker, kills := 150, 5
 	if *long {
@@ -177,5 +177,8 @@ func TestSpoolSurvivesSIGKILL(t *testing.T) {
 	}
 	if reordered > 0 {
 		t.Errorf("%d events arrived before an earlier event of their partition key", reordered)
+	}
+	if duplicates > 0 {
+		t.Errorf("%d events are on the broker more than once (the same relayer-event-id): recovery produced again records already there", duplicates)
 	}
 }

@@ -67,6 +67,11 @@ type spool struct {
 	maxQueueB int64
 
 	failpoints spoolFailpoints
+
+	// Recovery: the records an earlier process left, checked against the
+	// partitions' tails before they are produced (spoolrecovery.go).
+	earlierFrom, earlierTo uint64
+	consumerOpts           []kgo.Opt
 }
 
 // spoolFailpoints are the named points where tests inject faults, as
@@ -151,6 +156,8 @@ func openSpool(c config) (*spool, error) {
 	s.space.add(found.bytes)
 	if found.records > 0 { // an earlier process's records: produced first
 		s.feed.diskFrom, s.feed.diskTo = found.first, found.last+1
+		s.earlierFrom, s.earlierTo = found.first, found.last+1
+		s.consumerOpts = append([]kgo.Opt{kgo.SeedBrokers(c.brokers...)}, append(c.securityOpts(), c.clientOpts...)...)
 		if s.logger != nil {
 			s.logger.Log(selflog.Context(), slog.LevelInfo, "kafkasink: producing records left in the spool", "path", store.path, "records", found.records, "bytes", found.bytes)
 		}

@@ -28,7 +28,8 @@ type feeder struct {
 	ahead            []*spoolEntry // read from disk, older than queue
 	queue            []*spoolEntry
 	queueBytes       int64
-	diskFrom, diskTo uint64 // [diskFrom, diskTo): on disk only, newer than queue
+	diskFrom, diskTo uint64          // [diskFrom, diskTo): on disk only, newer than queue
+	skip             map[uint64]bool // found on the broker by recovery: not produced again
 	wake             chan struct{}
 }
 
@@ -103,11 +104,17 @@ func (s *spool) next() *spoolEntry {
 				// New refuses the file, naming it.
 				s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: spooled record unreadable, skipped", "error", err)
 			}
-			for _, e := range es {
-				e.s = s
-			}
 			f.mu.Lock()
-			f.ahead, f.diskFrom = es, next
+			kept := es[:0]
+			for _, e := range es {
+				if f.skip[e.seq] {
+					delete(f.skip, e.seq)
+					continue
+				}
+				e.s = s
+				kept = append(kept, e)
+			}
+			f.ahead, f.diskFrom = kept, next
 			f.mu.Unlock()
 			continue
 		default:
@@ -165,6 +172,9 @@ func (f *feeder) unread(e *spoolEntry) {
 // budget allows: during an outage it waits here, and records wait on disk.
 func (s *spool) pumpLoop() {
 	defer close(s.pumpDone)
+	if s.earlierTo > 0 {
+		s.releaseFound(s.recoverEarlier(s.earlierFrom, s.earlierTo))
+	}
 	for {
 		e := s.next()
 		if e == nil {
