@@ -107,9 +107,9 @@ const DefaultMaxBufferedRecords = 50_000
 // WithMaxBufferedRecords bounds the records held in flight (buffered or being
 // sent), overriding the default [DefaultMaxBufferedRecords]. When the bound is
 // reached, Produce waits until a record completes or its context is done.
-// A tenth of the bound is kept for Produce calls marked with [Reserved] (the
-// exporter's request logs): other calls wait at nine tenths, or fail there at
-// once when their context is already done. It also sets franz-go's
+// A tenth of the bound is kept for messages given with [ProduceOptions]
+// Reserve: others wait at nine tenths, or fail there at once with
+// ProduceOptions NoWait (or a context already done). It also sets franz-go's
 // MaxBufferedRecords, one higher (franz-go counts a record until its done
 // callback returns); smaller franz-go limits given in WithClientOptions make
 // records fail with ErrBufferFull instead of waiting. A value below 1 makes
@@ -128,7 +128,7 @@ const DefaultMaxBufferedBytes = 64 << 20
 // WithMaxBufferedBytes bounds the bytes (keys, values, headers) held in
 // flight, overriding [DefaultMaxBufferedBytes]. It works with
 // [WithMaxBufferedRecords]: Produce waits when either bound is reached, and a
-// tenth of each is kept for calls marked with [Reserved]. A value below 1 makes
+// tenth of each is kept for messages given with [ProduceOptions] Reserve. A value below 1 makes
 // [New] fail with [ErrConfiguration].
 func WithMaxBufferedBytes(n int64) Option {
 	return optionFunc(func(c config) config {

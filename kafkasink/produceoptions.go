@@ -8,8 +8,10 @@ import "context"
 type ProduceOptions struct {
 	// NoWait makes the call fail the message at once with [ErrBufferFull]
 	// when the buffer is full, rather than wait for room: kgo's TryProduce
-	// beside Produce. A caller that must not block (a span processor's
-	// OnEnd) sets it.
+	// beside Produce. A caller that must not block sets it. With
+	// [WithSpool], it does not wait for room, but still waits for the
+	// commit that makes the message durable, within ctx (see Spool in the
+	// package documentation).
 	NoWait bool
 
 	// Reserve lets the message use the share of the buffer's bounds kept

@@ -188,7 +188,7 @@ func (s *spool) produce(ctx context.Context, m Message, o ProduceOptions, fromCt
 		return
 	}
 	if !reserved && n > s.space.waitMax {
-		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in the %d bytes of a spool of %d (WithSpoolMaxBytes) left to calls not marked Reserved", ErrSpoolFull, n, s.space.waitMax, s.space.max))
+		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in the %d bytes of a spool of %d (WithSpoolMaxBytes) left to messages without ProduceOptions.Reserve", ErrSpoolFull, n, s.space.waitMax, s.space.max))
 		return
 	}
 	if err := s.space.acquire(ctx, n, o); err != nil {
@@ -210,7 +210,7 @@ func (s *spool) produce(ctx context.Context, m Message, o ProduceOptions, fromCt
 	s.wmu.Lock()
 	if o.NoWait { // will not wait for room: refused once the writer is that far behind
 		// The in-memory buffer's bounds (maxQueueB is a tenth of it): a
-		// burst of request logs at Shutdown fits as it would without spool.
+		// burst of reserved messages fits as it would without spool.
 		limit := 9 * s.maxQueueB
 		if reserved {
 			limit = 10 * s.maxQueueB
@@ -230,8 +230,8 @@ func (s *spool) produce(ctx context.Context, m Message, o ProduceOptions, fromCt
 	s.uncommitted++
 	s.pendingB += n + e.size
 	tooMuch := s.pendingB > s.maxQueueB
-	// By default only a reserved call with a done context (a request log
-	// written from OnEnd) returns before its commit: an event, even one
+	// By default only a reserved message that must not wait returns
+	// before its commit: any other, even one
 	// whose caller will not wait for room (WithDropWhenFull), is durable
 	// when Produce returns, so that an Emit that returned nil survives a
 	// crash. With a commit interval nothing is durable on return: the wait
