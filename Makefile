@@ -1,11 +1,13 @@
 # otelrelayer: `make run` (quickstart on an embedded broker), `make test`.
 GO ?= go
+# Every module. outbox is its own, so that database drivers stay out of the
+# library's go.mod; its tests need PostgreSQL (scripts/ensure-postgres.sh).
 # wire/schematest (the JSON Schema test, its own module for its validator)
 # comes last: it validates the messages the other modules' tests dumped.
-MODULES := . examples wire/schematest
+MODULES := . examples outbox benchmarks wire/schematest
 MESSAGE_DUMP := $(CURDIR)/bin/messages
 
-EXAMPLES := quickstart httpserver grpcserver rpc consumer
+EXAMPLES := quickstart httpserver grpcserver rpc consumer outbox
 
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(CURDIR)/bin/staticcheck
@@ -24,6 +26,8 @@ examples:
 		(cd examples && $(GO) run ./$$e > /dev/null); \
 	done
 
+# The benchmarks module holds benchmarks, not tests: each runs once
+# (-benchtime 1x, a few seconds in all) so that the harnesses keep working.
 # kcat (librdkafka) proves that other clients read what we write; the test
 # that uses it is skipped when it cannot be installed (never in CI).
 # Chromium drives the web view's browser test (examples/httpserver), skipped
@@ -31,10 +35,12 @@ examples:
 test:
 	@./scripts/ensure-kcat.sh || echo "make test: kcat unavailable, its interoperability test will be skipped"
 	@./scripts/ensure-chromium.sh >/dev/null || echo "make test: Chromium unavailable, the web view's browser test will be skipped"
+	@./scripts/ensure-postgres.sh || echo "make test: PostgreSQL unavailable, the outbox's PostgreSQL tests will be skipped (they fail when CI is set)"
 	@rm -rf $(MESSAGE_DUMP)
 	@set -e; for m in $(MODULES); do \
-		echo "== go test -race $$m"; \
-		(cd $$m && OTELRELAYER_MESSAGE_DUMP=$(MESSAGE_DUMP) $(GO) test -race -count=1 ./...); \
+		flags=""; if [ $$m = benchmarks ]; then flags="-bench . -benchtime 1x"; fi; \
+		echo "== go test -race $$flags $$m"; \
+		(cd $$m && OTELRELAYER_MESSAGE_DUMP=$(MESSAGE_DUMP) $(GO) test -race -count=1 $$flags ./...); \
 	done
 
 # The commands users install: relaytail -h, and the dev broker for a few
@@ -52,13 +58,21 @@ screenshots:
 	cp .artifacts/_artifacts/*/detail-error.png docs/webview-timeline.png
 
 # The benchmark harnesses (their own module): the broker in its own process
-# (KAFKA_BROKERS when set), three paths alternated, then the disk spool on vs
-# off (ratio_spool_vs_memory). BENCHFLAGS=-short for a quick relaybench run;
+# (KAFKA_BROKERS when set), the paths alternated, library_allocs, then the
+# disk spool on vs off (ratio_spool_vs_memory, spool_emit_p99_ms,
+# fsyncs_per_commit), then the transactional outbox on SQLite and PostgreSQL
+# (outbox_events_per_s, outbox_delay_p99_ms). BENCHFLAGS=-short for a quick
+# relaybench run; BENCHFLAGS=-profile for CPU and allocation profiles of the
+# relayer path in bin/profiles and their top 10 sites (relaybench only then);
 # see BENCHMARKS.md.
 BENCHFLAGS ?=
 bench:
-	cd benchmarks && $(GO) run ./relaybench $(BENCHFLAGS)
-	cd benchmarks && $(GO) run ./spoolbench
+	cd benchmarks && $(GO) run ./relaybench -profiledir $(CURDIR)/bin/profiles $(BENCHFLAGS)
+	@case " $(BENCHFLAGS) " in *" -profile "*) ;; *) \
+		cd benchmarks && $(GO) run ./spoolbench && \
+		if ../scripts/ensure-postgres.sh; then $(GO) run ./outboxbench; \
+		else echo "make bench: PostgreSQL unavailable, outbox figures for SQLite only"; $(GO) run ./outboxbench -backends sqlite; fi ;; \
+	esac
 
 # A million requests, heap after every tenth (the soak of the delivery issue).
 soak:
@@ -71,7 +85,7 @@ $(STATICCHECK):
 	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 staticcheck: $(STATICCHECK)
-	@set -e; for m in $(MODULES) benchmarks; do (cd $$m && $(STATICCHECK) ./...); done
+	@set -e; for m in $(MODULES); do (cd $$m && $(STATICCHECK) ./...); done
 
 # Every fuzz target for FUZZTIME each (CI runs them briefly).
 fuzz:
@@ -92,7 +106,7 @@ fuzz:
 	done
 
 vet:
-	@set -e; for m in $(MODULES) benchmarks; do (cd $$m && $(GO) vet ./...); done
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

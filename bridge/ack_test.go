@@ -14,6 +14,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // heldSink accepts messages and reports nothing until released.
@@ -184,7 +185,7 @@ func TestRefusedAckIsNoLine(t *testing.T) {
 	if len(logs) != 1 {
 		t.Fatalf("got %d request logs", len(logs))
 	}
-	var l exporter.RequestLog
+	var l wire.RequestLog
 	if err := json.Unmarshal(logs[0].Value, &l); err != nil {
 		t.Fatal(err)
 	}

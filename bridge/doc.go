@@ -13,17 +13,21 @@
 //
 // # Which pipeline
 //
-// A call reaches the pipeline bound to the tracer provider of the span in its
-// context (a processor binds itself when it sees its first span start), else
-// the default pipeline (the one registered last, see [Register]). With
-// neither, calls return [ErrNotInstalled].
+// A call reaches the pipelines bound to the tracer provider of the span in its
+// context (a processor binds itself when it sees its first span start; with
+// several processors on one provider, each gets every call, see [Bind]),
+// else the default pipeline (the one registered last, see [Register]). With
+// neither, calls return [ErrNotInstalled]. A nil context means
+// context.Background().
 //
 // # Errors
 //
 // Input is validated before anything is produced: a call that returns one of
 // the sentinel errors wrote nothing. Delivery is asynchronous unless
 // [WithAck] is given; without it, delivery failures go to the exporter's
-// error handler.
+// error handler. With WithAck, an error wrapping the context's error means
+// the caller stopped waiting: the event may still be delivered (see [Emit]).
+// Errors are prefixed "bridge:" (the pipeline's own, "exporter:").
 //
 // # Conversions
 //

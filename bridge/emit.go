@@ -49,6 +49,16 @@ const (
 // turning every record into an event receives them), or one derived from
 // it, also with a span the handler started, is refused with [ErrSelfLog]:
 // the library's diagnostics never become messages.
+//
+// A nil ctx means context.Background(): the event goes to the default
+// pipeline, as any call whose context holds no span, and becomes no line.
+//
+// A call that returns an error wrote nothing, with one exception: with
+// [WithAck], an error wrapping the context's error says that the caller
+// stopped waiting after the event was handed to the producer. The event may
+// still be delivered (a later failure goes to the exporter's error handler),
+// it is a line of its request marked "unacknowledged":true, and retrying it
+// may write it twice.
 func Emit(ctx context.Context, eventType, eventSubtype string, payload any, opts ...EmitOption) error {
 	if eventType == "" {
 		return fmt.Errorf("%w: event type is empty", ErrInvalidTopic)
@@ -57,7 +67,8 @@ func Emit(ctx context.Context, eventType, eventSubtype string, payload any, opts
 }
 
 // EmitRaw writes message as JSON, untouched, to prefix + topic + suffix. It
-// is recorded like Emit: a line of the request log and a span event.
+// is recorded like Emit: a line of the request log and a span event. A nil
+// ctx means context.Background(), and errors are as for Emit.
 func EmitRaw(ctx context.Context, topic string, message any, opts ...EmitOption) error {
 	if topic == "" {
 		return fmt.Errorf("%w: topic is empty", ErrInvalidTopic)
@@ -114,7 +125,16 @@ func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opt
 //
 // and a relayer.log event to the active span. Outside any request it writes
 // a request log holding just this line at once, so nothing is lost. level is
-// free-form ("debug", "info", "error"...) but must not be empty.
+// free-form ("debug", "info", "error"...) but must not be empty. A nil ctx
+// means context.Background().
+//
+// The one-line message has the form of a request log with service_time 0
+// and date the line's time. When the line came after its request's log was
+// written (a goroutine outliving its request), it is marked "late":true and
+// carries the request's service and its root's trace_id and span_id, to
+// join on. Outside any request it is marked "outside_request":true, with an
+// empty service, and trace_id, span_id and the traceparent header only when
+// ctx holds a span.
 //
 // A context that otelrelayer passed to a logger of its own (the Debug line
 // of every produced message, reaching a slog handler that calls Log), or one

@@ -10,6 +10,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // A pipeline writing to an in-memory sink: an event goes to its topic at
@@ -44,10 +45,10 @@ func Example() {
 	for _, topic := range sink.Topics() {
 		fmt.Println("topic:", topic)
 	}
-	var event exporter.Event
+	var event wire.Event
 	_ = json.Unmarshal(sink.Messages("order_created")[0].Value, &event)
 	fmt.Printf("event: %s %s %s from %s\n", event.EventType, event.EventSubtype, event.Payload, event.Source)
-	var log exporter.RequestLog
+	var log wire.RequestLog
 	_ = json.Unmarshal(sink.Messages("logging")[0].Value, &log)
 	fmt.Printf("request log of %q: %d lines\n", log.Service, len(log.Lines))
 	// Output:

@@ -1,7 +1,6 @@
 package bridge
 
 import (
-	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -21,11 +20,17 @@ const tracerName = "github.com/otelrelayer/otelrelayer/bridge"
 // maxHeaderValue bounds the request header values recorded on spans.
 const maxHeaderValue = 1024
 
+// maxQueryValue bounds the query string recorded on spans: the bound of a
+// request log field (8 KiB), since the query is one.
+const maxQueryValue = 8 << 10
+
 // HTTPHandler wraps next so that every request ends in a request log with the
 // fields of the Python library's Flask middleware: user agent, method, path,
 // query string, remote address (X-Real-IP wins over the peer address),
 // X-Forwarded-For, X-Request-ID, status, the bytes actually written, and the
-// duration.
+// duration. Header values are recorded up to 1 KiB each, the query string up
+// to 8 KiB (the bound of every request log field); a WebSocket upgrade is
+// logged with its status, 101.
 //
 // Used alone, it starts the server span, continuing the trace of the
 // incoming headers with the global propagator, using the global tracer
@@ -65,9 +70,10 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				rw.status = http.StatusInternalServerError
 			}
 			if own { // else the owner's deferred End records the panic
-				span.RecordError(fmt.Errorf("panic: %v", v), trace.WithStackTrace(true))
+				recordPanic(span, v)
+			} else {
+				span.SetStatus(codes.Error, "panic: "+panicValueString(v))
 			}
-			span.SetStatus(codes.Error, fmt.Sprintf("panic: %v", v))
 			h.finish(span, r, rw, own)
 			panic(v)
 		}
@@ -135,7 +141,11 @@ func requestAttributes(r *http.Request) []attribute.KeyValue {
 func enrichAttributes(r *http.Request) []attribute.KeyValue {
 	var attrs []attribute.KeyValue
 	if r.URL.RawQuery != "" { // otelhttp v0.72 records no url.query
-		attrs = append(attrs, attribute.String(sc.URLQuery, limit(r.URL.RawQuery)))
+		q := r.URL.RawQuery
+		if len(q) > maxQueryValue {
+			q = q[:maxQueryValue]
+		}
+		attrs = append(attrs, attribute.String(sc.URLQuery, q))
 	}
 	if v := r.Header.Values("X-Request-ID"); len(v) > 0 {
 		attrs = append(attrs, attribute.StringSlice(sc.HeaderXRequestID, limitAll(v)))

@@ -60,6 +60,13 @@ func WithPartitionKey[K PartitionKey](key K) EmitOption {
 // kafkasink.ErrSpooled: not acknowledged, but not lost either (it is
 // produced later, by the next process on the spool if need be), and not
 // counted in dropped_events.
+//
+// When the context ends first (also when it was already done: a consumer's
+// poll context), Emit returns an error wrapping the context's error, but the
+// event was handed to the producer and may still be delivered: do not retry
+// it, that may write it twice. Its line in the request log, like that of a
+// spooled event, is marked "unacknowledged":true; a later failure goes to
+// the error handler and counts in dropped_events.
 func WithAck() EmitOption { return EmitOption{ack: true} }
 
 type emitConfig struct {

@@ -59,6 +59,8 @@ type LogRecord struct {
 	Payload []byte
 }
 
+// binding routes the spans of tp to p: one pipeline, or a *fanout of every
+// pipeline bound to tp.
 type binding struct {
 	tp trace.TracerProvider
 	p  Pipeline
@@ -109,18 +111,25 @@ func Register(p Pipeline) {
 // themselves to the tracer provider of the spans they see start. tp must be
 // a pointer (SDK tracer providers are), so that finding it again is a pointer
 // comparison that cannot panic.
+//
+// Several pipelines may be bound to one provider (two processors on one
+// tracer provider, writing to two clusters): as every span processor sees
+// every span, each of them receives every call with the provider's spans,
+// in the order they were bound. Binding a pipeline again changes nothing.
 func Bind(tp trace.TracerProvider, p Pipeline) error {
 	if tp == nil || reflect.TypeOf(tp).Kind() != reflect.Pointer || reflect.ValueOf(tp).IsNil() {
-		return fmt.Errorf("otelrelayer: cannot bind tracer provider of type %T: a non-nil pointer is required", tp)
+		return fmt.Errorf("bridge: cannot bind tracer provider of type %T: a non-nil pointer is required", tp)
 	}
 	if p == nil {
-		return fmt.Errorf("otelrelayer: cannot bind tracer provider %T to a nil pipeline", tp)
+		return fmt.Errorf("bridge: cannot bind tracer provider %T to a nil pipeline", tp)
 	}
 	update(func(s *registrySnapshot) {
 		s.retired = slices.DeleteFunc(s.retired, func(r retiredProvider) bool { return r.tp.is(tp) })
 		for i := range s.bound {
 			if s.bound[i].tp == tp {
-				s.bound[i].p = p
+				if ps := members(s.bound[i].p); !slices.Contains(ps, p) {
+					s.bound[i].p = join(append(slices.Clone(ps), p))
+				}
 				return
 			}
 		}
@@ -130,13 +139,48 @@ func Bind(tp trace.TracerProvider, p Pipeline) error {
 }
 
 // Unregister removes p as a default and every binding to it, and the
-// tombstones [Retire] left for it.
+// tombstones [Retire] left for it. The other pipelines bound to the same
+// providers keep their bindings.
 func Unregister(p Pipeline) {
 	update(func(s *registrySnapshot) {
 		s.defaults = slices.DeleteFunc(s.defaults, func(q Pipeline) bool { return q == p })
-		s.bound = slices.DeleteFunc(s.bound, func(b binding) bool { return b.p == p })
+		s.unbind(p, nil)
 		s.forget(p)
 	})
+}
+
+// unbind removes p from every binding; a binding left empty is deleted,
+// and emptied is called with its provider.
+func (s *registrySnapshot) unbind(p Pipeline, emptied func(tp trace.TracerProvider)) {
+	s.bound = slices.DeleteFunc(s.bound, func(b binding) bool {
+		ps := members(b.p)
+		if !slices.Contains(ps, p) {
+			return false
+		}
+		if len(ps) == 1 {
+			if emptied != nil {
+				emptied(b.tp)
+			}
+			return true
+		}
+		return false
+	})
+	for i, b := range s.bound {
+		if ps := members(b.p); slices.Contains(ps, p) {
+			s.bound[i].p = join(slices.DeleteFunc(slices.Clone(ps), func(q Pipeline) bool { return q == p }))
+		}
+	}
+}
+
+// sharesProvider reports whether p is bound to a provider together with
+// another pipeline.
+func (s *registrySnapshot) sharesProvider(p Pipeline) bool {
+	for _, b := range s.bound {
+		if ps := members(b.p); len(ps) > 1 && slices.Contains(ps, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // pipelineFor returns the pipeline that owns span, else the default.

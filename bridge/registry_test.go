@@ -129,7 +129,9 @@ func TestPipelineFor(t *testing.T) {
 		{"no span falls back to the default", func(t *testing.T) { Register(p1); bind(t, tpA, p2) }, noSpan, p1},
 		{"a binding is no default", func(t *testing.T) { bind(t, tpA, p2) }, spanOf{tp: tpB}, nil},
 		{"equal provider values are one provider", func(t *testing.T) { bind(t, fake(1), p2) }, spanOf{tp: tpA}, p2},
-		{"binding again replaces the pipeline", func(t *testing.T) { bind(t, tpA, p2); bind(t, tpA, p3) }, spanOf{tp: tpA}, p3},
+		{"binding the same pipeline again changes nothing", func(t *testing.T) { bind(t, tpA, p2); bind(t, tpA, p2) }, spanOf{tp: tpA}, p2},
+		{"a second pipeline removed leaves the first", func(t *testing.T) { bind(t, tpA, p2); bind(t, tpA, p3); Unregister(p3) }, spanOf{tp: tpA}, p2},
+		{"a second pipeline retired leaves the first", func(t *testing.T) { bind(t, tpA, p2); bind(t, tpA, p3); Retire(p3) }, spanOf{tp: tpA}, p2},
 		{"Unregister removes the bindings", func(t *testing.T) { Register(p1); bind(t, tpA, p2); Unregister(p2) }, spanOf{tp: tpA}, p1},
 		{"Unregister removes a default and its bindings", func(t *testing.T) { Register(p2); bind(t, tpA, p2); Unregister(p2) }, spanOf{tp: tpA}, nil},
 	}

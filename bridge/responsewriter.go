@@ -9,8 +9,9 @@ import (
 
 // responseWriter records the status and the bytes actually written. It
 // exposes the wrapped writer through Unwrap, so http.ResponseController
-// reaches Flush, Hijack and deadlines, and implements http.Flusher and
-// http.Hijacker directly for code that type-asserts.
+// reaches deadlines and the like, and implements FlushError (which
+// ResponseController.Flush calls), http.Flusher and http.Hijacker directly
+// for code that type-asserts.
 type responseWriter struct {
 	http.ResponseWriter
 	status      int
@@ -19,7 +20,9 @@ type responseWriter struct {
 }
 
 func (w *responseWriter) WriteHeader(code int) {
-	if !w.wroteHeader && code >= 200 { // 1xx are informational
+	// 1xx are informational, except 101: the connection switched protocols
+	// (a WebSocket upgrade) and no other status follows.
+	if !w.wroteHeader && (code >= 200 || code == http.StatusSwitchingProtocols) {
 		w.status = code
 		w.wroteHeader = true
 	}
@@ -44,16 +47,25 @@ func (w *responseWriter) statusCode() int {
 
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func (w *responseWriter) Flush() {
+// Flush implements http.Flusher, for code that type-asserts; it cannot
+// return the flush's error, which FlushError does.
+func (w *responseWriter) Flush() { _ = w.FlushError() }
+
+// FlushError flushes the wrapped writer and returns its error (a broken
+// pipe), or an error wrapping http.ErrNotSupported when it cannot flush.
+// http.ResponseController.Flush calls it.
+func (w *responseWriter) FlushError() error {
 	if !w.wroteHeader {
 		w.status, w.wroteHeader = http.StatusOK, true
 	}
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
+	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
+// Hijack implements http.Hijacker; when the wrapped writer cannot hijack,
+// the error wraps http.ErrNotSupported, as http.ResponseController's does.
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if h, ok := w.ResponseWriter.(http.Hijacker); ok {
 		return h.Hijack()
 	}
-	return nil, nil, fmt.Errorf("otelrelayer: %T does not support hijacking", w.ResponseWriter)
+	return nil, nil, fmt.Errorf("bridge: %T does not support hijacking: %w", w.ResponseWriter, http.ErrNotSupported)
 }

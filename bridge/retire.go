@@ -13,7 +13,10 @@ import (
 // Retire records that p has shut down: from then on, calls that would have
 // reached p (as the default pipeline, or through the tracer providers bound
 // to it) return [ErrShutdown], and the registry keeps no reference to p or
-// to those providers, which the garbage collector can then reclaim. A
+// to those providers, which the garbage collector can then reclaim. When
+// other pipelines are bound to one of p's providers (two processors on one
+// tracer provider, one of them removed), calls go on to them, and p is no
+// default anymore: nothing returns ErrShutdown while they are installed. A
 // pipeline calls it when it shuts down (exporter.Processor.Shutdown does).
 //
 // What remains is a tombstone per binding and per default, which refers to
@@ -31,18 +34,19 @@ func Retire(p Pipeline) {
 	}
 	owner := makeWeakRef(p)
 	update(func(s *registrySnapshot) {
+		if s.sharesProvider(p) {
+			// Removed from a provider other pipelines serve too: calls go
+			// on to those, as the default as well.
+			s.defaults = slices.DeleteFunc(s.defaults, func(q Pipeline) bool { return q == p })
+		}
 		for i, q := range s.defaults {
 			if q == p {
 				s.defaults[i] = &tombstone{owner: owner}
 			}
 		}
 		s.defaults = compactTombstones(s.defaults)
-		s.bound = slices.DeleteFunc(s.bound, func(b binding) bool {
-			if b.p != p {
-				return false
-			}
-			s.retired = appendRetired(s.retired, b.tp, owner)
-			return true
+		s.unbind(p, func(tp trace.TracerProvider) {
+			s.retired = appendRetired(s.retired, tp, owner)
 		})
 	})
 }

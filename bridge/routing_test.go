@@ -159,7 +159,7 @@ func TestEmitRawWritesTheMessageUntouched(t *testing.T) {
 				t.Fatalf("messages %q, want one of %s", msgs, tt.want)
 			}
 			// The request log holds the message as written. (Read as bytes:
-			// exporter.Line only decodes objects.)
+			// wire.Line only decodes objects.)
 			logs := rec.Messages(rec.Processor().LoggingTopic())
 			if len(logs) != 1 || !bytes.Contains(logs[0].Value, []byte(`"lines":[`+tt.want+`],`)) {
 				t.Errorf("request logs %q, want one holding %s as its only line", logs, tt.want)

@@ -2,12 +2,10 @@ package bridge
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	sc "github.com/otelrelayer/otelrelayer/internal/semconvkeys"
@@ -22,7 +20,10 @@ import (
 // A call whose context has no span, or a remote one, is a local root and
 // gets its own request log; called inside another request, it is a child
 // span and its lines join that request's log. A returned error marks the
-// span and becomes an error line; a panic does too, then continues.
+// span and becomes an error line (a typed-nil error reads "<nil>", as in
+// log/slog); a panic does too, then continues: its exception.type is the
+// panic value's type, as span.RecordError names an error's ("string" for
+// panic("boom")).
 //
 // Spans are started with the global tracer provider unless
 // [WithTracerProvider] is given.
@@ -48,14 +49,12 @@ func RPC[Req, Resp any](service string, fn func(context.Context, Req) (Resp, err
 		ctx, span := tracer.Start(ctx, service, startOpts...)
 		defer func() {
 			if v := recover(); v != nil {
-				span.RecordError(fmt.Errorf("panic: %v", v), trace.WithStackTrace(true))
-				span.SetStatus(codes.Error, fmt.Sprintf("panic: %v", v))
+				recordPanic(span, v)
 				span.End()
 				panic(v)
 			}
 			if err != nil {
-				span.RecordError(err)
-				span.SetStatus(codes.Error, err.Error())
+				recordError(span, err) // never panics, even for a typed nil
 			}
 			span.End()
 		}()

@@ -9,9 +9,9 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
-	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/internal/selflog"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // A handler may put a span into the library's log context without looking
@@ -48,7 +48,7 @@ func TestSelfLogWithSpanPutIntoItRefused(t *testing.T) {
 	}
 }
 
-func lineCounts(logs []exporter.RequestLog) []int {
+func lineCounts(logs []wire.RequestLog) []int {
 	var n []int
 	for _, l := range logs {
 		n = append(n, len(l.Lines))

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"math"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelrelayer/otelrelayer/internal/jsonenc"
 )
 
 // SlogHandler is a slog.Handler that adds every record logged inside a
@@ -27,7 +30,9 @@ import (
 //     empty attributes and empty groups are left out, groups with an empty
 //     key are inlined, LogValuers are resolved, errors become their message,
 //     durations nanoseconds, times RFC 3339 strings, NaN and infinities
-//     strings.
+//     strings. An attribute with no JSON form (a NaN inside a struct, a
+//     channel) becomes the string "!ERROR:cause", as slog.JSONHandler
+//     writes it, and the record is kept; a typed-nil error reads "<nil>".
 //   - timestamp: the record's time.
 //
 // Records logged without such a context go to the next handler only: a log
@@ -168,10 +173,27 @@ func slogValue(v slog.Value) any {
 	}
 	switch x := v.Any().(type) {
 	case error:
-		return x.Error()
+		return errorString(x)
 	default:
-		return x
+		return anyValue(x)
 	}
+}
+
+// anyValue encodes x once, as the payload will hold it; a value with no JSON
+// form (a NaN in a struct, a channel), or whose encoding panics, becomes the
+// string "!ERROR:cause", as slog.JSONHandler writes it, so that one
+// attribute never costs the record.
+func anyValue(x any) (v any) {
+	defer func() {
+		if r := recover(); r != nil {
+			v = "!ERROR:" + panicString(x, r)
+		}
+	}()
+	b, err := jsonenc.AppendValue(nil, x)
+	if err != nil {
+		return "!ERROR:" + err.Error()
+	}
+	return json.RawMessage(b)
 }
 
 func slogLevelName(l slog.Level) string {

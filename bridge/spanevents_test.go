@@ -15,6 +15,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 func TestSpanEvents(t *testing.T) {
@@ -55,17 +56,17 @@ func TestSpanEvents(t *testing.T) {
 		{"active span", root, []event{
 			{bridge.EmitEventName, map[attribute.Key]string{
 				bridge.EventTypeKey: "orders", bridge.EventSubtypeKey: "created", bridge.TopicKey: "pre.orders.suf",
-				bridge.EventIDKey: header(orders[0].Headers, exporter.EventIDHeader),
+				bridge.EventIDKey: header(orders[0].Headers, wire.EventIDHeader),
 			}},
 			{bridge.EmitEventName, map[attribute.Key]string{
-				bridge.TopicKey: "pre.audit.suf", bridge.EventIDKey: header(audit[0].Headers, exporter.EventIDHeader),
+				bridge.TopicKey: "pre.audit.suf", bridge.EventIDKey: header(audit[0].Headers, wire.EventIDHeader),
 			}},
 			{bridge.LogEventName, map[attribute.Key]string{bridge.LevelKey: "warning"}},
 		}},
 		{"child span", child, []event{
 			{bridge.EmitEventName, map[attribute.Key]string{
 				bridge.EventTypeKey: "orders", bridge.EventSubtypeKey: "child", bridge.TopicKey: "pre.orders.suf",
-				bridge.EventIDKey: header(orders[1].Headers, exporter.EventIDHeader),
+				bridge.EventIDKey: header(orders[1].Headers, wire.EventIDHeader),
 			}},
 		}},
 	}
@@ -103,7 +104,7 @@ func TestSpanEvents(t *testing.T) {
 	}
 
 	// The span event and the message carry the same time.
-	var first exporter.Event
+	var first wire.Event
 	if err := json.Unmarshal(orders[0].Value, &first); err != nil {
 		t.Fatal(err)
 	}

@@ -101,9 +101,9 @@ func (f *failures) handle(err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch msg := err.Error(); {
-	case strings.HasPrefix(msg, "otelrelayer: producing event "):
+	case strings.HasPrefix(msg, "exporter: producing event "):
 		f.events++
-	case strings.HasPrefix(msg, "otelrelayer: producing request log to "):
+	case strings.HasPrefix(msg, "exporter: producing request log to "):
 		f.requestLogs++
 	default:
 		f.other++

@@ -9,8 +9,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/otelrelayer/otelrelayer/exporter"
-	"github.com/otelrelayer/otelrelayer/internal/kafkaends"
+	"github.com/otelrelayer/otelrelayer/internal/testing/kafkaends"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // readAll reads topics from their start to their end offsets (as they are
@@ -119,7 +119,7 @@ func account(t *testing.T, l *ledger, p *pipeline, recs []*kgo.Record) report {
 	seqIDs := map[int64]map[string]bool{}
 	lastSeq := map[string]int64{} // partition key → last sequence number read
 	for _, rec := range recs {
-		id := header(rec, exporter.EventIDHeader)
+		id := header(rec, wire.EventIDHeader)
 		if id == "" {
 			r.recordsWithout++
 			continue
@@ -142,7 +142,7 @@ func account(t *testing.T, l *ledger, p *pipeline, recs []*kgo.Record) report {
 			continue
 		}
 		r.consumed++
-		var ev exporter.Event
+		var ev wire.Event
 		var pl payload
 		if err := json.Unmarshal(rec.Value, &ev); err != nil {
 			t.Fatalf("event %s: %v", rec.Value, err)

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
-	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // The child process of TestSpoolSurvivesSIGKILL reads its task here.
@@ -153,12 +153,12 @@ func TestSpoolSurvivesSIGKILL(t *testing.T) {
 	last := map[string]int64{}
 	var duplicates, reordered, unclaimed int
 	for _, r := range recs {
-		id := header(r, exporter.EventIDHeader)
+		id := header(r, wire.EventIDHeader)
 		if copies[id]++; copies[id] > 1 {
 			duplicates++
 			continue
 		}
-		var ev exporter.Event
+		var ev wire.Event
 		var pl payload
 		if err := json.Unmarshal(r.Value, &ev); err != nil {
 			t.Fatal(err)

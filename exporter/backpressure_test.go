@@ -174,7 +174,8 @@ func TestFailureAnsweredWhileProducing(t *testing.T) {
 }
 
 // A caller that stops waiting for an acknowledgement leaves the answer to
-// the error handler (a failure) or to the request log (a success).
+// the error handler; the event, handed to the producer, is a line of its
+// request marked unacknowledged, and dropped_events counts it if it fails.
 func TestAbandonedAcknowledgement(t *testing.T) {
 	for _, tt := range []struct {
 		name        string
@@ -184,7 +185,7 @@ func TestAbandonedAcknowledgement(t *testing.T) {
 		wantDropped int
 	}{
 		{"delivered later", nil, 0, 1, 0},
-		{"failed later", errLost, 1, 0, 1},
+		{"failed later", errLost, 1, 1, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			sink := &pendingSink{Sink: otelrelayertest.NewSink()}
@@ -211,6 +212,9 @@ func TestAbandonedAcknowledgement(t *testing.T) {
 			l := requestLogs(t, sink.Messages("logging"))[0]
 			if len(l.Lines) != tt.wantLines || l.DroppedEvents != tt.wantDropped {
 				t.Errorf("request log: %d lines, %d dropped events; want %d and %d", len(l.Lines), l.DroppedEvents, tt.wantLines, tt.wantDropped)
+			}
+			if len(l.Lines) == 1 && !l.Lines[0].Unacknowledged {
+				t.Errorf("line %s is not marked unacknowledged", l.Lines[0].Raw)
 			}
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // Many requests at once, their messages kept as the sink got them (not
@@ -66,14 +67,14 @@ func TestConcurrentMessagesKeepTheirHeaders(t *testing.T) {
 					}
 					hs[h.Key] = string(h.Value)
 				}
-				id := hs[exporter.EventIDHeader]
+				id := hs[wire.EventIDHeader]
 				if name == "cloudevents" && hs["ce_id"] != id {
 					t.Errorf("ce_id %q, event ID %q", hs["ce_id"], id)
 				}
 				switch m.Topic {
 				case "job_done":
 					nEvents++
-					var e exporter.Event
+					var e wire.Event
 					if err := json.Unmarshal(m.Value, &e); err != nil {
 						t.Fatalf("event %s: %v", m.Value, err)
 					}
@@ -90,7 +91,7 @@ func TestConcurrentMessagesKeepTheirHeaders(t *testing.T) {
 					eventIDs[id] = [2]int{p.Req, p.N}
 				default:
 					nLogs++
-					var l exporter.RequestLog
+					var l wire.RequestLog
 					if err := json.Unmarshal(m.Value, &l); err != nil {
 						t.Fatalf("request log %s: %v", m.Value, err)
 					}

@@ -39,7 +39,8 @@ type config struct {
 	meterProvider   metric.MeterProvider
 	ignoreEnv       bool
 	redactedKeys    []string
-	loggingTopic    string // from the environment, when New is given ""
+	loggingTopic    string          // from the environment, when New is given ""
+	sampling        *samplingConfig // WithRequestLogSampling; nil: every request log
 }
 
 func newConfig(opts []Option) config {

@@ -1,119 +1,164 @@
 package exporter
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/otelrelayer/otelrelayer/internal/eventid"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
-// delivery follows one message through the sink and sends its result where
-// it belongs: to the caller while Produce has not returned, or while the
-// caller waits for the acknowledgement (WithAck); else to the error handler
-// and, for an event, the request's dropped_events.
-type delivery struct {
+// Each kind of message has its own delivery type, and each type is produced
+// by one function that hands the message to the sink and settles what the
+// caller learns in the same call: no caller has to remember a second call
+// for a failure to reach the error handler.
+//
+//   - [logDelivery]: a request log written on nobody's behalf (a root's end,
+//     eviction, Shutdown). Every failure is reported.
+//   - [callerDelivery]: a message its caller is still in (an event without
+//     WithAck, a Log outside any request): a failure before Produce returned
+//     is the caller's error, a later one is reported.
+//   - [ackDelivery]: an event with WithAck: the caller waits for the answer
+//     within its context; an answer arriving after it stopped waiting is
+//     reported.
+//
+// "Reported" means the error handler, or Shutdown's error while Shutdown
+// runs: see [Processor.fail].
+
+// logDelivery reports every failure of a request log.
+type logDelivery struct {
 	p     *Processor
+	start time.Time // zero when produce durations are not measured
+}
+
+func (d *logDelivery) done(err error) {
+	if err != nil && errors.Is(err, kafkasink.ErrSpooled) {
+		return // safe on disk, produced later
+	}
+	d.p.metrics.produced(d.p.loggingTopic, d.start, err)
+	if err != nil {
+		d.p.fail(failedMessage{what: "request log", topic: d.p.loggingTopic}, err)
+	}
+}
+
+// failedMessage names a message whose failure is reported.
+type failedMessage struct {
+	what  string // "request log", "late line"; empty for an event
 	topic string
-	what  string // "request log", in reports; events are named by their ID
+	id    uuid.UUID // an event's
+	req   *request  // an event's request, whose dropped_events counts it
+}
+
+// fail reports a failure that no caller can receive anymore: to Shutdown's
+// error while Shutdown runs, else to the error handler. An event also counts
+// in its request's dropped_events, when the request is still open.
+func (p *Processor) fail(m failedMessage, err error) {
+	event := m.what == ""
+	if event {
+		m.req.countDroppedEvent()
+	}
+	if p.shut.Load() { // Shutdown returns it
+		p.undelivered.add(event, m.id, err)
+		return
+	}
+	what := m.what
+	if event {
+		what = "event " + m.id.String()
+	}
+	p.reports.report(fmt.Errorf("exporter: producing %s to %q: %w", what, m.topic, err))
+}
+
+// callerDelivery is a message its caller is still in: the sink's answer
+// before Produce returned is the caller's, a later failure is reported.
+type callerDelivery struct {
+	p     *Processor
+	msg   failedMessage
 	start time.Time
 
-	// An event's: the request it belongs to (nil outside one) and its line,
-	// added when an abandoned acknowledgement turns out a success.
-	event bool
-	req   *request
-	raw   bool
-	value []byte
-	id    uuid.UUID
-
-	ack   bool
-	acked chan error // WithAck: the result, for the waiting caller
-
-	state atomic.Int32
-	err   atomic.Pointer[error] // a failure, stored before the state says it is known
+	mu       sync.Mutex
+	returned bool  // Produce returned: answers from now on are reported
+	early    error // the answer before that
 }
 
-// The states of a delivery. The sink answers (done) either while Produce
-// runs (producing → doneEarly) or after it returned (returned → answered
-// when the caller waits for it; else reported). A caller that stops waiting
-// abandons it (returned → abandoned): the answer is then reported.
-const (
-	deliveryProducing int32 = iota
-	deliveryReturned
-	deliveryDoneEarly
-	deliveryAnswered
-	deliveryAbandoned
-)
-
-// done is the sink's callback.
-func (d *delivery) done(err error) {
-	// Safe in the spool, produced later (by the next process on the spool
-	// if need be): neither sent nor a failure nor a drop. Only a caller
-	// waiting for the acknowledgement is told.
-	spooled := err != nil && errors.Is(err, kafkasink.ErrSpooled)
-	if spooled && !d.ack {
-		err = nil
+func (d *callerDelivery) done(err error) {
+	if err != nil && errors.Is(err, kafkasink.ErrSpooled) {
+		return // safe on disk, produced later: not a failure
 	}
-	if !spooled {
-		d.p.metrics.produced(d.topic, d.start, err)
+	d.p.metrics.produced(d.msg.topic, d.start, err)
+	d.mu.Lock()
+	if !d.returned {
+		d.early = err
+		d.mu.Unlock()
+		return
 	}
+	d.mu.Unlock()
 	if err != nil {
-		failure := err        // only a failure is moved to the heap
-		d.err.Store(&failure) // before the state changes that publish it
-	}
-	if d.state.CompareAndSwap(deliveryProducing, deliveryDoneEarly) {
-		if d.ack {
-			d.acked <- err
-		}
-		return
-	}
-	if d.ack && d.state.CompareAndSwap(deliveryReturned, deliveryAnswered) {
-		d.acked <- err
-		return
-	}
-	// Nobody waits: Produce returned without WithAck, or the caller gave up.
-	if spooled {
-		return
-	}
-	if err != nil {
-		if d.event {
-			d.req.countDroppedEvent()
-		}
-		if d.p.shut.Load() { // Shutdown returns it
-			d.p.undelivered.add(d.event, d.id, err)
-			return
-		}
-		what := d.what
-		if d.event {
-			what = "event " + d.id.String()
-		}
-		d.p.reports.report(fmt.Errorf("otelrelayer: producing %s to %q: %w", what, d.topic, err))
-		return
-	}
-	if d.event && d.ack && d.req != nil { // delivered after the caller gave up
-		var text [eventid.TextLen]byte
-		d.p.addEventLine(d.req, d.raw, d.value, eventid.AppendText(text[:0], d.id))
+		d.p.fail(d.msg, err)
 	}
 }
 
-// returned is called once Produce returned: it tells whether the result is
-// already known, and what it is. With WithAck the result also waits in acked.
-func (d *delivery) returned() (err error, settled bool) {
-	if d.state.CompareAndSwap(deliveryProducing, deliveryReturned) || d.ack {
+// produceForCaller hands msg to the sink and returns the failure the sink
+// reported before Produce returned; a later failure is reported.
+func (p *Processor) produceForCaller(ctx context.Context, msg kafkasink.Message, d *callerDelivery) error {
+	p.sink.Produce(ctx, msg, d.done)
+	d.mu.Lock()
+	d.returned = true
+	err := d.early
+	d.mu.Unlock()
+	return err
+}
+
+// ackDelivery is an event whose caller waits for the broker's answer
+// (WithAck). An answer that comes after the caller stopped waiting is
+// reported when it is a failure.
+type ackDelivery struct {
+	p     *Processor
+	msg   failedMessage
+	start time.Time
+
+	mu        sync.Mutex
+	answer    chan error // buffered: done never blocks
+	abandoned bool       // the caller stopped waiting
+}
+
+func (d *ackDelivery) done(err error) {
+	if err == nil || !errors.Is(err, kafkasink.ErrSpooled) {
+		d.p.metrics.produced(d.msg.topic, d.start, err)
+	}
+	d.mu.Lock()
+	if !d.abandoned {
+		d.answer <- err
+		d.mu.Unlock()
+		return
+	}
+	d.mu.Unlock()
+	if err != nil && !errors.Is(err, kafkasink.ErrSpooled) {
+		d.p.fail(d.msg, err)
+	}
+}
+
+// produceAndWait hands msg to the sink and waits for the broker's answer
+// within ctx. It reports waited false when ctx ended first: the message may
+// still be delivered, and a later failure is reported.
+func (p *Processor) produceAndWait(ctx, produceCtx context.Context, msg kafkasink.Message, d *ackDelivery) (err error, waited bool) {
+	d.answer = make(chan error, 1)
+	p.sink.Produce(produceCtx, msg, d.done)
+	select {
+	case err = <-d.answer:
+		return err, true
+	case <-ctx.Done():
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	select {
+	case err = <-d.answer: // it arrived meanwhile
+		return err, true
+	default:
+		d.abandoned = true
 		return nil, false
 	}
-	if e := d.err.Load(); e != nil {
-		return *e, true
-	}
-	return nil, true
-}
-
-// abandon is called when a caller waiting for the acknowledgement gives up.
-// It reports false when the answer arrived meanwhile: it is then in acked.
-func (d *delivery) abandon() bool {
-	return d.state.CompareAndSwap(deliveryReturned, deliveryAbandoned)
 }

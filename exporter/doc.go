@@ -1,7 +1,8 @@
 // Package exporter is the SDK side of otelrelayer: [Processor], an
 // OpenTelemetry span processor that writes the events of bridge.Emit at once
-// and one request log per local root span to the logging topic, and the wire
-// types [Event] and [RequestLog] that consumers decode.
+// and one request log per local root span to the logging topic. Consumers
+// decode the messages with package wire (the aliases [Event] and
+// [RequestLog] here are deprecated).
 //
 // # Installation
 //
@@ -25,17 +26,36 @@
 // RPC call, a consumed message, a job. Lines come from Emit and Log calls whose
 // context holds the root or any of its descendants, from any goroutine, in
 // the order they happened; exception events and error statuses of any span
-// of the request become error lines when that span ends. HTTP roots (a span
-// with http.request.method or http.method) carry the Flask fields of the
-// Python library, read from the stable semantic conventions and the older
-// names; other roots carry service (rpc.service.rpc.method, else the span
-// name) and service_time. Lines that would exceed [WithMaxLines] or
-// [WithMaxMessageBytes] are counted in dropped_lines, undelivered events in
-// dropped_events.
+// of the request become error lines when that span ends. HTTP roots (a
+// server- or internal-kind span with http.request.method or http.method)
+// carry the Flask fields of the Python library, read from the stable semantic
+// conventions and the older names; other roots (client- and producer-kind
+// ones too) carry service (rpc.service.rpc.method, else the span name) and
+// service_time. A request log never exceeds [WithMaxMessageBytes]: its fields
+// take at most half (shortened and named in truncated_fields), lines that
+// would exceed [WithMaxLines] or the size are counted in dropped_lines,
+// undelivered events in dropped_events.
 //
 // A context whose span has ended still adds to its request until the root
 // ends (a goroutine outliving its child span; up to 1,024 ended children a
-// request). Once the request has ended, Log writes a one-line request log of
-// its own and Emit still writes its event: nothing is lost silently. A root
-// that never ends is evicted after [WithMaxRequestAge].
+// request, live ones not counted). Once the request has ended, a Log, an
+// event's line or the errors of a span ending late go into a one-line
+// message marked "late":true with the request's service and root IDs; a Log
+// outside any request writes one marked "outside_request":true. Nothing is
+// lost silently. A root that never ends is evicted after
+// [WithMaxRequestAge].
+//
+// # Several processors
+//
+// Every Processor on a tracer provider gets every event and line of its
+// spans, as every span processor sees every span (a dual write to two
+// clusters); removing one (TracerProvider.UnregisterSpanProcessor shuts it
+// down) leaves the others working.
+//
+// # Failures
+//
+// A failure the caller can receive is returned (the buffer full before Emit
+// returned, a WithAck answer). Every later one reaches the error handler
+// ([WithErrorHandler]), or Shutdown's error while Shutdown runs, whatever
+// meter provider is installed. Errors are prefixed "exporter:".
 package exporter

@@ -92,10 +92,18 @@ type requestHead struct {
 	info                 rootInfo
 	service              string // RPC and other roots
 	span                 trace.SpanContext
+	// A one-line message, not a request's log: late holds a line or
+	// errors that arrived after their request's log was written;
+	// outside, a Log outside any request.
+	late, outside bool
+	// truncated names the fields fitHead shortened.
+	truncated []string
 }
 
 // appendRequestHead appends a request log up to and including `"lines":[`.
+// A negative duration (a root backdated from a skewed clock) is written as 0.
 func appendRequestHead(dst []byte, h *requestHead) []byte {
+	elapsed := max(h.elapsed, 0)
 	dst = append(dst, `{"source":`...)
 	dst = jsonenc.AppendString(dst, h.source)
 	dst = append(dst, `,"logging_topic":`...)
@@ -116,12 +124,12 @@ func appendRequestHead(dst []byte, h *requestHead) []byte {
 		dst = appendInt(dst, `,"status":`, ri.status)
 		dst = appendInt(dst, `,"content_length":`, ri.contentLength)
 		dst = append(dst, `,"request_time":`...)
-		dst = jsonenc.AppendMillis(dst, h.elapsed)
+		dst = jsonenc.AppendMillis(dst, elapsed)
 	} else {
 		dst = append(dst, `,"service":`...)
 		dst = jsonenc.AppendString(dst, h.service)
 		dst = append(dst, `,"service_time":`...)
-		dst = jsonenc.AppendMillis(dst, h.elapsed)
+		dst = jsonenc.AppendMillis(dst, elapsed)
 	}
 	if h.span.IsValid() {
 		dst = append(dst, `,"trace_id":"`...)
@@ -131,17 +139,36 @@ func appendRequestHead(dst []byte, h *requestHead) []byte {
 		dst = hex.AppendEncode(dst, sid[:])
 		dst = append(dst, '"')
 	}
+	if h.late {
+		dst = append(dst, `,"late":true`...)
+	}
+	if h.outside {
+		dst = append(dst, `,"outside_request":true`...)
+	}
+	if len(h.truncated) > 0 {
+		dst = append(dst, `,"truncated_fields":[`...)
+		for i, name := range h.truncated {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jsonenc.AppendString(dst, name)
+		}
+		dst = append(dst, ']')
+	}
 	return append(dst, `,"lines":[`...)
 }
 
 // appendRequestTail closes a request log opened by appendRequestHead.
-func appendRequestTail(dst []byte, droppedLines, droppedEvents int, evicted bool) []byte {
+func appendRequestTail(dst []byte, droppedLines, droppedEvents int, evicted bool, sampleRate []byte) []byte {
 	dst = append(dst, `],"dropped_lines":`...)
 	dst = strconv.AppendInt(dst, int64(droppedLines), 10)
 	dst = append(dst, `,"dropped_events":`...)
 	dst = strconv.AppendInt(dst, int64(droppedEvents), 10)
 	if evicted {
 		dst = append(dst, `,"evicted":true`...)
+	}
+	if sampleRate != nil {
+		dst = append(append(dst, `,"sample_rate":`...), sampleRate...)
 	}
 	return append(dst, '}')
 }

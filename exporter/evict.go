@@ -33,7 +33,7 @@ func (p *Processor) janitor(stop <-chan struct{}, done chan<- struct{}) {
 			return
 		case now := <-t.C:
 			if n := p.evictTick(now); n > 0 {
-				p.reports.report(fmt.Errorf("otelrelayer: evicted %d requests open longer than %v: their root spans never ended; their request logs are written with \"evicted\":true", n, p.cfg.maxRequestAge))
+				p.reports.report(fmt.Errorf("exporter: evicted %d requests open longer than %v: their root spans never ended; their request logs are written with \"evicted\":true", n, p.cfg.maxRequestAge))
 			}
 		}
 	}

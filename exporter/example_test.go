@@ -10,6 +10,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 func ExampleNew() {
@@ -33,7 +34,7 @@ func ExampleNew() {
 
 	fmt.Println(sink.Topics())
 	for _, m := range sink.Messages(p.LoggingTopic()) {
-		var l exporter.RequestLog
+		var l wire.RequestLog
 		_ = json.Unmarshal(m.Value, &l)
 		fmt.Println(l.Source, l.Service, len(l.Lines), "lines")
 	}

@@ -16,8 +16,9 @@ import (
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
-// EventIDHeader is the header holding a message's UUIDv7:
-// [wire.EventIDHeader].
+// EventIDHeader is the header holding a message's UUIDv7.
+//
+// Deprecated: use [wire.EventIDHeader], the wire formats' one home.
 const EventIDHeader = wire.EventIDHeader
 
 // messageMeta is what the headers of one message say besides trace context.
@@ -64,7 +65,7 @@ func (p *Processor) headers(ctx context.Context, blk *headerBlock, sc trace.Span
 	start := len(buf)
 	buf = eventid.AppendText(buf, m.id)
 	idText = buf[start:len(buf):len(buf)]
-	hs = append(hs, kafkasink.Header{Key: EventIDHeader, Value: idText})
+	hs = append(hs, kafkasink.Header{Key: wire.EventIDHeader, Value: idText})
 	if traceIDKey && sc.IsValid() {
 		if p.cfg.propagator == nil { // the traceparent holds it: 00-<trace ID>-…
 			key = blk.buf[3 : 3+32 : 3+32]
@@ -99,8 +100,9 @@ func inject(ctx context.Context, propagator otelprop.TextMapPropagator, hs []kaf
 	return hs
 }
 
-// RequestLogType is the CloudEvents type of request logs:
-// [wire.RequestLogType].
+// RequestLogType is the CloudEvents type of request logs.
+//
+// Deprecated: use [wire.RequestLogType], the wire formats' one home.
 const RequestLogType = wire.RequestLogType
 
 // appendTraceparent appends the W3C traceparent of sc (version 00).

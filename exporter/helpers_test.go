@@ -9,6 +9,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // newTracerProvider builds a pipeline over sink that is not the default.
@@ -19,11 +20,11 @@ func newTracerProvider(t testing.TB, sink kafkasink.Sink, opts ...exporter.Optio
 }
 
 // requestLogs decodes the request logs among msgs.
-func requestLogs(t *testing.T, msgs []kafkasink.Message) []exporter.RequestLog {
+func requestLogs(t *testing.T, msgs []kafkasink.Message) []wire.RequestLog {
 	t.Helper()
-	var logs []exporter.RequestLog
+	var logs []wire.RequestLog
 	for _, m := range msgs {
-		var l exporter.RequestLog
+		var l wire.RequestLog
 		if err := json.Unmarshal(m.Value, &l); err != nil {
 			t.Fatalf("request log %s: %v", m.Value, err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // kafkaPipeline is the production setup against the embedded broker.
@@ -107,7 +108,7 @@ func TestOverKafka(t *testing.T) {
 	if len(ev) != 1 || string(ev[0].Key) != string(orderID[:]) {
 		t.Fatalf("entity_created records: %v", ev)
 	}
-	var e exporter.Event
+	var e wire.Event
 	if err := json.Unmarshal(ev[0].Value, &e); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestOverKafka(t *testing.T) {
 	if tp := recordHeader(ev[0], "traceparent"); tp != fmt.Sprintf("00-%s-%s-01", hsc.TraceID(), hsc.SpanID()) {
 		t.Errorf("traceparent = %q", tp)
 	}
-	if _, err := uuid.Parse(recordHeader(ev[0], exporter.EventIDHeader)); err != nil {
+	if _, err := uuid.Parse(recordHeader(ev[0], wire.EventIDHeader)); err != nil {
 		t.Errorf("relayer-event-id: %v", err)
 	}
 
@@ -134,7 +135,7 @@ func TestOverKafka(t *testing.T) {
 	if string(logs[0].Key) != hsc.TraceID().String() { // partitions interleave
 		logs[0], logs[1] = logs[1], logs[0]
 	}
-	var h, r exporter.RequestLog
+	var h, r wire.RequestLog
 	_ = json.Unmarshal(logs[0].Value, &h)
 	_ = json.Unmarshal(logs[1].Value, &r)
 	if string(logs[0].Key) != hsc.TraceID().String() || string(logs[1].Key) != rroot.SpanContext().TraceID().String() || h.Method != "POST" || h.Path != "/root" || h.QueryString != "x=1" ||
@@ -180,7 +181,7 @@ func TestOverKafkaConcurrentRequests(t *testing.T) {
 		t.Fatalf("got %d events and %d request logs, want %d each", len(got["job_done"]), len(got["logging"]), requests)
 	}
 	for _, rec := range got["logging"] {
-		var l exporter.RequestLog
+		var l wire.RequestLog
 		if err := json.Unmarshal(rec.Value, &l); err != nil {
 			t.Fatal(err)
 		}

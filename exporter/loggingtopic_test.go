@@ -7,6 +7,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // Issue 11, point 8: as in the Python library, logging_topic is the logging
@@ -28,7 +29,7 @@ func TestLoggingTopicFieldIsTheNameWithoutPrefixAndSuffix(t *testing.T) {
 		t.Fatalf("no request log on py_logging_v1; topics %v", sink.Topics())
 	}
 	for _, m := range msgs {
-		var l exporter.RequestLog
+		var l wire.RequestLog
 		if err := json.Unmarshal(m.Value, &l); err != nil {
 			t.Fatal(err)
 		}

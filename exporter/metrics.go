@@ -9,17 +9,19 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	sc "github.com/otelrelayer/otelrelayer/internal/semconvkeys"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
 // Metric names. The first two are the messaging semantic conventions'.
 const (
-	MetricSentMessages      = "messaging.client.sent.messages"
-	MetricOperationDuration = "messaging.client.operation.duration"
+	MetricSentMessages      = sc.MessagingClientSentMessages
+	MetricOperationDuration = sc.MessagingClientOperationDuration
 	MetricDroppedMessages   = "otelrelayer.messages.dropped"
 	MetricRequestLogs       = "otelrelayer.request_logs"
 	MetricDroppedLines      = "otelrelayer.lines.dropped"
 	MetricEvictedRequests   = "otelrelayer.requests.evicted"
+	MetricLateLines         = "otelrelayer.lines.late"
 )
 
 const meterName = "github.com/otelrelayer/otelrelayer/exporter"
@@ -33,6 +35,7 @@ type metrics struct {
 	requestLogs  metric.Int64Counter
 	droppedLines metric.Int64Counter
 	evicted      metric.Int64Counter
+	lateLines    metric.Int64Counter
 	topics       sync.Map // topic → metric.MeasurementOption
 }
 
@@ -56,6 +59,8 @@ func newMetrics(mp metric.MeterProvider) (*metrics, error) {
 			"Lines left out of request logs by the line and size bounds."),
 		instrument(&ms.evicted, m.Int64Counter, MetricEvictedRequests, "{request}",
 			"Requests evicted because their root span stayed open too long."),
+		instrument(&ms.lateLines, m.Int64Counter, MetricLateLines, "{line}",
+			"Lines and errors that arrived after their request's log was written, written in a message marked late."),
 	)
 	return &ms, err
 }
@@ -76,9 +81,9 @@ func add(c metric.Int64Counter, n int64) {
 // sendAttributes are the attributes of a send to topic, plus extra.
 func sendAttributes(topic string, extra ...attribute.KeyValue) attribute.Set {
 	return attribute.NewSet(append([]attribute.KeyValue{
-		attribute.String("messaging.system", "kafka"),
-		attribute.String("messaging.destination.name", topic),
-		attribute.String("messaging.operation.name", "send"),
+		attribute.String(sc.MessagingSystem, "kafka"),
+		attribute.String(sc.MessagingDestinationName, topic),
+		attribute.String(sc.MessagingOperationName, "send"),
 	}, extra...)...)
 }
 
@@ -114,7 +119,7 @@ func (m *metrics) produced(topic string, start time.Time, err error) {
 	if err == nil {
 		opts = m.topicAttrs(topic)
 	} else {
-		opts = metric.WithAttributeSet(sendAttributes(topic, attribute.String("error.type", kafkasink.ErrorType(err))))
+		opts = metric.WithAttributeSet(sendAttributes(topic, attribute.String(sc.ErrorType, kafkasink.ErrorType(err))))
 	}
 	m.sent.Add(ctx, 1, opts)
 	if !start.IsZero() {

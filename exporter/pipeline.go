@@ -1,10 +1,12 @@
 package exporter
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -44,56 +46,67 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if p.cfg.dropWhenFull {
 		produceCtx = doneContext // never wait for buffer space
 	}
-	ed := &eventDelivery{delivery: delivery{p: p, topic: topic, start: p.metrics.start(),
-		event: true, req: req, raw: r.Raw, value: value, id: id, ack: r.Ack}}
-	d := &ed.delivery
-	if r.Ack {
-		d.acked = make(chan error, 1)
-	}
 	meta := messageMeta{id: id, ceType: r.Topic, subject: r.EventSubtype, time: r.Time}
-	headers, idText, _ := p.headers(ctx, &ed.headers, r.Span, meta, false)
-	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
-	p.sink.Produce(produceCtx, msg, d.done)
-	if err, settled := d.returned(); settled && err != nil {
-		// Failed before Produce returned (buffer full): the caller is told,
-		// nothing was written.
-		req.countDroppedEvent()
-		if p.shut.Load() { // shut down while the call ran
-			return res, fmt.Errorf("%w: producing event to %q: %w", bridge.ErrShutdown, topic, err)
-		}
-		return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
+	if w := EventWriterFromContext(ctx); w != nil { // e.g. the outbox: a row of the caller's transaction
+		blk := new(headerBlock)
+		headers, idText, _ := p.headers(ctx, blk, r.Span, meta, false)
+		msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
+		return p.writeEvent(ctx, w, req, r, msg, idText, res)
 	}
+	failed := failedMessage{topic: topic, id: id, req: req}
 	if !r.Ack {
-		if req != nil {
-			p.addEventLine(req, r.Raw, value, idText)
+		ev := &firedEvent{callerDelivery: callerDelivery{p: p, msg: failed, start: p.metrics.start()}}
+		headers, idText, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
+		msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
+		if err := p.produceForCaller(produceCtx, msg, &ev.callerDelivery); err != nil {
+			// Failed before Produce returned (buffer full): the caller is
+			// told, nothing was written.
+			req.countDroppedEvent()
+			return res, p.callerError("event", topic, err)
 		}
+		p.addEventLine(req, r, value, idText, false)
 		return res, nil
 	}
-	var err error
-	select {
-	case err = <-d.acked:
-	case <-ctx.Done():
-		if d.abandon() { // the answer will go to the error handler
-			return res, fmt.Errorf("otelrelayer: waiting for the acknowledgement of event %s on %q (it may still be delivered): %w", id, topic, ctx.Err())
+	ev := &ackedEvent{ackDelivery: ackDelivery{p: p, msg: failed, start: p.metrics.start()}}
+	headers, idText, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
+	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
+	err, waited := p.produceAndWait(ctx, produceCtx, msg, &ev.ackDelivery)
+	spooled := err != nil && errors.Is(err, kafkasink.ErrSpooled)
+	if !waited || spooled {
+		// Handed to the producer without an acknowledgement: it is a line
+		// of the request, marked, and a later failure is reported.
+		p.addEventLine(req, r, value, idText, true)
+		if !waited {
+			return res, fmt.Errorf("exporter: stopped waiting for the acknowledgement of event %s on %q; it was handed to the producer and may still be delivered (a later failure goes to the error handler), so retrying may duplicate it: %w", id, topic, ctx.Err())
 		}
-		err = <-d.acked // it arrived meanwhile
+		return res, fmt.Errorf("exporter: producing event to %q: %w", topic, err)
 	}
 	if err != nil {
-		if !errors.Is(err, kafkasink.ErrSpooled) { // a spooled event is not lost
-			req.countDroppedEvent()
-		}
-		return res, fmt.Errorf("otelrelayer: producing event to %q: %w", topic, err)
+		req.countDroppedEvent()
+		return res, p.callerError("event", topic, err)
 	}
-	if req != nil { // only an acknowledged event is a line of the request
-		p.addEventLine(req, r.Raw, value, idText)
-	}
+	p.addEventLine(req, r, value, idText, false)
 	return res, nil
 }
 
-// eventDelivery holds an event's delivery state and its headers: both live
-// until the sink answers, so one allocation serves them.
-type eventDelivery struct {
-	delivery
+// callerError is the error of a message that failed before its call
+// returned.
+func (p *Processor) callerError(what, topic string, err error) error {
+	if p.shut.Load() { // shut down while the call ran
+		return fmt.Errorf("%w: producing %s to %q: %w", bridge.ErrShutdown, what, topic, err)
+	}
+	return fmt.Errorf("exporter: producing %s to %q: %w", what, topic, err)
+}
+
+// firedEvent and ackedEvent hold an event's delivery state and its headers:
+// both live until the sink answers, so one allocation serves them.
+type firedEvent struct {
+	callerDelivery
+	headers headerBlock
+}
+
+type ackedEvent struct {
+	ackDelivery
 	headers headerBlock
 }
 
@@ -122,29 +135,78 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	if req != nil && !fits && req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes) {
 		return nil
 	}
-	h := requestHead{
-		source:       p.Source(),
-		loggingTopic: p.topicName,
-		start:        r.Time,
-		span:         r.Span,
+	var h requestHead
+	if ref, ok := p.endedRequestOfLine(r.Span); ok {
+		h = p.lateHead(ref, r.Time)
+		add(p.metrics.lateLines, 1)
+	} else {
+		h = requestHead{source: p.Source(), loggingTopic: p.topicName, start: r.Time, span: r.Span, outside: true}
 	}
-	return p.writeRequestLog(ctx, &h, endedRequest{lines: line, ends: []int32{int32(len(line))}}, true)
+	msg, _ := p.requestLogMessage(&h, endedRequest{lines: line, ends: []int32{int32(len(line))}}) // one-line messages are never sampled out
+	d := &callerDelivery{p: p, msg: failedMessage{what: "request log", topic: p.loggingTopic}, start: p.metrics.start()}
+	if err := p.produceForCaller(ctx, msg, d); err != nil {
+		return p.callerError("request log", p.loggingTopic, err)
+	}
+	return nil
 }
 
-// addEventLine adds an emitted event to req: the event as written, with its
-// event ID (idText, as in its header) as one more key. EmitRaw messages are
-// added untouched.
-func (p *Processor) addEventLine(req *request, raw bool, value, idText []byte) {
-	if raw {
-		req.addLine(value, p.cfg.maxLines, p.cfg.maxMessageBytes)
+// addEventLine adds an event handed to the producer to req, the request of
+// r.Span: the event as written, with its event ID (idText, as in its header)
+// as one more key, and "unacknowledged":true when its caller asked for the
+// broker's acknowledgement and returned without it. EmitRaw messages are
+// added untouched, unless unacknowledged. When the request has ended
+// meanwhile, or before the call, the line goes into a late message; an
+// event outside any request is no line.
+func (p *Processor) addEventLine(req *request, r bridge.EmitRecord, value, idText []byte, unacknowledged bool) {
+	encode := func(dst []byte) []byte { return appendEventLine(dst, r.Raw, value, idText, unacknowledged) }
+	if req != nil && req.add(p.cfg.maxLines, p.cfg.maxMessageBytes, encode) {
 		return
 	}
-	req.add(p.cfg.maxLines, p.cfg.maxMessageBytes, func(dst []byte) []byte {
-		dst = append(dst, value[:len(value)-1]...) // the event without its closing brace
-		dst = append(dst, `,"event_id":"`...)
-		dst = append(dst, idText...)
-		return append(dst, `"}`...)
-	})
+	if ref, ok := p.endedRequestOfLine(r.Span); ok {
+		line := encode(nil)
+		if len(line) > p.cfg.maxMessageBytes-minMessageBytes/2 {
+			add(p.metrics.droppedLines, 1) // as a request would drop it
+			return
+		}
+		add(p.metrics.lateLines, 1)
+		h := p.lateHead(ref, r.Time)
+		p.writeRequestLog(doneContext, &h, endedRequest{lines: line, ends: []int32{int32(len(line))}})
+	}
+}
+
+// appendEventLine appends the line of an event: see addEventLine.
+func appendEventLine(dst []byte, raw bool, value, idText []byte, unacknowledged bool) []byte {
+	if raw {
+		if unacknowledged {
+			return appendRawUnacknowledged(dst, value)
+		}
+		return append(dst, value...)
+	}
+	dst = append(dst, value[:len(value)-1]...) // the event without its closing brace
+	dst = append(dst, `,"event_id":"`...)
+	dst = append(dst, idText...)
+	dst = append(dst, '"')
+	if unacknowledged {
+		dst = append(dst, `,"unacknowledged":true`...)
+	}
+	return append(dst, '}')
+}
+
+// appendRawUnacknowledged appends an EmitRaw message marked unacknowledged:
+// an object gets the key; any other JSON value is wrapped as
+// {"message":value,"unacknowledged":true}.
+func appendRawUnacknowledged(dst, value []byte) []byte {
+	if len(value) >= 2 && value[0] == '{' {
+		body := value[:len(value)-1]
+		dst = append(dst, body...)
+		if len(bytes.TrimSpace(body[1:])) > 0 {
+			dst = append(dst, ',')
+		}
+		return append(dst, `"unacknowledged":true}`...)
+	}
+	dst = append(dst, `{"message":`...)
+	dst = append(dst, value...)
+	return append(dst, `,"unacknowledged":true}`...)
 }
 
 // logLineOverhead is what a log line adds to its level and payload.
@@ -159,6 +221,21 @@ func putLineBuffer(b *[]byte) {
 	if cap(*b) <= maxPooledLine {
 		lineBuffers.Put(b)
 	}
+}
+
+// endedRequestOfLine returns the ended request whose span sc is, if the
+// processor still remembers it.
+func (p *Processor) endedRequestOfLine(sc trace.SpanContext) (endedRef, bool) {
+	if !sc.IsValid() {
+		return endedRef{}, false
+	}
+	return p.recent.get(sc.SpanID())
+}
+
+// lateHead is the head of a late message: the ended request's service and
+// root span, the time of the line, and the late mark.
+func (p *Processor) lateHead(ref endedRef, at time.Time) requestHead {
+	return requestHead{source: p.Source(), loggingTopic: p.topicName, start: at, service: ref.service, span: ref.root, late: true}
 }
 
 func (p *Processor) requestOf(sc trace.SpanContext) *request {

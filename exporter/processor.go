@@ -16,8 +16,10 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/internal/eventid"
 	"github.com/otelrelayer/otelrelayer/internal/selflog"
+	sc "github.com/otelrelayer/otelrelayer/internal/semconvkeys"
 	"github.com/otelrelayer/otelrelayer/internal/topicname"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // Processor is the SDK side of otelrelayer: a span processor that turns each
@@ -46,7 +48,8 @@ type Processor struct {
 	sourceIsConfig bool
 
 	requests requestTable
-	bound    sync.Map // trace.TracerProvider → struct{}: providers bound in bridge
+	recent   recentTable // spans of ended requests, for late lines
+	bound    sync.Map    // trace.TracerProvider → struct{}: providers bound in bridge
 	// lastBound is the provider bound last, found without hashing: most
 	// programs have one.
 	lastBound atomic.Pointer[trace.TracerProvider]
@@ -59,6 +62,7 @@ type Processor struct {
 	undelivered undelivered // failures while Shutdown runs, for its error
 
 	metrics     *metrics
+	sampler     *sampler      // nil: every request log is written
 	logDone     func(error)   // the done callback of request logs, untimed
 	stopJanitor chan struct{} // nil without eviction
 	ticks       atomic.Uint64 // eviction clock: janitor ticks so far
@@ -115,11 +119,13 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 	if err != nil {
 		return nil, fmt.Errorf("exporter: creating metrics: %w", err)
 	}
-	p := &Processor{cfg: c, sink: sink, loggingTopic: full, topicName: loggingTopic, source: c.source, metrics: ms}
+	smp, err := newSampler(c.sampling, c.meterProvider)
+	if err != nil {
+		return nil, err
+	}
+	p := &Processor{cfg: c, sink: sink, loggingTopic: full, topicName: loggingTopic, source: c.source, metrics: ms, sampler: smp}
 	p.reports.handler = c.errorHandler
-	shared := &delivery{p: p, topic: full, what: "request log"}
-	shared.state.Store(deliveryReturned) // every answer is reported
-	p.logDone = shared.done
+	p.logDone = (&logDelivery{p: p}).done
 	p.sourceIsConfig = p.source != ""
 	if !p.sourceIsConfig {
 		p.source = full
@@ -167,6 +173,8 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 		// does not turn each later child span into a request of its own.
 		if req := p.requests.get(parent.SpanID()); req != nil {
 			req.addChild(id, &p.requests)
+		} else if ref, ok := p.recent.get(parent.SpanID()); ok {
+			p.recent.put(id, ref) // its lines and errors are late ones
 		}
 		return
 	}
@@ -228,6 +236,11 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 	id := s.SpanContext().SpanID()
 	req := p.requests.get(id)
 	if req == nil {
+		// A span that ended after its request (a child outliving its
+		// root, an evicted root): its errors go into a late message.
+		if ref, ok := p.endedRequestOf(s); ok && !p.shut.Load() {
+			p.writeLateErrors(ref, s)
+		}
 		return
 	}
 	// No scratch array: it would escape, 512 bytes a span; error lines,
@@ -236,8 +249,8 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes)
 	})
 	if req.root != id {
-		if req.childEnded(id) { // beyond what a request keeps: forget it now
-			p.requests.del(id)
+		if forget, ok := req.childEnded(id); ok { // beyond what a request keeps
+			p.requests.del(forget)
 		}
 		return
 	}
@@ -254,10 +267,6 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 		return
 	}
 	s := e.span
-	p.requests.del(req.root)
-	for _, c := range e.children {
-		p.requests.del(c)
-	}
 	start := s.StartTime()
 	h := requestHead{
 		source:       p.Source(),
@@ -267,13 +276,26 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 		span:         s.SpanContext(),
 	}
 	h.info.read(s.Attributes())
+	if k := s.SpanKind(); k == trace.SpanKindClient || k == trace.SpanKindProducer {
+		// An outbound call as a root (a job calling an API): the HTTP and
+		// RPC attributes describe the server it called, not a request
+		// this service served. It is logged as a job: service = span name.
+		h.info.kind = kindOther
+	}
 	h.service = h.info.service(s.Name())
-	_ = p.writeRequestLog(ctx, &h, e, false)
+	// Remembered before its spans leave the table, so that a line that
+	// finds no request finds it ended.
+	p.remember(&e, endedRef{root: h.span, service: h.service})
+	p.requests.del(req.root)
+	for _, c := range e.children {
+		p.requests.del(c)
+	}
+	p.writeRequestLog(ctx, &h, e)
 	e.release()
 }
 
 // semconvServiceName is the resource attribute naming the service.
-const semconvServiceName = "service.name"
+const semconvServiceName = sc.ServiceName
 
 // doneContext makes a sink fail at once instead of waiting for buffer space.
 var doneContext = func() context.Context {
@@ -297,15 +319,32 @@ func (p *Processor) produceReserved(ctx context.Context, msg kafkasink.Message, 
 	s.ProduceWith(ctx, msg, kafkasink.ProduceOptions{NoWait: ctx.Err() != nil, Reserve: true}, done)
 }
 
-// writeRequestLog produces a request log, cutting lines from the end when the
-// whole would exceed the maximum message size. With caller set, a failure
-// known before Produce returns is returned rather than reported.
-func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e endedRequest, caller bool) error {
+// writeRequestLog produces a request log on nobody's behalf (a root's end,
+// eviction, Shutdown): every failure is reported, and it may use the
+// producer's reserve.
+func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e endedRequest) {
+	msg, ok := p.requestLogMessage(h, e)
+	if !ok {
+		return // sampled out, and counted
+	}
+	done := p.logDone // no per-message state unless durations are measured
+	if start := p.metrics.start(); !start.IsZero() {
+		done = (&logDelivery{p: p, start: start}).done
+	}
+	p.produceReserved(ctx, msg, done)
+}
+
+// requestLogMessage encodes a request log, cutting lines from the end when
+// the whole would exceed the maximum message size. It reports false when
+// request-log sampling leaves the log out (counted there).
+func (p *Processor) requestLogMessage(h *requestHead, e endedRequest) (kafkasink.Message, bool) {
 	lines, ends, dropped := e.lines, e.ends, e.droppedLines
 	// Head and tail are encoded on the stack first, so that the value is
 	// allocated at its exact size.
 	var headBuf [512]byte
-	head := appendRequestHead(headBuf[:0], h)
+	// The head takes at most half the message: its fields are shortened
+	// before the lines are cut.
+	head := fitHead(headBuf[:0], h, p.cfg.maxMessageBytes/2)
 	room := p.cfg.maxMessageBytes - len(head) - maxTailBytes
 	n := len(ends)
 	for n > 0 && int(ends[n-1]) > room {
@@ -319,8 +358,18 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 			lines = lines[:ends[n-1]]
 		}
 	}
+	var sampleRate []byte // nil: sampling is off
+	switch {
+	case p.sampler == nil:
+	case h.outside || h.late: // a one-line message is always kept
+		sampleRate = alwaysRate
+	default:
+		if sampleRate = p.sampler.decide(h, lines, ends[:n], dropped, e.droppedEvents, e.evicted); sampleRate == nil {
+			return kafkasink.Message{}, false // sampled out, and counted
+		}
+	}
 	var tailBuf [maxTailBytes]byte
-	tail := appendRequestTail(tailBuf[:0], dropped, e.droppedEvents, e.evicted)
+	tail := appendRequestTail(tailBuf[:0], dropped, e.droppedEvents, e.evicted, sampleRate)
 	value := make([]byte, 0, len(head)+len(lines)+len(tail))
 	value = append(append(append(value, head...), lines...), tail...)
 
@@ -329,41 +378,21 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 	if blk == nil {
 		blk = new(headerBlock)
 	}
-	headers, _, key := p.headers(context.Background(), blk, h.span, messageMeta{id: eventid.New(now), ceType: RequestLogType, time: h.start}, true)
-	msg := kafkasink.Message{Topic: p.loggingTopic, Key: key, Value: value, Headers: headers}
+	headers, _, key := p.headers(context.Background(), blk, h.span, messageMeta{id: eventid.New(now), ceType: wire.RequestLogType, time: h.start}, true)
 	add(p.metrics.requestLogs, 1)
 	if dropped > 0 {
 		add(p.metrics.droppedLines, int64(dropped))
-	}
-	var d *delivery
-	done := p.logDone // no per-message state unless needed
-	if start := p.metrics.start(); caller || !start.IsZero() {
-		d = &delivery{p: p, topic: p.loggingTopic, what: "request log", start: start}
-		done = d.done
-	}
-	if caller {
-		p.sink.Produce(ctx, msg, done)
-	} else {
-		p.produceReserved(ctx, msg, done)
-	}
-	if caller {
-		if err, settled := d.returned(); settled && err != nil {
-			if p.shut.Load() { // shut down while the call ran
-				return fmt.Errorf("%w: producing request log to %q: %w", bridge.ErrShutdown, p.loggingTopic, err)
-			}
-			return fmt.Errorf("otelrelayer: producing request log to %q: %w", p.loggingTopic, err)
-		}
 	}
 	if l := p.cfg.logger; l != nil && l.Enabled(selflog.Context(), slog.LevelDebug) {
 		l.LogAttrs(selflog.Context(), slog.LevelDebug, "otelrelayer: request log",
 			slog.String("topic", p.loggingTopic), slog.String("trace_id", string(key)),
 			slog.Int("lines", n), slog.Int("dropped_lines", dropped))
 	}
-	return nil
+	return kafkasink.Message{Topic: p.loggingTopic, Key: key, Value: value, Headers: headers}, true
 }
 
 // maxTailBytes is the most appendRequestTail writes.
-const maxTailBytes = len(`],"dropped_lines":-9223372036854775808,"dropped_events":-9223372036854775808,"evicted":true}`)
+const maxTailBytes = len(`],"dropped_lines":-9223372036854775808,"dropped_events":-9223372036854775808,"evicted":true,"sample_rate":2.2250738585072014e-308}`)
 
 // ForceFlush implements sdktrace.SpanProcessor: it waits within ctx until
 // every message produced so far is delivered or has failed.

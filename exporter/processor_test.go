@@ -17,6 +17,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 var timestampRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$`)
@@ -55,7 +56,7 @@ func TestEventMessageIsTheDesignJSON(t *testing.T) {
 	if got := header(m.Headers, "traceparent"); got != wantTP {
 		t.Errorf("traceparent = %q, want %q", got, wantTP)
 	}
-	if id := header(m.Headers, exporter.EventIDHeader); !uuidV7RE.MatchString(id) {
+	if id := header(m.Headers, wire.EventIDHeader); !uuidV7RE.MatchString(id) {
 		t.Errorf("relayer-event-id = %q, want a UUIDv7", id)
 	}
 }
@@ -89,14 +90,14 @@ func TestCloudEventsHeaders(t *testing.T) {
 			}
 			span.End()
 			ev := rec.Messages("entity_created")[0]
-			id := header(ev.Headers, exporter.EventIDHeader)
+			id := header(ev.Headers, wire.EventIDHeader)
 			if got := header(ev.Headers, "ce_id") != ""; got != tt.want {
 				t.Fatalf("ce_id present: %v, want %v", got, tt.want)
 			}
 			if !tt.want {
 				return
 			}
-			var e exporter.Event
+			var e wire.Event
 			_ = json.Unmarshal(ev.Value, &e)
 			want := map[string]string{
 				"ce_specversion": "1.0", "ce_id": id, "ce_source": "orders", "ce_type": "entity_created",
@@ -107,7 +108,7 @@ func TestCloudEventsHeaders(t *testing.T) {
 					t.Errorf("%s = %q, want %q", k, got, v)
 				}
 			}
-			if got := header(rec.Messages("logging")[0].Headers, "ce_type"); got != exporter.RequestLogType {
+			if got := header(rec.Messages("logging")[0].Headers, "ce_type"); got != wire.RequestLogType {
 				t.Errorf("request log ce_type = %q", got)
 			}
 		})
@@ -157,11 +158,11 @@ func TestHTTPRootRequestLog(t *testing.T) {
 	var raw struct{ Lines []json.RawMessage }
 	_ = json.Unmarshal(m.Value, &raw)
 	ev := rec.Messages("entity_created")[0]
-	want := string(ev.Value[:len(ev.Value)-1]) + `,"event_id":"` + header(ev.Headers, exporter.EventIDHeader) + `"}`
+	want := string(ev.Value[:len(ev.Value)-1]) + `,"event_id":"` + header(ev.Headers, wire.EventIDHeader) + `"}`
 	if string(raw.Lines[0]) != want {
 		t.Errorf("event line\n got %s\nwant %s", raw.Lines[0], want)
 	}
-	if l.Lines[0].EventID != header(ev.Headers, exporter.EventIDHeader) {
+	if l.Lines[0].EventID != header(ev.Headers, wire.EventIDHeader) {
 		t.Errorf("decoded event line has event_id %q", l.Lines[0].EventID)
 	}
 }

@@ -80,7 +80,7 @@ func (r *reporter) drain() {
 			continue
 		}
 		if dropped > 0 {
-			r.handler(fmt.Errorf("otelrelayer: %d failure reports dropped: the error handler did not keep up", dropped))
+			r.handler(fmt.Errorf("exporter: %d failure reports dropped: the error handler did not keep up", dropped))
 		}
 		r.handler(q.err)
 	}
@@ -101,7 +101,7 @@ func (r *reporter) flush(ctx context.Context) error {
 	case <-marker.flushed:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("otelrelayer: waiting for the error handler: %w", ctx.Err())
+		return fmt.Errorf("exporter: waiting for the error handler: %w", ctx.Err())
 	}
 }
 

@@ -26,6 +26,9 @@ type request struct {
 	ended    bool
 	buffers  *linePair // pooled; lines and ends grow from its slices
 	children []trace.SpanID
+	// endedChildren are the children that ended, oldest first: at most
+	// maxKeptChildren of them stay in the table.
+	endedChildren []trace.SpanID
 	// headers are the request log's, here to save an allocation per
 	// request: they keep this request reachable until the log is delivered.
 	headers headerBlock
@@ -99,7 +102,7 @@ func (r *request) addChild(id trace.SpanID, t *requestTable) bool {
 	return true
 }
 
-// ended is what an ended request leaves for its request log.
+// endedRequest is what an ended request leaves for its request log.
 type endedRequest struct {
 	lines         []byte
 	ends          []int32
@@ -124,32 +127,40 @@ func (r *request) end(evicted bool) (endedRequest, bool) {
 	}
 	r.ended = true
 	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers, &r.headers, r.span}
-	r.lines, r.ends, r.children, r.buffers, r.span = nil, nil, nil, nil, nil
+	r.lines, r.ends, r.children, r.buffers, r.span, r.endedChildren = nil, nil, nil, nil, nil, nil
 	return e, true
 }
 
 // maxKeptChildren bounds the ended child spans a request keeps in the table
 // (so that a goroutine outliving its child span still adds to the request):
-// beyond it, a child is forgotten when it ends, and memory stays bounded
-// however many spans a long request starts.
+// beyond it, the child that ended first is forgotten, and memory stays
+// bounded however many spans a long request starts. Live children are not
+// counted: they are forgotten only when they end.
 const maxKeptChildren = 1024
 
-// childEnded reports whether the ended child id should leave the table now;
-// it is then removed from the request's children too.
-func (r *request) childEnded(id trace.SpanID) bool {
+// childEnded records that the child id ended. It returns the ended child to
+// forget now, if the request keeps more than maxKeptChildren ended ones:
+// the oldest, removed from the request's children too.
+func (r *request) childEnded(id trace.SpanID) (forget trace.SpanID, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.ended || len(r.children) <= maxKeptChildren {
-		return false
+	if r.ended {
+		return trace.SpanID{}, false
 	}
-	for i := len(r.children) - 1; i >= 0; i-- { // the newest are likeliest
-		if r.children[i] == id {
+	r.endedChildren = append(r.endedChildren, id)
+	if len(r.endedChildren) <= maxKeptChildren {
+		return trace.SpanID{}, false
+	}
+	forget = r.endedChildren[0]
+	r.endedChildren = r.endedChildren[1:]
+	for i := len(r.children) - 1; i >= 0; i-- {
+		if r.children[i] == forget {
 			r.children[i] = r.children[len(r.children)-1]
 			r.children = r.children[:len(r.children)-1]
-			return true
+			break
 		}
 	}
-	return false
+	return forget, true
 }
 
 // requestTable maps span IDs (roots and their children) to requests. It is
@@ -211,8 +222,9 @@ func (t *requestTable) openRoots() []*request {
 	return open
 }
 
-// lineBuffers recycles the line buffers of ended requests: a request log
-// copies its lines, so they are free once it is encoded.
+// linePair is the pooled storage of a request's lines: lineBufferPool
+// recycles it once the request ended, since a request log copies its lines
+// and they are free once it is encoded.
 type linePair struct {
 	lines []byte
 	ends  []int32

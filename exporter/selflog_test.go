@@ -19,6 +19,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // teeSink records what reaches the producer, then produces it.
@@ -92,7 +93,7 @@ func TestOwnDebugLogNeverReentersThroughSlogHandler(t *testing.T) {
 	if len(logs) != 1 {
 		t.Fatalf("%d request logs for one request, want 1", len(logs))
 	}
-	var l exporter.RequestLog
+	var l wire.RequestLog
 	if err := json.Unmarshal(logs[0].Value, &l); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestOwnDebugLogNeverReentersThroughLogProcessor(t *testing.T) {
 	if len(logs) != 1 {
 		t.Fatalf("%d request logs, want 1", len(logs))
 	}
-	var l exporter.RequestLog
+	var l wire.RequestLog
 	if err := json.Unmarshal(logs[0].Value, &l); err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestOwnDebugLogNeverReentersThroughANaiveHandler(t *testing.T) {
 	if n := len(sink.messages("logging")); n != 1 {
 		t.Fatalf("%d request logs, want 1 (%d records reached the handler)", n, calls.Load())
 	}
-	var l exporter.RequestLog
+	var l wire.RequestLog
 	if err := json.Unmarshal(sink.messages("logging")[0].Value, &l); err != nil {
 		t.Fatal(err)
 	}

@@ -13,8 +13,9 @@ import (
 
 // A message the spool keeps on disk (kafkasink.ErrSpooled) is not lost:
 // no error-handler call, no dropped event; an event is a line of its
-// request, and only a caller waiting for the acknowledgement hears that
-// there was none.
+// request (marked unacknowledged when its caller asked for the
+// acknowledgement), and only a caller waiting for it hears that there was
+// none.
 func TestSpooledIsNeitherAFailureNorADrop(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -23,7 +24,7 @@ func TestSpooledIsNeitherAFailureNorADrop(t *testing.T) {
 		wantLines int
 	}{
 		{"without WithAck", nil, nil, 1},
-		{"WithAck", []bridge.EmitOption{bridge.WithAck()}, kafkasink.ErrSpooled, 0},
+		{"WithAck", []bridge.EmitOption{bridge.WithAck()}, kafkasink.ErrSpooled, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sink := otelrelayertest.NewFailingSink(kafkasink.ErrSpooled, "orders")
@@ -43,6 +44,9 @@ func TestSpooledIsNeitherAFailureNorADrop(t *testing.T) {
 			l := requestLogs(t, sink.Messages("logging"))
 			if len(l) != 1 || len(l[0].Lines) != tc.wantLines || l[0].DroppedEvents != 0 {
 				t.Fatalf("request log %+v: want %d lines and no dropped event", l, tc.wantLines)
+			}
+			if unacked := tc.wantErr != nil; l[0].Lines[0].Unacknowledged != unacked {
+				t.Errorf("line %s: unacknowledged = %v, want %v", l[0].Lines[0].Raw, !unacked, unacked)
 			}
 		})
 	}

@@ -45,12 +45,12 @@ func (u *undelivered) err(closeErr error) error {
 	defer u.mu.Unlock()
 	if u.events+u.logs == 0 {
 		if closeErr != nil {
-			return fmt.Errorf("otelrelayer: closing the sink: %w", closeErr)
+			return fmt.Errorf("exporter: closing the sink: %w", closeErr)
 		}
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "otelrelayer: %d events", u.events)
+	fmt.Fprintf(&b, "exporter: %d events", u.events)
 	if len(u.ids) > 0 {
 		b.WriteString(" (")
 		for i, id := range u.ids {

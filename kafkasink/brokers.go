@@ -5,20 +5,40 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // checkBrokers reports every entry of brokers that is not a seed broker
 // address, naming where the entries came from (an option or a variable).
+// An entry repeated (KAFKA_BROKERS=" , " has two empty ones) is reported
+// once, with its count.
 func checkBrokers(source string, brokers []string) error {
 	var errs []error
-	for _, b := range brokers {
+	for i, b := range brokers {
+		if slices.Contains(brokers[:i], b) {
+			continue // reported with its first occurrence
+		}
 		if err := checkBroker(b); err != nil {
-			errs = append(errs, fmt.Errorf("%s entry %q: %w", source, b, err))
+			if n := countOf(brokers, b); n > 1 {
+				errs = append(errs, fmt.Errorf("%s entry %q (%d times): %w", source, b, n, err))
+			} else {
+				errs = append(errs, fmt.Errorf("%s entry %q: %w", source, b, err))
+			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func countOf(list []string, s string) int {
+	n := 0
+	for _, e := range list {
+		if e == s {
+			n++
+		}
+	}
+	return n
 }
 
 // checkBroker reports why addr is not host:port, where host is a DNS name

@@ -91,3 +91,34 @@ func wantRefused(t *testing.T, err error, source, entry string) {
 		t.Errorf("error %q does not name %s and the entry %q", err, source, entry)
 	}
 }
+
+// Issue 22, point 7: an entry repeated in KAFKA_BROKERS or WithBrokers (" , "
+// is two empty entries) is refused with one message that counts it, not
+// with the same message once per occurrence.
+func TestRepeatedInvalidBrokerIsReportedOnce(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      string
+		opts     []kafkasink.Option
+		wantOnce string
+	}{
+		{"KAFKA_BROKERS of two empty entries", " , ", nil, `KAFKA_BROKERS entry "" (2 times): empty broker address`},
+		{"KAFKA_BROKERS with a bad entry thrice", "kafka:9092,bad,bad,bad", nil, `KAFKA_BROKERS entry "bad" (3 times):`},
+		{"WithBrokers with a bad entry twice", "", []kafkasink.Option{kafkasink.WithBrokers("bad", "kafka:9092", "bad")}, `WithBrokers entry "bad" (2 times):`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("KAFKA_BROKERS", tt.env)
+			_, err := kafkasink.New(append(tt.opts, kafkasink.WithLogger(nil))...)
+			if !errors.Is(err, kafkasink.ErrConfiguration) {
+				t.Fatalf("New: %v, want ErrConfiguration", err)
+			}
+			if n := strings.Count(err.Error(), tt.wantOnce); n != 1 {
+				t.Errorf("%q appears %d times in %q, want once", tt.wantOnce, n, err)
+			}
+			if n := strings.Count(err.Error(), "want host:port"); n != 1 {
+				t.Errorf("the address rule appears %d times in %q, want once", n, err)
+			}
+		})
+	}
+}

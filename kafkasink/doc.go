@@ -186,6 +186,6 @@
 //
 // # Console
 //
-// [NewConsole] prints every message (topic, key, headers, indented JSON)
-// instead of producing it: a development sink that needs no broker.
+// Package consolesink prints every message (topic, key, headers, indented
+// JSON) instead of producing it: a development sink that needs no broker.
 package kafkasink

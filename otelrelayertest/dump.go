@@ -13,7 +13,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/otelrelayer/otelrelayer/internal/kafkaends"
+	"github.com/otelrelayer/otelrelayer/internal/testing/kafkaends"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 

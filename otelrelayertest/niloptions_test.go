@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/consolesink"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
@@ -81,11 +82,11 @@ func TestNilAndZeroOptions(t *testing.T) {
 		{"kafkasink.WithSASLScramSHA256(\"\", \"\")", isError, producerWith(true, kafkasink.WithSASLScramSHA256("", ""))},
 		{"kafkasink.WithSASLScramSHA512(\"\", \"\")", isError, producerWith(true, kafkasink.WithSASLScramSHA512("", ""))},
 		{"nil kafkasink.Option", isDefault, producerWith(true, nil)},
-		{"kafkasink.NewConsole(nil)", isDefault, func(t *testing.T) error {
-			return produceTo(t, kafkasink.NewConsole(nil))
+		{"consolesink.New(nil)", isDefault, func(t *testing.T) error {
+			return produceTo(t, consolesink.New(nil))
 		}},
-		{"kafkasink.WithColor(false), WithCompact(false), nil ConsoleOption", isDefault, func(t *testing.T) error {
-			return produceTo(t, kafkasink.NewConsole(discard{}, kafkasink.WithColor(false), kafkasink.WithCompact(false), nil))
+		{"consolesink.WithColor(false), WithCompact(false), nil Option", isDefault, func(t *testing.T) error {
+			return produceTo(t, consolesink.New(discard{}, consolesink.WithColor(false), consolesink.WithCompact(false), nil))
 		}},
 
 		// propagation

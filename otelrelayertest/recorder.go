@@ -12,6 +12,7 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // LoggingTopic is the logging topic of recorders, before prefix and suffix.
@@ -117,16 +118,16 @@ func (r *Recorder) Reset() { r.sink.Reset() }
 
 // Events decodes the event messages produced to topic (the full name). A
 // message that does not decode fails the test.
-func (r *Recorder) Events(topic string) []exporter.Event {
+func (r *Recorder) Events(topic string) []wire.Event {
 	r.t.Helper()
-	return decodeAll[exporter.Event](r.t, r.Messages(topic))
+	return decodeAll[wire.Event](r.t, r.Messages(topic))
 }
 
 // RequestLogs decodes the request logs produced so far, in order. A message
 // that does not decode fails the test.
-func (r *Recorder) RequestLogs() []exporter.RequestLog {
+func (r *Recorder) RequestLogs() []wire.RequestLog {
 	r.t.Helper()
-	return decodeAll[exporter.RequestLog](r.t, r.Messages(r.processor.LoggingTopic()))
+	return decodeAll[wire.RequestLog](r.t, r.Messages(r.processor.LoggingTopic()))
 }
 
 func decodeAll[T any](t testing.TB, msgs []kafkasink.Message) []T {

@@ -10,18 +10,21 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	otelprop "go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+
+	sc "github.com/otelrelayer/otelrelayer/internal/semconvkeys"
 )
 
-// Messaging semantic-convention attributes of consumer spans.
+// Messaging semantic-convention attributes of consumer spans, from the one
+// list in semconvkeys.
 const (
-	keyMessagingSystem    = "messaging.system"
-	keyDestinationName    = "messaging.destination.name"
-	keyPartitionID        = "messaging.destination.partition.id"
-	keyMessageKey         = "messaging.kafka.message.key"
-	keyOffset             = "messaging.kafka.offset"
-	keyConsumerGroup      = "messaging.consumer.group.name"
-	keyOperationType      = "messaging.operation.type"
-	keyOperationName      = "messaging.operation.name"
+	keyMessagingSystem    = sc.MessagingSystem
+	keyDestinationName    = sc.MessagingDestinationName
+	keyPartitionID        = sc.MessagingPartitionID
+	keyMessageKey         = sc.MessagingKafkaMessageKey
+	keyOffset             = sc.MessagingKafkaOffset
+	keyConsumerGroup      = sc.MessagingConsumerGroupName
+	keyOperationType      = sc.MessagingOperationType
+	keyOperationName      = sc.MessagingOperationName
 	tracerName            = "github.com/otelrelayer/otelrelayer/propagation"
 	processOperation      = "process"
 	messagingSystemKafka  = "kafka"
@@ -44,7 +47,12 @@ const (
 // messaging.destination.partition.id, messaging.kafka.message.key (when the
 // key is UTF-8), messaging.kafka.offset, messaging.operation.type=process,
 // and messaging.consumer.group.name when [WithConsumerGroup] is given.
+//
+// A nil ctx means context.Background(), as in bridge.Emit and bridge.Log.
 func StartProcessSpan(ctx context.Context, r *kgo.Record, opts ...ConsumerOption) (context.Context, trace.Span) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	c := consumerConfig{provider: otel.GetTracerProvider(), propagator: otel.GetTextMapPropagator()}
 	if len(c.propagator.Fields()) == 0 {
 		// No global propagator configured: read the W3C trace context

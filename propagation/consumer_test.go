@@ -112,3 +112,30 @@ func TestConsumedMessageGetsItsOwnRequestLog(t *testing.T) {
 		t.Fatalf("consumer request logs %+v, want one with trace ID %s", logs, want)
 	}
 }
+
+func TestANilContextMeansBackground(t *testing.T) {
+	tp, _ := recordingProvider(t)
+	for _, tc := range []struct {
+		name    string
+		headers []kgo.RecordHeader
+	}{
+		{"with trace headers", []kgo.RecordHeader{h("traceparent", traceparent)}},
+		{"without", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &kgo.Record{Topic: "orders", Headers: tc.headers}
+			//lint:ignore SA1012 a nil context is what is tested
+			ctx, span := propagation.StartProcessSpan(nil, r, propagation.WithTracerProvider(tp))
+			defer span.End()
+			if ctx == nil || !span.SpanContext().IsValid() {
+				t.Fatalf("StartProcessSpan(nil, …) = %v, %v", ctx, span.SpanContext())
+			}
+			//lint:ignore SA1012 a nil context is what is tested
+			if got := propagation.Extract(nil, r); got == nil {
+				t.Fatal("Extract(nil, …) returned nil")
+			}
+			//lint:ignore SA1012 a nil context is what is tested
+			propagation.Inject(nil, &kgo.Record{})
+		})
+	}
+}

@@ -44,13 +44,21 @@ func newConfig(opts []Option) config {
 	return c
 }
 
-// Inject writes the context in ctx into r's headers.
+// Inject writes the context in ctx into r's headers. A nil ctx means
+// context.Background(): nothing is written.
 func Inject(ctx context.Context, r *kgo.Record, opts ...Option) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	newConfig(opts).propagator.Inject(ctx, NewCarrier(&r.Headers))
 }
 
 // Extract returns ctx with the context read from r's headers. Missing or
-// malformed headers leave ctx as it was.
+// malformed headers leave ctx as it was. A nil ctx means
+// context.Background().
 func Extract(ctx context.Context, r *kgo.Record, opts ...Option) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return newConfig(opts).propagator.Extract(ctx, NewCarrier(&r.Headers))
 }

@@ -1,8 +1,9 @@
 package wire
 
 // Header names of the messages otelrelayer writes. Every message carries
-// [TraceparentHeader] (when the emitting span is valid), [TracestateHeader]
-// (when the span has a trace state) and [EventIDHeader]. With the
+// [EventIDHeader]; [TraceparentHeader] only when the emitting span is valid
+// (an Emit or a Log outside any span writes none), [TracestateHeader] only
+// when that span has a trace state. With the
 // exporter's CloudEvents option, messages also carry the CloudEvents
 // binary-mode headers (the CE… constants and [ContentTypeHeader]).
 const (
@@ -15,6 +16,12 @@ const (
 	TraceparentHeader = "traceparent"
 	// TracestateHeader holds the W3C trace state of that span, when set.
 	TracestateHeader = "tracestate"
+	// OutboxWrittenAtHeader is set by the outbox relay on the messages it
+	// publishes: when the event was written into the outbox table, inside
+	// its transaction (RFC 3339 UTC with microseconds). The commit follows
+	// within the transaction, so the time from this to the broker's
+	// timestamp is the outbox delay, bounded above.
+	OutboxWrittenAtHeader = "relayer-outbox-written-at"
 
 	CESpecVersionHeader = "ce_specversion" // "1.0"
 	CEIDHeader          = "ce_id"          // the same ID as EventIDHeader

@@ -21,8 +21,17 @@ type Event struct {
 
 // Line is one entry of a request log's lines: an emitted event (EventType is
 // set), a log line (LogLevel is set), or a message of EmitRaw, which may be
-// any JSON value. Error lines from exceptions and error statuses are log
-// lines with level "error". Raw always holds the line as written.
+// any JSON value. Raw always holds the line as written.
+//
+// Error lines are log lines with level "error" whose payload names the span:
+// one per exception event,
+//
+//	{"span":"name","exception.type":…,"exception.message":…,"exception.stacktrace":…}
+//
+// (each exception key present when the event has it), and, for a span that
+// ended with an error status and recorded no exception,
+//
+//	{"span":"name","status":"the status description"}
 type Line struct {
 	Source       string          `json:"source,omitempty"`
 	EventType    string          `json:"event_type,omitempty"`
@@ -31,7 +40,16 @@ type Line struct {
 	Payload      json.RawMessage `json:"payload,omitempty"`
 	Timestamp    Time            `json:"timestamp"`
 	EventID      string          `json:"event_id,omitempty"` // events: the relayer-event-id header
-	Raw          json.RawMessage `json:"-"`
+	// Outbox is true on an event written to the transactional outbox
+	// (outbox.WithTx): it is published if and only if its transaction
+	// commits.
+	Outbox bool `json:"outbox,omitempty"`
+	// Unacknowledged is true on an event whose Emit asked for the broker's
+	// acknowledgement (WithAck) and returned without it: the caller stopped
+	// waiting, or the event waits in the spool. It was handed to the
+	// producer; if it fails later, dropped_events counts it.
+	Unacknowledged bool            `json:"unacknowledged,omitempty"`
+	Raw            json.RawMessage `json:"-"`
 }
 
 // IsEvent reports whether the line is an emitted event.
@@ -56,8 +74,21 @@ func (l *Line) UnmarshalJSON(b []byte) error {
 }
 
 // RequestLog is the JSON body of a request log. HTTP roots fill the HTTP
-// fields (Method is set); RPC and other roots fill Service and ServiceTime.
-// Fields the request did not have are JSON null on the wire and zero here.
+// fields (Method is set) and write the ones the request did not have as
+// JSON null (query_string as ""); RPC and other roots fill Service and
+// ServiceTime instead. Decoded, absent and null fields are zero.
+//
+// Two kinds of message are not a request's log but share its form, with
+// one line, service_time 0, and date the line's time:
+//
+//   - Late (Late is true): a Log, or the errors of a span, that came after
+//     the request's log was written (a goroutine outliving its request, a
+//     child span ending after its root, an evicted root ending). Service is
+//     the request's, TraceID and SpanID its root's: join on them.
+//   - Outside any request (OutsideRequest is true): a Log whose context holds
+//     no span of a request (or one the processor no longer remembers).
+//     Service is "", TraceID and SpanID are the span's when the context holds
+//     one, absent otherwise.
 type RequestLog struct {
 	Source       string `json:"source"`
 	LoggingTopic string `json:"logging_topic"`
@@ -88,6 +119,25 @@ type RequestLog struct {
 	// Evicted is true when the root span stayed open longer than
 	// WithMaxRequestAge and the log was written without it ending.
 	Evicted bool `json:"evicted,omitempty"`
+	// SampleRate is present when the writer sampled request logs
+	// (exporter.WithRequestLogSampling): the probability this log had of
+	// being written, 1 for those always kept (errors, 5xx, slow, dropped
+	// lines) and the configured rate for the others. Weighting each log by
+	// 1/SampleRate estimates the totals. 0 (absent): every request log was
+	// written. Not written by the Python library.
+	SampleRate float64 `json:"sample_rate,omitempty"`
+	// Late is true on a message holding a line or errors that came after
+	// their request's log was written (see above). Not written by the
+	// Python library.
+	Late bool `json:"late,omitempty"`
+	// OutsideRequest is true on a message holding a Log that belonged to
+	// no request (see above). Not written by the Python library.
+	OutsideRequest bool `json:"outside_request,omitempty"`
+	// TruncatedFields names the fields (as their JSON keys) that were
+	// shortened so that the request log fits the maximum message size: the
+	// fields take at most half of it, the longest shortened first, before
+	// any line is left out. Not written by the Python library.
+	TruncatedFields []string `json:"truncated_fields,omitempty"`
 }
 
 // Time is a wire-format timestamp. It encodes as UTC with microseconds and a
@@ -110,7 +160,7 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("timestamp: %w", err)
+		return fmt.Errorf("wire: timestamp: %w", err)
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
 		if v, err := time.Parse(layout, s); err == nil {
@@ -118,5 +168,5 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("timestamp %q is neither RFC 3339 nor Python isoformat", s)
+	return fmt.Errorf("wire: timestamp %q is neither RFC 3339 nor Python isoformat", s)
 }

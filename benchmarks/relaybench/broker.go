@@ -16,7 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/otelrelayer/otelrelayer/internal/kafkaends"
+	"github.com/otelrelayer/otelrelayer/internal/testing/kafkaends"
 )
 
 // childEnv, when set in the environment, makes relaybench run as the broker

@@ -12,6 +12,7 @@
 //	go run ./relaybench [-short] [-duration D] [-rounds N] [-goroutines 1,2,4] [-lines 1,10,100]
 //	go run ./relaybench -codecs none,snappy,lz4,zstd
 //	go run ./relaybench -paths relayer -cpuprofile cpu.prof -memprofile mem.prof
+//	go run ./relaybench -profile [-profiledir DIR] [-duration D]
 package main
 
 import (
@@ -42,13 +43,29 @@ func main() {
 	lines := flag.String("lines", "1,10,100", "log lines per request, one measurement each")
 	codecList := flag.String("codecs", "", "instead of the scaling tables, compare these compression codecs (none,gzip,snappy,lz4,zstd)")
 	flag.DurationVar(&o.linger, "linger", 0, "franz-go's ProducerLinger for both Kafka paths (0: the defaults)")
-	pathList := flag.String("paths", "raw_franz,raw_franz_distinct,relayer,otel_sdk", "paths to measure (raw_franz, raw_franz_distinct, relayer, otel_sdk)")
+	pathList := flag.String("paths", "raw_franz,raw_franz_distinct,relayer,otel_sdk", "paths to measure (raw_franz, raw_franz_distinct, relayer, otel_sdk, relayer_sampled)")
+	flag.BoolVar(&o.realistic, "realistic", false, "with -codecs: HTTP requests with the fields a web framework records and varied structured payloads")
+	flag.BoolVar(&o.sampling, "sampling", true, "also compare the relayer without and with WithRequestLogSampling(0.1, 0), 1% of requests with an error line")
 	flag.BoolVar(&o.inProcess, "inprocess", true, "also measure against a broker inside the benchmark process (second table)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file")
+	profile := flag.Bool("profile", false, "instead of the tables, profile the relayer path alone (the last -goroutines, the first -lines; -duration, 5s unless set): CPU and allocation profiles in -profiledir, and their top 10 sites")
+	profileDir := flag.String("profiledir", "profiles", "where -profile writes cpu.pprof and allocs.pprof")
 	flag.Parse()
 	if *short {
 		o.duration, o.rounds = 300*time.Millisecond, 1
+	}
+	if *profile {
+		runtime.MemProfileRate = profileMemRate
+		if !isSet("duration") {
+			o.duration = 5 * time.Second
+		}
+		if !isSet("goroutines") {
+			*goroutines = "4"
+		}
+		if !isSet("lines") {
+			*lines = "1"
+		}
 	}
 	var err error
 	if o.goroutines, err = positiveList("goroutines", *goroutines); err == nil {
@@ -68,6 +85,13 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "relaybench:", err)
 		os.Exit(2)
+	}
+	if *profile {
+		if err := profileRun(context.Background(), o, *profileDir); err != nil {
+			fmt.Fprintln(os.Stderr, "relaybench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -104,6 +128,15 @@ type options struct {
 	paths      []path
 	inProcess  bool
 	linger     time.Duration
+	realistic  bool
+	sampling   bool
+}
+
+// isSet reports whether the flag was given on the command line.
+func isSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func positiveList(name, s string) ([]int, error) {
@@ -132,7 +165,7 @@ func run(ctx context.Context, o options) error {
 		var configs []config
 		for _, codec := range o.codecs {
 			for _, l := range o.lines {
-				configs = append(configs, config{goroutines: main, lines: l, codec: codec})
+				configs = append(configs, config{goroutines: main, shape: shape{lines: l, realistic: o.realistic}, codec: codec})
 			}
 		}
 		results, err := measureAll(ctx, ext, o, configs)
@@ -148,11 +181,11 @@ func run(ctx context.Context, o options) error {
 	// main number of goroutines. (main, 1) holds the headline figures.
 	var configs []config
 	for _, g := range o.goroutines {
-		configs = append(configs, config{goroutines: g, lines: 1})
+		configs = append(configs, config{goroutines: g, shape: shape{lines: 1}})
 	}
 	for _, l := range o.lines {
 		if l != 1 {
-			configs = append(configs, config{goroutines: main, lines: l})
+			configs = append(configs, config{goroutines: main, shape: shape{lines: l}})
 		}
 	}
 	results, err := measureAll(ctx, ext, o, configs)
@@ -161,13 +194,24 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("\nbroker: %s\n", ext.where)
 	printTable(results)
+	var sampled []result
+	if o.sampling {
+		so := o
+		so.paths, _ = pathsOf("relayer,relayer_sampled")
+		sampled, err = measureAll(ctx, ext, so, []config{{goroutines: main, shape: shape{lines: 1, errorEvery: 100}}})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\nrequest log sampling, 1%% of requests with an error line, broker: %s\n", ext.where)
+		printTable(sampled)
+	}
 	var inproc []result
 	if o.inProcess {
 		in, err := inProcessBroker()
 		if err != nil {
 			return err
 		}
-		inproc, err = measureAll(ctx, in, o, []config{{goroutines: main, lines: 1}})
+		inproc, err = measureAll(ctx, in, o, []config{{goroutines: main, shape: shape{lines: 1}}})
 		_ = in.stop()
 		if err != nil {
 			return err
@@ -175,8 +219,16 @@ func run(ctx context.Context, o options) error {
 		fmt.Printf("\nbroker: %s (flatters the bare client: one heap, one scheduler)\n", in.where)
 		printTable(inproc)
 	}
+	relayerAllocs, sdkAllocs, err := libraryAllocs(ctx)
+	if err != nil {
+		return err
+	}
 	fmt.Println()
 	printFigures("", results, main)
 	printFigures("inprocess_", inproc, main)
+	printSamplingFigures(sampled)
+	fmt.Printf("relayer_allocs_per_request %.1f\n", relayerAllocs)
+	fmt.Printf("sdk_noop_processor_allocs_per_request %.1f\n", sdkAllocs)
+	fmt.Printf("library_allocs %.1f\n", relayerAllocs-sdkAllocs)
 	return nil
 }

@@ -42,6 +42,9 @@ type measurement struct {
 	elapsed   time.Duration
 	messages  int64 // produced to Kafka, to be found on the broker
 	wireBytes int64 // bytes of produce requests written to the broker
+	// loggingBytes are the bytes of the request logs produced (key, value,
+	// headers), before compression.
+	loggingBytes int64
 }
 
 // relayer is the full library path with default settings (and w.codec's
@@ -53,11 +56,16 @@ func relayer(ctx context.Context, w workload) (measurement, error) {
 		return measurement{}, err
 	}
 	var failures atomic.Int64
-	p, err := exporter.New("logging", sink, exporter.WithoutDefault(), exporter.WithErrorHandler(func(err error) {
+	counted := &countingSink{Sink: sink}
+	opts := []exporter.Option{exporter.WithoutDefault()}
+	if w.sampleRate > 0 {
+		opts = append(opts, exporter.WithRequestLogSampling(w.sampleRate, 0))
+	}
+	p, err := exporter.New("logging", counted, append(opts, exporter.WithErrorHandler(func(err error) {
 		if failures.Add(1) == 1 {
 			fmt.Println("first failure:", err)
 		}
-	}))
+	}))...)
 	if err != nil {
 		return measurement{}, err
 	}
@@ -65,16 +73,17 @@ func relayer(ctx context.Context, w workload) (measurement, error) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(p))
 	defer func() { _ = tp.Shutdown(ctx) }()
 	tracer := tp.Tracer("relaybench")
-	_ = request(ctx, tracer, w.lines) // binds the processor to tp
+	_ = w.request(ctx, tracer, 1) // binds the processor to tp
 	if err := tp.ForceFlush(ctx); err != nil {
 		return measurement{}, err
 	}
 	wire.n.Store(0)
+	counted.loggingBytes.Store(0)
 
-	var errs atomic.Int64
+	var errs, seq atomic.Int64
 	start := time.Now()
 	n := w.each(func() {
-		if request(ctx, tracer, w.lines) != nil {
+		if w.request(ctx, tracer, seq.Add(1)) != nil {
 			errs.Add(1)
 		}
 	})
@@ -85,7 +94,14 @@ func relayer(ctx context.Context, w workload) (measurement, error) {
 	if errs.Load() > 0 || failures.Load() > 0 {
 		return measurement{}, fmt.Errorf("%d calls and %d deliveries failed", errs.Load(), failures.Load())
 	}
-	return measurement{requests: n, elapsed: elapsed, messages: 2 * (n + 1), wireBytes: wire.n.Load()}, nil
+	return measurement{requests: n, elapsed: elapsed, messages: counted.messages.Load(), wireBytes: wire.n.Load(), loggingBytes: counted.loggingBytes.Load()}, nil
+}
+
+// relayerSampled is relayer with WithRequestLogSampling(0.1, 0): the
+// request logs of ordinary requests are kept one in ten.
+func relayerSampled(ctx context.Context, w workload) (measurement, error) {
+	w.sampleRate = 0.1
+	return relayer(ctx, w)
 }
 
 // rawFranz produces, with a bare franz-go client, byte for byte the
@@ -105,7 +121,7 @@ func rawFranzDistinct(ctx context.Context, w workload) (measurement, error) {
 }
 
 func produceRaw(ctx context.Context, w workload, distinct int) (measurement, error) {
-	reqs, err := recordRequests(w.lines, distinct)
+	reqs, err := recordRequests(w.shape, distinct)
 	if err != nil {
 		return measurement{}, err
 	}
@@ -143,7 +159,7 @@ func produceRaw(ctx context.Context, w workload, distinct int) (measurement, err
 
 // recordRequests records what n requests produce through the library: for
 // each, its event and its request log.
-func recordRequests(lines, n int) ([][]kafkasink.Message, error) {
+func recordRequests(s shape, n int) ([][]kafkasink.Message, error) {
 	sink := otelrelayertest.NewSink()
 	p, err := exporter.New("logging", sink, exporter.WithoutDefault())
 	if err != nil {
@@ -151,8 +167,8 @@ func recordRequests(lines, n int) ([][]kafkasink.Message, error) {
 	}
 	defer bridge.Unregister(p)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())), sdktrace.WithSpanProcessor(p))
-	for range n {
-		if err := request(context.Background(), tp.Tracer("relaybench"), lines); err != nil {
+	for i := range n {
+		if err := s.request(context.Background(), tp.Tracer("relaybench"), int64(i+1)); err != nil {
 			return nil, err
 		}
 	}

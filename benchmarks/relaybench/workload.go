@@ -10,11 +10,13 @@ import (
 // workload is one measurement: concurrency goroutines issuing requests for
 // duration, each request one event and lines log lines.
 type workload struct {
-	concurrency, lines int
-	duration           time.Duration
-	brokers            []string
-	codec              string        // "" for the defaults, else a franz-go codec name
-	linger             time.Duration // 0 for the defaults, else franz-go's ProducerLinger
+	shape
+	concurrency int
+	duration    time.Duration
+	brokers     []string
+	codec       string        // "" for the defaults, else a franz-go codec name
+	linger      time.Duration // 0 for the defaults, else franz-go's ProducerLinger
+	sampleRate  float64       // the relayer's WithRequestLogSampling rate; < 0: off
 }
 
 // each runs fn on w.concurrency goroutines, over and over, until

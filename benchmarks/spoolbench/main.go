@@ -6,7 +6,11 @@
 // spool committed every 10ms. It prints a table, then one "name value" line
 // per figure.
 //
-//	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR] [-paths memory,spool,spool_10ms] [-drain N]
+// Then, for the default spool: Emit latency (p50, p99, max) with requests
+// arriving at half the spool's measured rate (spool_emit_p99_ms), and
+// fsyncs_per_commit, counted from an execution trace (see countFsyncs).
+//
+//	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR] [-paths memory,spool,spool_10ms] [-paced D] [-traced N] [-drain N]
 package main
 
 import (
@@ -37,6 +41,8 @@ func main() {
 	dir := flag.String("dir", "", "where spool directories are made (default: the system temporary directory)")
 	only := flag.String("paths", "memory,spool,spool_10ms", "the paths measured, comma-separated")
 	drain := flag.Int("drain", 0, "also spool this many requests with the broker away, then time Emit while they drain (0: not measured)")
+	flag.DurationVar(&pacedFor, "paced", 3*time.Second, "how long requests arrive at half the spool's measured rate for spool_emit_p99_ms (0: not measured)")
+	flag.IntVar(&traced, "traced", 10_000, "requests run under the execution tracer for fsyncs_per_commit (0: not measured)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the spool measurements to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -56,6 +62,11 @@ func main() {
 
 // profileTo receives the CPU profile of the first spool measurement.
 var profileTo *os.File
+
+var (
+	pacedFor time.Duration // -paced
+	traced   int           // -traced
+)
 
 type path struct {
 	name string
@@ -113,6 +124,26 @@ func run(ctx context.Context, requests, rounds, concurrency int, dir string, onl
 		if len(rps["memory"]) > 0 && len(rps[name]) > 0 {
 			fmt.Printf("ratio_%s_vs_memory %.2f\n", name, median(name)/median("memory"))
 		}
+	}
+	if len(rps["spool"]) > 0 && pacedFor > 0 {
+		rate := median("spool") / 2
+		took, err := pacedEmits(ctx, brokers, rate, pacedFor, concurrency, dir)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("spool_paced_requests_per_s %.0f\n", rate)
+		fmt.Printf("spool_emit_p50_ms %.2f\n", quantileMillis(took, 0.5))
+		fmt.Printf("spool_emit_p99_ms %.2f\n", quantileMillis(took, 0.99))
+		fmt.Printf("spool_emit_max_ms %.2f\n", quantileMillis(took, 1))
+	}
+	if slices.Contains(only, "spool") && traced > 0 {
+		commits, fsyncs, err := countFsyncs(ctx, brokers, traced, concurrency, dir)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("spool_commits %d\n", commits)
+		fmt.Printf("spool_fsyncs %d\n", fsyncs)
+		fmt.Printf("fsyncs_per_commit %.2f\n", float64(fsyncs)/float64(commits))
 	}
 	if drain > 0 {
 		return measureDrain(ctx, brokers, drain, requests, concurrency, dir)

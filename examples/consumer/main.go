@@ -21,8 +21,8 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
-	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/propagation"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 const orders = 3
@@ -67,7 +67,7 @@ func run(ctx context.Context, brokers []string, out io.Writer) error {
 	if err := consume(ctx, brokers, orders, func(r *kgo.Record) error {
 		pctx, span := propagation.StartProcessSpan(ctx, r, propagation.WithConsumerGroup("billing"))
 		defer span.End()
-		var ev exporter.Event
+		var ev wire.Event
 		if err := json.Unmarshal(r.Value, &ev); err != nil {
 			return err
 		}

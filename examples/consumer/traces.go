@@ -7,7 +7,7 @@ import (
 	"sort"
 
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
-	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // printTraces prints, per trace, the producer's and the consumer's request
@@ -17,7 +17,7 @@ func printTraces(ctx context.Context, brokers []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	byTrace := map[string][]exporter.RequestLog{}
+	byTrace := map[string][]wire.RequestLog{}
 	for _, l := range logs {
 		byTrace[l.TraceID] = append(byTrace[l.TraceID], l)
 	}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demotest"
-	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // TestServe makes the program's Check calls and checks the request log of
@@ -27,13 +27,13 @@ func TestServe(t *testing.T) {
 	}
 }
 
-func checkRequestLogs(t *testing.T, logs []exporter.RequestLog) {
+func checkRequestLogs(t *testing.T, logs []wire.RequestLog) {
 	// One request log per call on the server, one for the client's job.
 	if len(logs) != len(checked)+1 {
 		t.Errorf("%d request logs for %d calls and the client job", len(logs), len(checked))
 	}
-	var client []exporter.RequestLog
-	byChecked := map[string][]exporter.RequestLog{}
+	var client []wire.RequestLog
+	byChecked := map[string][]wire.RequestLog{}
 	for _, l := range logs {
 		if l.Service == clientJob {
 			client = append(client, l)

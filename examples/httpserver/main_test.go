@@ -6,8 +6,8 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demotest"
-	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // TestServe sends the program's calls through otelhttp and
@@ -24,7 +24,7 @@ func TestServe(t *testing.T) {
 	if len(logs) != len(calls) {
 		t.Errorf("%d request logs for %d requests", len(logs), len(calls))
 	}
-	byID := map[string][]exporter.RequestLog{}
+	byID := map[string][]wire.RequestLog{}
 	for _, l := range logs {
 		byID[l.RequestID] = append(byID[l.RequestID], l)
 	}

@@ -33,11 +33,11 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/consolesink"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/internal/cli"
 	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
-	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
 func main() {
@@ -165,7 +165,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 // installConsole is demo.Install with a console sink instead of Kafka.
 func installConsole(stdout io.Writer) (*sdktrace.TracerProvider, error) {
-	sink := kafkasink.NewConsole(stdout, kafkasink.WithColor(color(stdout)))
+	sink := consolesink.New(stdout, consolesink.WithColor(color(stdout)))
 	relayer, err := exporter.New("logging", sink, exporter.WithSource("quickstart"))
 	if err != nil {
 		return nil, err

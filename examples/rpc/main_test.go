@@ -6,8 +6,8 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demotest"
-	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // TestCallAll calls create_order with the program's orders and checks the
@@ -21,7 +21,7 @@ func TestCallAll(t *testing.T) {
 	if len(logs) != len(orders) {
 		t.Errorf("%d request logs for %d calls", len(logs), len(orders))
 	}
-	byItem := map[string][]exporter.RequestLog{}
+	byItem := map[string][]wire.RequestLog{}
 	for _, l := range logs {
 		byItem[demotest.FirstLineField(t, l, "item")] = append(byItem[demotest.FirstLineField(t, l, "item")], l)
 	}

@@ -1,6 +1,8 @@
-// Package semconvkeys names the semantic-convention attributes otelrelayer
-// writes on request spans (bridge) and reads from root spans (exporter), so
-// both sides agree on one list.
+// Package semconvkeys is the one list of the semantic-convention names
+// otelrelayer writes and reads: the attributes of request spans (bridge
+// writes them, exporter reads them from root spans), of consumer spans
+// (propagation), of exception events, and the names and attributes of the
+// producer metrics (exporter). No other package spells one out.
 package semconvkeys
 
 // HTTP server attributes, stable conventions.
@@ -46,4 +48,29 @@ const (
 	ExceptionType       = "exception.type"
 	ExceptionMessage    = "exception.message"
 	ExceptionStacktrace = "exception.stacktrace"
+)
+
+// Messaging attributes: consumer spans (propagation) and producer metrics
+// (exporter).
+const (
+	MessagingSystem            = "messaging.system"
+	MessagingDestinationName   = "messaging.destination.name"
+	MessagingPartitionID       = "messaging.destination.partition.id"
+	MessagingKafkaMessageKey   = "messaging.kafka.message.key"
+	MessagingKafkaOffset       = "messaging.kafka.offset"
+	MessagingConsumerGroupName = "messaging.consumer.group.name"
+	MessagingOperationType     = "messaging.operation.type"
+	MessagingOperationName     = "messaging.operation.name"
+)
+
+// Messaging metrics.
+const (
+	MessagingClientSentMessages      = "messaging.client.sent.messages"
+	MessagingClientOperationDuration = "messaging.client.operation.duration"
+)
+
+// Resource and error attributes.
+const (
+	ServiceName = "service.name"
+	ErrorType   = "error.type"
 )

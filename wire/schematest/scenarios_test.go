@@ -18,7 +18,8 @@ import (
 
 // Every kind of message the library writes matches its schema: HTTP, RPC
 // and job request logs, errors, raw lines, dropped lines, evicted
-// requests, Log and Emit outside a request, CloudEvents headers.
+// requests, sampled request logs, Log and Emit outside a request,
+// CloudEvents headers.
 func TestScenarioMessages(t *testing.T) {
 	s := compile(t)
 	scenarios := []struct {
@@ -92,6 +93,13 @@ func TestScenarioMessages(t *testing.T) {
 				t.Errorf("no evicted request log within 10s: %+v", logs)
 			}
 			span.End()
+		}},
+		{"request logs sampled", []exporter.Option{exporter.WithRequestLogSampling(0.5, 0)}, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			for i := range 20 { // about half kept with sample_rate 0.5, the errors with 1
+				ctx, span := rec.Tracer().Start(t.Context(), "job")
+				_ = bridge.Log(ctx, []string{"info", "error"}[i%2], i)
+				span.End()
+			}
 		}},
 		{"CloudEvents, prefix and suffix", []exporter.Option{exporter.WithCloudEvents(), exporter.WithTopicPrefix("shop."), exporter.WithTopicSuffix(".v1"), exporter.WithSource("shop")}, func(t *testing.T, rec *otelrelayertest.Recorder) {
 			ctx, span := rec.Tracer().Start(t.Context(), "ce")

@@ -9,13 +9,13 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // ReadRequestLogs decodes every message of the logging topic. Call it after
 // the tracer provider is shut down: everything is in the broker then, so
 // reading stops at the first poll that brings nothing new.
-func ReadRequestLogs(ctx context.Context, brokers []string) ([]exporter.RequestLog, error) {
+func ReadRequestLogs(ctx context.Context, brokers []string) ([]wire.RequestLog, error) {
 	cl, err := kgo.NewClient(
 		kgo.SeedBrokers(brokers...),
 		kgo.ConsumeTopics("logging"),
@@ -25,7 +25,7 @@ func ReadRequestLogs(ctx context.Context, brokers []string) ([]exporter.RequestL
 		return nil, err
 	}
 	defer cl.Close()
-	var logs []exporter.RequestLog
+	var logs []wire.RequestLog
 	for range 8 {
 		pctx, cancel := context.WithTimeout(ctx, time.Second)
 		fs := cl.PollFetches(pctx)
@@ -41,7 +41,7 @@ func ReadRequestLogs(ctx context.Context, brokers []string) ([]exporter.RequestL
 		}
 		n := 0
 		for _, r := range fs.Records() {
-			var l exporter.RequestLog
+			var l wire.RequestLog
 			if err := json.Unmarshal(r.Value, &l); err != nil {
 				return nil, fmt.Errorf("decoding %s: %w", r.Value, err)
 			}
@@ -56,7 +56,7 @@ func ReadRequestLogs(ctx context.Context, brokers []string) ([]exporter.RequestL
 }
 
 // LineKinds sums l's lines up: "event <type>" or the log level.
-func LineKinds(l exporter.RequestLog) []string {
+func LineKinds(l wire.RequestLog) []string {
 	kinds := make([]string, len(l.Lines))
 	for i, line := range l.Lines {
 		if line.IsEvent() {

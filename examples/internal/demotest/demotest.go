@@ -6,11 +6,11 @@ import (
 	"testing"
 
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
-	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // ReadRequestLogs is demo.ReadRequestLogs, failing t on error.
-func ReadRequestLogs(t *testing.T, brokers []string) []exporter.RequestLog {
+func ReadRequestLogs(t *testing.T, brokers []string) []wire.RequestLog {
 	t.Helper()
 	logs, err := demo.ReadRequestLogs(t.Context(), brokers)
 	if err != nil {
@@ -20,7 +20,7 @@ func ReadRequestLogs(t *testing.T, brokers []string) []exporter.RequestLog {
 }
 
 // ErrorLines returns the payloads of l's error lines.
-func ErrorLines(t *testing.T, l exporter.RequestLog) []map[string]string {
+func ErrorLines(t *testing.T, l wire.RequestLog) []map[string]string {
 	t.Helper()
 	var out []map[string]string
 	for _, line := range l.Lines {
@@ -46,7 +46,7 @@ func CheckString(t *testing.T, field, got, want string) {
 
 // FirstLineField returns the string field key of the payload of l's first
 // line, failing t when there is no line or the payload is not an object.
-func FirstLineField(t *testing.T, l exporter.RequestLog, key string) string {
+func FirstLineField(t *testing.T, l wire.RequestLog, key string) string {
 	t.Helper()
 	if len(l.Lines) == 0 {
 		t.Fatalf("request log of span %s (%s) has no lines", l.SpanID, l.Service)
@@ -61,7 +61,7 @@ func FirstLineField(t *testing.T, l exporter.RequestLog, key string) string {
 
 // CheckService checks the service of an RPC-shaped request log and that it
 // was timed.
-func CheckService(t *testing.T, l exporter.RequestLog, want string) {
+func CheckService(t *testing.T, l wire.RequestLog, want string) {
 	t.Helper()
 	CheckString(t, "service", l.Service, want)
 	if l.ServiceTime <= 0 {

@@ -1,4 +1,4 @@
-package kafkasink_test
+package consolesink_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/consolesink"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
@@ -32,7 +33,7 @@ var consoleEventMessage = kafkasink.Message{
 func TestConsoleLayout(t *testing.T) {
 	tests := []struct {
 		name string
-		opts []kafkasink.ConsoleOption
+		opts []consolesink.Option
 		m    kafkasink.Message
 		want string
 	}{
@@ -104,14 +105,14 @@ order 10 stored
 		},
 		{
 			name: "compact JSON",
-			opts: []kafkasink.ConsoleOption{kafkasink.WithCompact(true)},
+			opts: []consolesink.Option{consolesink.WithCompact(true)},
 			m:    consoleEventMessage,
 			want: `order_created key "10" [traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 relayer-event-id=01a21b90-b940-7b81-9c68-e443e357578c] {"source":"orders","event_type":"order_created","payload":{"id":10,"tags":["a","b"],"paid":true,"note":null}}
 `,
 		},
 		{
 			name: "compact text value, header values needing quotes",
-			opts: []kafkasink.ConsoleOption{kafkasink.WithCompact(true)},
+			opts: []consolesink.Option{consolesink.WithCompact(true)},
 			m: kafkasink.Message{Topic: "raw", Key: consoleUUIDKey, Value: []byte("order 10\nstored"), Headers: []kafkasink.Header{
 				{Key: "note", Value: []byte("two words")},
 				{Key: "empty"},
@@ -121,19 +122,19 @@ order 10 stored
 		},
 		{
 			name: "compact binary value, no key",
-			opts: []kafkasink.ConsoleOption{kafkasink.WithCompact(true)},
+			opts: []consolesink.Option{consolesink.WithCompact(true)},
 			m:    kafkasink.Message{Topic: "raw", Value: []byte{0xde, 0xad, 0x00}},
 			want: "raw no key hex dead00\n",
 		},
 		{
 			name: "compact tombstone",
-			opts: []kafkasink.ConsoleOption{kafkasink.WithCompact(true)},
+			opts: []consolesink.Option{consolesink.WithCompact(true)},
 			m:    kafkasink.Message{Topic: "compacted", Key: []byte("k")},
 			want: "compacted key \"k\" no value\n",
 		},
 		{
 			name: "colour",
-			opts: []kafkasink.ConsoleOption{kafkasink.WithColor(true)},
+			opts: []consolesink.Option{consolesink.WithColor(true)},
 			m: kafkasink.Message{Topic: "t", Key: []byte("k"), Value: []byte(`{"a":[1,-2.5e3],"b":"x\"y:"}`), Headers: []kafkasink.Header{
 				{Key: "h", Value: []byte("v")},
 			}},
@@ -149,13 +150,13 @@ order 10 stored
 		},
 		{
 			name: "colour, compact, no key, text value",
-			opts: []kafkasink.ConsoleOption{kafkasink.WithColor(true), kafkasink.WithCompact(true)},
+			opts: []consolesink.Option{consolesink.WithColor(true), consolesink.WithCompact(true)},
 			m:    kafkasink.Message{Topic: "t", Value: []byte("hi")},
 			want: "\x1b[1mt\x1b[0m \x1b[2mno key\x1b[0m \x1b[2mtext \x1b[0m\"hi\"\n",
 		},
 		{
 			name: "colour off after on",
-			opts: []kafkasink.ConsoleOption{kafkasink.WithColor(true), kafkasink.WithColor(false), kafkasink.WithCompact(true)},
+			opts: []consolesink.Option{consolesink.WithColor(true), consolesink.WithColor(false), consolesink.WithCompact(true)},
 			m:    kafkasink.Message{Topic: "t", Value: []byte(`{"a":true}`)},
 			want: "t no key {\"a\":true}\n",
 		},
@@ -163,7 +164,7 @@ order 10 stored
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			c := kafkasink.NewConsole(&out, tt.opts...)
+			c := consolesink.New(&out, tt.opts...)
 			calls := 0
 			c.Produce(t.Context(), tt.m, func(err error) {
 				calls++
@@ -188,7 +189,7 @@ func TestConsoleProduceIgnoresADoneContext(t *testing.T) {
 	cancel()
 	var out bytes.Buffer
 	var got error = errors.New("done not called")
-	kafkasink.NewConsole(&out, kafkasink.WithCompact(true)).Produce(ctx, kafkasink.Message{Topic: "t", Value: []byte("1")}, func(err error) { got = err })
+	consolesink.New(&out, consolesink.WithCompact(true)).Produce(ctx, kafkasink.Message{Topic: "t", Value: []byte("1")}, func(err error) { got = err })
 	if got != nil || out.String() != "t no key 1\n" {
 		t.Errorf("done(%v), output %q; want done(nil), %q", got, out.String(), "t no key 1\n")
 	}
@@ -196,7 +197,7 @@ func TestConsoleProduceIgnoresADoneContext(t *testing.T) {
 
 func TestConsoleClose(t *testing.T) {
 	var out bytes.Buffer
-	c := kafkasink.NewConsole(&out, kafkasink.WithCompact(true))
+	c := consolesink.New(&out, consolesink.WithCompact(true))
 	c.Produce(t.Context(), kafkasink.Message{Topic: "before"}, nil) // a nil done is allowed
 	if err := c.Flush(t.Context()); err != nil {
 		t.Errorf("Flush = %v", err)
@@ -208,8 +209,8 @@ func TestConsoleClose(t *testing.T) {
 	}
 	var errs []error
 	c.Produce(t.Context(), kafkasink.Message{Topic: "after"}, func(err error) { errs = append(errs, err) })
-	if len(errs) != 1 || !errors.Is(errs[0], kafkasink.ErrConsoleClosed) {
-		t.Errorf("Produce after Close: done called with %v, want once with ErrConsoleClosed", errs)
+	if len(errs) != 1 || !errors.Is(errs[0], consolesink.ErrClosed) {
+		t.Errorf("Produce after Close: done called with %v, want once with ErrClosed", errs)
 	}
 	c.Produce(t.Context(), kafkasink.Message{Topic: "after"}, nil)
 	if got, want := out.String(), "before no key no value\n"; got != want {
@@ -226,7 +227,7 @@ func (w failingConsoleWriter) Write([]byte) (int, error) { return 0, w.err }
 
 func TestConsoleWriteError(t *testing.T) {
 	broken := errors.New("broken pipe")
-	c := kafkasink.NewConsole(failingConsoleWriter{broken})
+	c := consolesink.New(failingConsoleWriter{broken})
 	var got error
 	c.Produce(t.Context(), kafkasink.Message{Topic: "order_created", Value: []byte("{}")}, func(err error) { got = err })
 	if !errors.Is(got, broken) || !strings.Contains(fmt.Sprint(got), "order_created") {
@@ -258,13 +259,13 @@ func TestConsoleConcurrentProduceNeverInterleaves(t *testing.T) {
 	for g := range goroutines {
 		for i := range perGoroutine {
 			var b bytes.Buffer
-			kafkasink.NewConsole(&b).Produce(t.Context(), message(g, i), nil)
+			consolesink.New(&b).Produce(t.Context(), message(g, i), nil)
 			want[b.String()] = true
 		}
 	}
 
 	var w consoleWriteRecorder
-	c := kafkasink.NewConsole(&w)
+	c := consolesink.New(&w)
 	var wg sync.WaitGroup
 	for g := range goroutines {
 		wg.Go(func() {
@@ -291,7 +292,7 @@ func TestConsoleConcurrentProduceNeverInterleaves(t *testing.T) {
 
 func TestConsoleAsTheExporterSink(t *testing.T) {
 	var out consoleBuffer
-	relayer, err := exporter.New("logging", kafkasink.NewConsole(&out, kafkasink.WithCompact(true)),
+	relayer, err := exporter.New("logging", consolesink.New(&out, consolesink.WithCompact(true)),
 		exporter.WithSource("orders"), exporter.WithoutDefault())
 	if err != nil {
 		t.Fatal(err)

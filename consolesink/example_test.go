@@ -1,17 +1,18 @@
-package kafkasink_test
+package consolesink_test
 
 import (
 	"context"
 	"os"
 
+	"github.com/otelrelayer/otelrelayer/consolesink"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
-func ExampleNewConsole() {
+func ExampleNew() {
 	// In development, give the exporter a console instead of a producer:
-	// exporter.New("logging", kafkasink.NewConsole(os.Stdout)). Every message
+	// exporter.New("logging", consolesink.New(os.Stdout)). Every message
 	// is printed as it would be written to Kafka.
-	console := kafkasink.NewConsole(os.Stdout)
+	console := consolesink.New(os.Stdout)
 	ctx := context.Background()
 	console.Produce(ctx, kafkasink.Message{
 		Topic:   "order_created",
@@ -44,7 +45,7 @@ func ExampleNewConsole() {
 }
 
 func ExampleWithCompact() {
-	console := kafkasink.NewConsole(os.Stdout, kafkasink.WithCompact(true))
+	console := consolesink.New(os.Stdout, consolesink.WithCompact(true))
 	console.Produce(context.Background(), kafkasink.Message{
 		Topic:   "order_created",
 		Key:     []byte("10"),

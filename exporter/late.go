@@ -1,0 +1,100 @@
+package exporter
+
+import (
+	"sync"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// endedRef is what the processor remembers of an ended request, so that a
+// line or an error arriving after the end goes into a message marked late
+// that names the request's service and carries its root's span ID.
+type endedRef struct {
+	root    trace.SpanContext
+	service string
+}
+
+// recentTable remembers the spans of recently ended requests (roots and
+// children), by span ID. Each shard keeps two generations of at most
+// recentPerShard entries: memory stays bounded, and a request is
+// remembered until some 16,000 to 32,000 spans of later requests have ended.
+type recentTable struct {
+	shards [tableShards]recentShard
+}
+
+const recentPerShard = 256
+
+type recentShard struct {
+	mu        sync.Mutex
+	cur, prev map[trace.SpanID]endedRef
+	_         [32]byte // keep shards on separate cache lines
+}
+
+func (t *recentTable) shard(id trace.SpanID) *recentShard {
+	return &t.shards[(id[7]^id[3])%tableShards]
+}
+
+func (t *recentTable) put(id trace.SpanID, ref endedRef) {
+	s := t.shard(id)
+	s.mu.Lock()
+	if len(s.cur) >= recentPerShard || s.cur == nil {
+		s.prev, s.cur = s.cur, make(map[trace.SpanID]endedRef, recentPerShard)
+	}
+	s.cur[id] = ref
+	s.mu.Unlock()
+}
+
+// get returns the ended request of the span id, and whether it is known.
+func (t *recentTable) get(id trace.SpanID) (endedRef, bool) {
+	s := t.shard(id)
+	s.mu.Lock()
+	ref, ok := s.cur[id]
+	if !ok {
+		ref, ok = s.prev[id]
+	}
+	s.mu.Unlock()
+	return ref, ok
+}
+
+// remember records the spans of an ended request.
+func (p *Processor) remember(e *endedRequest, ref endedRef) {
+	p.recent.put(ref.root.SpanID(), ref)
+	for _, c := range e.children {
+		p.recent.put(c, ref)
+	}
+}
+
+// endedRequestOf returns the ended request s belonged to (its own span ID
+// is remembered), or whose span is s's local parent, and whether there is
+// one.
+func (p *Processor) endedRequestOf(s sdktrace.ReadOnlySpan) (endedRef, bool) {
+	if ref, ok := p.recent.get(s.SpanContext().SpanID()); ok {
+		return ref, true
+	}
+	if parent := s.Parent(); parent.IsValid() && !parent.IsRemote() {
+		return p.recent.get(parent.SpanID())
+	}
+	return endedRef{}, false
+}
+
+// writeLateErrors writes the errors of s, a span that ended after its
+// request, as one request log marked late: they reach a message as a late
+// Log does, counted in the late lines metric.
+func (p *Processor) writeLateErrors(ref endedRef, s sdktrace.ReadOnlySpan) {
+	var lines []byte
+	var ends []int32
+	appendErrorLines(nil, s, func(line []byte) {
+		if len(lines) > 0 {
+			lines = append(lines, ',')
+		}
+		lines = append(lines, line...)
+		ends = append(ends, int32(len(lines)))
+	})
+	if len(ends) == 0 {
+		return
+	}
+	add(p.metrics.lateLines, int64(len(ends)))
+	h := p.lateHead(ref, s.EndTime())
+	p.writeRequestLog(doneContext, &h, endedRequest{lines: lines, ends: ends})
+}

@@ -1,0 +1,219 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/wire"
+)
+
+// claimQuery selects the oldest pending rows. On PostgreSQL it locks them
+// (rows another relay holds are skipped) and flags as blocked a row of a key
+// that has an older pending row outside the batch (held by another relay, or
+// beyond it): publishing it now could overtake that row, so it waits for a
+// later batch. On SQLite, with one relay per file, no row is ever blocked.
+func claimQuery(d Dialect, table string) string {
+	if d == PostgreSQL {
+		return `WITH c AS (SELECT id FROM ` + table + ` WHERE failed_us IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+SELECT o.id, o.topic, o.key, o.value, o.headers, o.event_id, o.written_us,
+	EXISTS (SELECT 1 FROM ` + table + ` p WHERE p.key = o.key AND p.id < o.id AND p.failed_us IS NULL AND p.id NOT IN (SELECT id FROM c))
+FROM ` + table + ` o WHERE o.id IN (SELECT id FROM c) ORDER BY o.id`
+	}
+	return `SELECT id, topic, key, value, headers, event_id, written_us, 0 FROM ` + table + ` WHERE failed_us IS NULL ORDER BY id LIMIT $1`
+}
+
+// row is one claimed outbox row.
+type row struct {
+	id        int64
+	topic     string
+	key       []byte
+	value     []byte
+	headers   []byte
+	eventID   string
+	writtenUS int64
+	blocked   bool
+}
+
+// outcome is what became of a claimed row.
+type outcome struct {
+	done    bool  // acknowledged (or spooled): delete
+	refused error // refused for good: move aside
+	err     error // failed for now: keep
+}
+
+// relayBatch claims, produces and settles one batch; it returns how many
+// rows it settled (published or moved aside): rows blocked behind another
+// relay's, or kept after a failure, are not progress. On PostgreSQL the rows stay locked in the claiming
+// transaction until they are settled; on SQLite the claim is a plain read
+// and the settlement a short transaction, so that writers are not held
+// while the broker answers.
+func (r *Relay) relayBatch(ctx context.Context) (int, error) {
+	var q interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	} = r.db
+	var tx *sql.Tx
+	if r.dialect == PostgreSQL {
+		var err error
+		if tx, err = r.db.BeginTx(ctx, nil); err != nil {
+			return 0, r.dbError("claiming rows", err)
+		}
+		defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+		q = tx
+	}
+	rows, err := r.read(ctx, q)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	outcomes, err := r.produce(ctx, rows)
+	if err != nil {
+		return 0, err
+	}
+	if tx == nil {
+		if tx, err = r.db.BeginTx(ctx, nil); err != nil {
+			return 0, r.dbError("settling published rows", err)
+		}
+		defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	}
+	if err := r.settle(ctx, tx, rows, outcomes); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, r.dbError("settling published rows", err)
+	}
+	settled := 0
+	var failed []error
+	for i, o := range outcomes {
+		if o.done || o.refused != nil {
+			settled++
+		}
+		if o.refused != nil {
+			r.cfg.errorHandler(fmt.Errorf("%w: row %d, event %s, topic %q: %w", ErrRefused, rows[i].id, rows[i].eventID, rows[i].topic, o.refused))
+		}
+		if o.err != nil && len(failed) < 3 {
+			failed = append(failed, fmt.Errorf("row %d, event %s: %w", rows[i].id, rows[i].eventID, o.err))
+		}
+	}
+	if len(failed) > 0 { // kept for the next try, after the backoff
+		return settled, fmt.Errorf("outbox: publishing rows of %q (kept, retried): %w", r.cfg.table, errors.Join(failed...))
+	}
+	return settled, nil
+}
+
+func (r *Relay) dbError(what string, err error) error {
+	if isMissingTable(err) {
+		return fmt.Errorf("outbox: %s: %w: table %q (create it with outbox.Migrate): %w", what, ErrNoTable, r.cfg.table, err)
+	}
+	return fmt.Errorf("outbox: %s of table %q: %w", what, r.cfg.table, err)
+}
+
+func (r *Relay) read(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) ([]row, error) {
+	rs, err := q.QueryContext(ctx, r.claim, r.cfg.batchSize)
+	if err != nil {
+		return nil, r.dbError("claiming rows", err)
+	}
+	defer rs.Close()
+	var out []row
+	for rs.Next() {
+		var w row
+		if err := rs.Scan(&w.id, &w.topic, &w.key, &w.value, &w.headers, &w.eventID, &w.writtenUS, &w.blocked); err != nil {
+			return nil, r.dbError("reading rows", err)
+		}
+		out = append(out, w)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, r.dbError("reading rows", err)
+	}
+	return out, nil
+}
+
+// produce produces the unblocked rows in outbox order and waits for every
+// answer. A row whose headers cannot be decoded is refused.
+func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
+	outcomes := make([]outcome, len(rows))
+	answers := make(chan struct{}, len(rows))
+	pending := 0
+	for i := range rows {
+		w := &rows[i]
+		if w.blocked {
+			continue
+		}
+		hs, err := decodeHeaders(w.headers)
+		if err != nil {
+			outcomes[i].refused = err
+			continue
+		}
+		written := time.UnixMicro(w.writtenUS).UTC().AppendFormat(nil, "2006-01-02T15:04:05.000000Z")
+		hs = append(hs, kafkasink.Header{Key: wire.OutboxWrittenAtHeader, Value: written})
+		o := &outcomes[i]
+		pending++
+		r.sink.Produce(ctx, kafkasink.Message{Topic: w.topic, Key: w.key, Value: w.value, Headers: hs}, func(err error) {
+			switch {
+			case err == nil || errors.Is(err, kafkasink.ErrSpooled):
+				o.done = true
+			case refusedForGood(err):
+				o.refused = err
+			default:
+				o.err = err
+			}
+			answers <- struct{}{}
+		})
+	}
+	for ; pending > 0; pending-- {
+		select {
+		case <-answers:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return outcomes, nil
+}
+
+// refusedForGood tells a broker's final refusal (a non-retriable Kafka
+// error: message too large, topic invalid or not authorized) from a
+// failure that may pass (timeouts, broker down).
+func refusedForGood(err error) bool {
+	var ke *kerr.Error
+	return errors.As(err, &ke) && !ke.Retriable
+}
+
+// settle deletes the published rows and moves the refused ones aside.
+func (r *Relay) settle(ctx context.Context, tx *sql.Tx, rows []row, outcomes []outcome) error {
+	var done []any
+	for i, o := range outcomes {
+		switch {
+		case o.done:
+			done = append(done, rows[i].id)
+		case o.refused != nil:
+			reason := o.refused.Error()
+			if _, err := tx.ExecContext(ctx, "UPDATE "+r.cfg.table+" SET failed_us = $1, failure = $2 WHERE id = $3", time.Now().UnixMicro(), reason, rows[i].id); err != nil {
+				return r.dbError("moving a refused row aside", err)
+			}
+		}
+	}
+	if len(done) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("DELETE FROM " + r.cfg.table + " WHERE id IN (")
+	for i := range done {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("$" + strconv.Itoa(i+1))
+	}
+	b.WriteByte(')')
+	if _, err := tx.ExecContext(ctx, b.String(), done...); err != nil {
+		return r.dbError("deleting published rows", err)
+	}
+	return nil
+}

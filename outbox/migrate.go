@@ -1,0 +1,140 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// The outbox table: one row per event, id is the outbox sequence. key is
+// NULL for an event without a partition key; headers holds the message's
+// headers (see appendHeaders); written_us is when the row was written, in
+// microseconds since the Unix epoch. A row the broker refused for good is
+// kept with failed_us and failure set, and never claimed again.
+const (
+	sqliteSchema = `CREATE TABLE IF NOT EXISTS {t} (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	topic TEXT NOT NULL,
+	key BLOB,
+	value BLOB NOT NULL,
+	headers BLOB NOT NULL,
+	event_id TEXT NOT NULL,
+	written_us INTEGER NOT NULL,
+	failed_us INTEGER,
+	failure TEXT
+);
+CREATE INDEX IF NOT EXISTS {n}_key ON {t} (key, id);`
+
+	// The trigger wakes relays listening on the table's name when a
+	// transaction that wrote rows commits.
+	postgresSchema = `CREATE TABLE IF NOT EXISTS {t} (
+	id BIGSERIAL PRIMARY KEY,
+	topic TEXT NOT NULL,
+	key BYTEA,
+	value BYTEA NOT NULL,
+	headers BYTEA NOT NULL,
+	event_id TEXT NOT NULL,
+	written_us BIGINT NOT NULL,
+	failed_us BIGINT,
+	failure TEXT
+);
+CREATE INDEX IF NOT EXISTS {n}_key ON {t} (key, id);`
+
+	postgresNotify = `CREATE OR REPLACE FUNCTION {t}_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify('{c}', '');
+	RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER {n}_notify AFTER INSERT ON {t}
+	FOR EACH STATEMENT EXECUTE FUNCTION {t}_notify();`
+
+	postgresNoNotify = `DROP TRIGGER IF EXISTS {n}_notify ON {t};`
+)
+
+// Schema returns the SQL that [Migrate] runs for dialect: for users who
+// apply migrations with their own tool. Options: [WithTable],
+// [WithoutNotifyTrigger].
+func Schema(dialect Dialect, opts ...Option) (string, error) {
+	cfg := newTableConfig(DefaultTable, opts)
+	if err := dialect.check(); err != nil {
+		return "", err
+	}
+	if err := checkTable(cfg.table); err != nil {
+		return "", err
+	}
+	s := sqliteSchema
+	if dialect == PostgreSQL {
+		s = postgresSchema + "\n" + postgresNotify
+		if cfg.noNotify {
+			s = postgresSchema + "\n" + postgresNoNotify
+		}
+	}
+	return strings.NewReplacer("{t}", cfg.table, "{n}", unqualified(cfg.table), "{c}", Channel(cfg.table)).Replace(s), nil
+}
+
+// Channel is the PostgreSQL NOTIFY channel on which commits that wrote rows
+// into table are announced: the table name, lower case, without its schema.
+func Channel(table string) string { return strings.ToLower(unqualified(table)) }
+
+func unqualified(table string) string {
+	if i := strings.LastIndexByte(table, '.'); i >= 0 {
+		return table[i+1:]
+	}
+	return table
+}
+
+// Migrate creates the outbox table (and, on PostgreSQL, its NOTIFY trigger,
+// unless [WithoutNotifyTrigger]) when missing; it is idempotent. The table
+// is [DefaultTable] unless [WithTable] names another.
+func Migrate(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) error {
+	if db == nil {
+		return fmt.Errorf("%w: Migrate needs a *sql.DB, got nil", ErrConfiguration)
+	}
+	cfg := newTableConfig(DefaultTable, opts)
+	schema, err := Schema(dialect, opts...)
+	if err != nil {
+		return err
+	}
+	if err := execScript(ctx, db, schema); err != nil {
+		return fmt.Errorf("outbox: creating table %q (%s): %w", cfg.table, dialect, err)
+	}
+	return nil
+}
+
+// execScript runs statements separated by ";\n" at the top level, in one
+// transaction, as not every driver takes several statements in one Exec.
+func execScript(ctx context.Context, db *sql.DB, script string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	for _, stmt := range splitStatements(script) {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// splitStatements splits at ";" ending a line, except inside $$ bodies.
+func splitStatements(script string) []string {
+	var out []string
+	var cur strings.Builder
+	inBody := false
+	for _, line := range strings.SplitAfter(script, "\n") {
+		cur.WriteString(line)
+		if strings.Count(line, "$$")%2 == 1 {
+			inBody = !inBody
+		}
+		if !inBody && strings.HasSuffix(strings.TrimSpace(line), ";") {
+			out = append(out, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
