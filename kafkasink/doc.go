@@ -110,7 +110,9 @@
 //     of its own (100ms doubling to 10s; the topic's records wait together,
 //     in order, and the other topics flow meanwhile), the logger says so at
 //     most once a second with the count, the topic and an event ID, and the
-//     record is delivered once the cause is fixed.
+//     record is delivered once the cause is fixed. A record handed to
+//     franz-go just before its topic's failure was reported may overtake
+//     the failed records of its partition.
 //   - A record waits in franz-go at most [DefaultSpoolAttemptTimeout] (or
 //     [WithDeliveryTimeout] when given), then goes back to the spool: a
 //     stuck partition cannot hold the in-memory bounds.
@@ -147,8 +149,9 @@
 // their topics, from the offset ListOffsets gives for the oldest spooled
 // record's time to the high watermark, and releases every spooled record
 // whose relayer-event-id is there: a crash duplicates nothing. Records are
-// produced with their spool time as their Kafka timestamp (CreateTime), so
-// that the tail holds every copy of ours. The scan reads what the topics
+// produced with the time they leave the spool for franz-go as their Kafka
+// timestamp (CreateTime), never earlier than their spool time, so that the
+// tail holds every copy of ours. The scan reads what the topics
 // received since the oldest spooled record (measured with every record
 // already there: 10,000 records in 60ms, 1,000,000 in 10.3s, see
 // BENCHMARKS.md); the pump produces nothing

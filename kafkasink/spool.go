@@ -67,7 +67,7 @@ type spool struct {
 	failpoints spoolFailpoints
 
 	// Recovery: the records an earlier process left, checked against the
-	// partitions' tails before they are produced (spoolrecovery.go).
+	// partitions' tails before they are produced (recoverEarlier).
 	earlierFrom, earlierTo uint64
 	consumerOpts           []kgo.Opt
 }

@@ -185,6 +185,11 @@ func (s *spool) pumpLoop() {
 			return
 		}
 		s.inflight.Add(1)
+		// Produced with the time of the hand-off (franz-go's now), never
+		// earlier than the spool time recovery scans from: franz-go times
+		// a record out from its timestamp, and a record that waited on
+		// disk would time out at once on its first retry.
+		e.rec.Timestamp = time.Time{}
 		s.client.TryProduce(e, &e.rec, finishSpooled)
 	}
 }
@@ -193,9 +198,7 @@ func (s *spool) pumpLoop() {
 // about the record itself (recordFault) releases it as failed; any other
 // failure (about the topic or the cluster, or franz-go's delivery timeout,
 // which keeps a stuck partition from holding the in-memory budget) puts it
-// back with a backoff of its own, the record staying on disk. franz-go
-// times a record out from its timestamp: a record produced again gets the
-// time of the new attempt.
+// back with a backoff of its own, the record staying on disk.
 func finishSpooled(r *kgo.Record, err error) {
 	e := r.Context.(*spoolEntry)
 	s := e.s
@@ -211,7 +214,6 @@ func finishSpooled(r *kgo.Record, err error) {
 		e.fails++
 		e.retryAt = time.Now().Add(spoolBackoff(e.fails))
 		s.warnRetry(e, err)
-		r.Timestamp = time.Time{}
 		r.Partition, r.Offset, r.LeaderEpoch, r.ProducerID, r.ProducerEpoch = 0, 0, 0, 0, 0
 		s.feed.putBack(s, e)
 	}

@@ -21,9 +21,10 @@ import (
 // (the relayer-event-id header) is there.
 //
 // The tail starts at the spool's oldest timestamp: every record is produced
-// with its spool time as its Kafka timestamp (CreateTime), or, produced
-// again after a failure, a later one, so ListOffsets by that time finds, in
-// each partition, an offset before any record of ours that can be there.
+// with the time the pump hands it to franz-go as its Kafka timestamp
+// (CreateTime), never earlier than its spool time, so ListOffsets by the
+// oldest spool time finds, in each partition, an offset before any copy of
+// ours that can be there.
 // The scan is bounded by the time the records waited (an outage's worth of
 // the topics' traffic at most), and ends at the high watermark taken
 // before it starts: this process has produced nothing of them yet.
