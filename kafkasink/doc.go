@@ -153,8 +153,8 @@
 // timestamp (CreateTime), never earlier than their spool time, so that the
 // tail holds every copy of ours. The scan reads what the topics
 // received since the oldest spooled record (measured with every record
-// already there: 10,000 records in 60ms, 1,000,000 in 10.3s, see
-// BENCHMARKS.md); the pump produces nothing
+// already there: 10,000 records in 60-95ms, 1,000,000 in 10-35s on a
+// loaded 2-core machine, see BENCHMARKS.md); the pump produces nothing
 // before it ends, and it is tried again while no broker answers. A
 // duplicate remains possible when the copy on the broker cannot be found:
 // the topic uses LogAppendTime and the broker's clock is behind the
