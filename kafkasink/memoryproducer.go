@@ -97,7 +97,10 @@ func finishInflight(r *kgo.Record, err error) {
 		if errors.Is(err, kgo.ErrClientClosed) {
 			err = p.brokerErrs.undelivered(err)
 		}
-		p.lastFailure.Store(&err)
+		// A copy: taking err's own address would move it to the heap on
+		// every record, not only on the failures stored here.
+		last := err
+		p.lastFailure.Store(&last)
 	}
 	if done != nil {
 		done(err)
