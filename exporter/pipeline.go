@@ -28,12 +28,23 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		return bridge.EmitResult{}, fmt.Errorf("%w: %w", bridge.ErrInvalidTopic, err)
 	}
 	payload := p.redact(r.Value)
+	w := EventWriterFromContext(ctx) // e.g. the outbox: a row of the caller's transaction
+	var source string
+	capacity := len(payload)
+	if !r.Raw {
+		source = p.Source()
+		capacity += len(source) + len(r.Topic) + len(r.EventSubtype) + 128
+	}
+	var fired *firedEvent
 	var value []byte
-	if r.Raw {
-		value = append([]byte(nil), payload...)
+	if w == nil && !r.Ack { // the common case: the value shares the delivery state's allocation
+		fired, value = newFiredEvent(capacity)
 	} else {
-		source := p.Source()
-		value = make([]byte, 0, len(payload)+len(source)+len(r.Topic)+len(r.EventSubtype)+128)
+		value = make([]byte, 0, capacity)
+	}
+	if r.Raw {
+		value = append(value, payload...)
+	} else {
 		value = appendEvent(value, source, r.Topic, r.EventSubtype, payload, r.Time)
 	}
 	if len(value) > p.cfg.maxMessageBytes {
@@ -47,7 +58,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		produceCtx = doneContext // never wait for buffer space
 	}
 	meta := messageMeta{id: id, ceType: r.Topic, subject: r.EventSubtype, time: r.Time}
-	if w := EventWriterFromContext(ctx); w != nil { // e.g. the outbox: a row of the caller's transaction
+	if w != nil {
 		blk := new(headerBlock)
 		headers, idText, _ := p.headers(ctx, blk, r.Span, meta, false)
 		msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
@@ -55,7 +66,8 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	}
 	failed := failedMessage{topic: topic, id: id, req: req}
 	if !r.Ack {
-		ev := &firedEvent{callerDelivery: callerDelivery{p: p, msg: failed, start: p.metrics.start()}}
+		ev := fired
+		ev.p, ev.msg, ev.start = p, failed, p.metrics.start()
 		headers, idText, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
 		msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
 		if err := p.produceForCaller(produceCtx, msg, &ev.callerDelivery); err != nil {
@@ -108,6 +120,29 @@ type firedEvent struct {
 type ackedEvent struct {
 	ackDelivery
 	headers headerBlock
+}
+
+// inlineEventBytes is the size of the largest event value that shares its
+// firedEvent's allocation: firedEventWithValue is then 768 bytes, one of
+// the allocator's size classes. A larger value has an allocation of its own.
+const inlineEventBytes = 440
+
+// firedEventWithValue is a firedEvent with room for its event's value: an
+// event without WithAck costs one allocation less. The value is never
+// reused (the sink owns it once produced), so nothing here is pooled.
+type firedEventWithValue struct {
+	firedEvent
+	value [inlineEventBytes]byte
+}
+
+// newFiredEvent returns an event's delivery state and an empty buffer of at
+// least capacity bytes for its value, in one allocation when it fits.
+func newFiredEvent(capacity int) (*firedEvent, []byte) {
+	if capacity <= inlineEventBytes {
+		ev := new(firedEventWithValue)
+		return &ev.firedEvent, ev.value[:0]
+	}
+	return new(firedEvent), make([]byte, 0, capacity)
 }
 
 // Log implements bridge.Pipeline: it adds a line to the request that owns
