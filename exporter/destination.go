@@ -51,23 +51,12 @@ var ErrEventWriter = errors.New("otelrelayer: writing the event")
 
 // writeEvent hands msg to w. On success the event becomes a line of req
 // marked "outbox":true: written, not yet published (its publication
-// depends on the writer, e.g. on the commit of the transaction).
+// depends on the writer, e.g. on the commit of the transaction). As for a
+// produced event, a request that has ended gets it in a late message.
 func (p *Processor) writeEvent(ctx context.Context, w EventWriter, req *request, r bridge.EmitRecord, msg kafkasink.Message, idText []byte, res bridge.EmitResult) (bridge.EmitResult, error) {
 	if err := w.WriteEvent(ctx, msg); err != nil {
 		return res, fmt.Errorf("%w %s for %q: %w", ErrEventWriter, res.EventID, msg.Topic, err)
 	}
-	if req == nil {
-		return res, nil
-	}
-	if r.Raw { // EmitRaw lines stay untouched
-		req.addLine(msg.Value, p.cfg.maxLines, p.cfg.maxMessageBytes)
-		return res, nil
-	}
-	req.add(p.cfg.maxLines, p.cfg.maxMessageBytes, func(dst []byte) []byte {
-		dst = append(dst, msg.Value[:len(msg.Value)-1]...) // the event without its closing brace
-		dst = append(dst, `,"event_id":"`...)
-		dst = append(dst, idText...)
-		return append(dst, `","outbox":true}`...)
-	})
+	p.addEventLine(req, r, msg.Value, idText, lineOutbox)
 	return res, nil
 }
