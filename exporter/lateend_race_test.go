@@ -73,3 +73,47 @@ func TestWhatRacesTheEndOfItsRequestIsInTheLogOrLate(t *testing.T) {
 		t.Fatalf("lines %d, events %d, error lines %d: want %d, %d, %d", logs, events, errorLines, rounds*perRound, rounds*perRound, rounds)
 	}
 }
+
+// A child span starting while its request ends belongs to the request or
+// is known as late: its Log is a late line, and its own child's error
+// reaches a late message.
+func TestASpanStartingAsItsRequestEndsIsKnownLate(t *testing.T) {
+	const rounds = 300
+	rec := otelrelayertest.New(t)
+	boom := errors.New("boom")
+	for range rounds {
+		ctx, root := rec.Tracer().Start(t.Context(), "checkout")
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			childCtx, child := rec.Tracer().Start(ctx, "charge")
+			_, grandchild := rec.Tracer().Start(childCtx, "card")
+			grandchild.RecordError(boom)
+			grandchild.End()
+			_ = bridge.Log(childCtx, "info", "charged")
+			child.End()
+		}()
+		close(start)
+		root.End()
+		wg.Wait()
+	}
+	var lines, errorLines int
+	for _, l := range rec.RequestLogs() {
+		if l.OutsideRequest {
+			t.Errorf("message %+v: a line of a request is marked outside any request", l)
+		}
+		for _, line := range l.Lines {
+			if line.LogLevel == "error" {
+				errorLines++
+			} else {
+				lines++
+			}
+		}
+	}
+	if lines != rounds || errorLines != rounds {
+		t.Fatalf("lines %d, error lines %d: want %d each", lines, errorLines, rounds)
+	}
+}

@@ -171,9 +171,12 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 		// ours), the span joins none: a Log in it writes a one-line
 		// request log, so nothing is lost, and a long job evicted early
 		// does not turn each later child span into a request of its own.
-		if req := p.requests.get(parent.SpanID()); req != nil {
-			req.addChild(id, &p.requests)
-		} else if ref, ok := p.recent.get(parent.SpanID()); ok {
+		if req := p.requests.get(parent.SpanID()); req != nil && req.addChild(id, &p.requests) {
+			return
+		}
+		// Its request has ended (before, or while, it started): the
+		// request is remembered before its end is visible.
+		if ref, ok := p.recent.get(parent.SpanID()); ok {
 			p.recent.put(id, ref) // its lines and errors are late ones
 		}
 		return
