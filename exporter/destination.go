@@ -30,16 +30,24 @@ type eventWriterKey struct{}
 
 // ContextWithEventWriter returns a copy of ctx whose Emit and EmitRaw calls
 // go to w instead of the sink; a nil w returns ctx unchanged. Log calls are
-// not affected. Users call outbox.WithTx, which uses this.
+// not affected. Users call outbox.WithTx, which uses this. A nil ctx means
+// context.Background().
 func ContextWithEventWriter(ctx context.Context, w EventWriter) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if w == nil {
 		return ctx
 	}
 	return context.WithValue(ctx, eventWriterKey{}, w)
 }
 
-// EventWriterFromContext returns the EventWriter ctx carries, or nil.
+// EventWriterFromContext returns the EventWriter ctx carries, or nil (also
+// for a nil ctx).
 func EventWriterFromContext(ctx context.Context) EventWriter {
+	if ctx == nil {
+		return nil
+	}
 	w, _ := ctx.Value(eventWriterKey{}).(EventWriter)
 	return w
 }

@@ -18,8 +18,12 @@ import (
 )
 
 // Emit implements bridge.Pipeline: it validates, produces the event message
-// at once and adds it as a line to the request that owns r.Span.
+// at once and adds it as a line to the request that owns r.Span. A nil ctx
+// means context.Background(), as in bridge.Emit.
 func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitResult, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if p.shut.Load() {
 		return bridge.EmitResult{}, bridge.ErrShutdown
 	}
@@ -111,8 +115,12 @@ type ackedEvent struct {
 }
 
 // Log implements bridge.Pipeline: it adds a line to the request that owns
-// r.Span, or writes a one-line request log at once when there is none.
+// r.Span, or writes a one-line request log at once when there is none. A
+// nil ctx means context.Background(), as in bridge.Log.
 func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if p.shut.Load() {
 		return bridge.ErrShutdown
 	}
