@@ -58,9 +58,9 @@ func (t *recentTable) get(id trace.SpanID) (endedRef, bool) {
 }
 
 // remember records the spans of an ended request.
-func (p *Processor) remember(e *endedRequest, ref endedRef) {
+func (p *Processor) remember(children []trace.SpanID, ref endedRef) {
 	p.recent.put(ref.root.SpanID(), ref)
-	for _, c := range e.children {
+	for _, c := range children {
 		p.recent.put(c, ref)
 	}
 }

@@ -275,8 +275,7 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 // eviction and Shutdown may race, and only the first writes the log.
 func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evicted bool) {
 	var h requestHead
-	e, ok := req.end(evicted, func(e *endedRequest) {
-		s := e.span
+	e, ok := req.end(evicted, func(s sdktrace.ReadOnlySpan, children []trace.SpanID) {
 		start := s.StartTime()
 		h = requestHead{
 			source:       p.Source(),
@@ -297,7 +296,7 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 		// Remembered before the request is seen ended, so that a line, an
 		// event or an error that cannot join it finds it ended (and goes
 		// into a late message) rather than nowhere.
-		p.remember(e, endedRef{root: h.span, service: h.service})
+		p.remember(children, endedRef{root: h.span, service: h.service})
 	})
 	if !ok {
 		return
