@@ -55,7 +55,7 @@ func EventWriterFromContext(ctx context.Context) EventWriter {
 // ErrEventWriter wraps the error of an [EventWriter]: Emit returns it when
 // the event could not be written (for the outbox: the insert into the
 // outbox table failed, and the caller's transaction should be rolled back).
-var ErrEventWriter = errors.New("otelrelayer: writing the event")
+var ErrEventWriter = errors.New("exporter: writing the event")
 
 // writeEvent hands msg to w. On success the event becomes a line of req
 // marked "outbox":true: written, not yet published (its publication
