@@ -357,8 +357,13 @@ func (p *Processor) requestLogMessage(h *requestHead, e endedRequest) (kafkasink
 	// allocated at its exact size.
 	var headBuf [512]byte
 	// The head takes at most half the message: its fields are shortened
-	// before the lines are cut.
-	head := fitHead(headBuf[:0], h, p.cfg.maxMessageBytes/2)
+	// before the lines are cut. A one-line message (late, outside any
+	// request) holds a line its call accepted: the head makes room for it.
+	budget := p.cfg.maxMessageBytes / 2
+	if h.late || h.outside {
+		budget = min(budget, p.cfg.maxMessageBytes-maxTailBytes-len(lines))
+	}
+	head := fitHead(headBuf[:0], h, budget)
 	room := p.cfg.maxMessageBytes - len(head) - maxTailBytes
 	n := len(ends)
 	for n > 0 && int(ends[n-1]) > room {
