@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unsafe"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -73,6 +74,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		ev := fired
 		ev.p, ev.msg, ev.start = p, failed, p.metrics.start()
 		headers, idText, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
+		res.EventIDText = ev.idString(idText)
 		msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
 		if err := p.produceForCaller(produceCtx, msg, &ev.callerDelivery); err != nil {
 			// Failed before Produce returned (buffer full): the caller is
@@ -119,6 +121,17 @@ func (p *Processor) callerError(what, topic string, err error) error {
 type firedEvent struct {
 	callerDelivery
 	headers headerBlock
+	// id is the event ID as text for the span event's attribute: a copy of
+	// the header's, which the sink owns, so that it never changes.
+	id [eventid.TextLen]byte
+}
+
+// idString copies idText, the event ID header's value, into ev and returns
+// it as a string without an allocation: ev is never reused and id is not
+// written again, so the string stays immutable as Go requires.
+func (ev *firedEvent) idString(idText []byte) string {
+	n := copy(ev.id[:], idText)
+	return unsafe.String(&ev.id[0], n)
 }
 
 type ackedEvent struct {
@@ -129,7 +142,7 @@ type ackedEvent struct {
 // inlineEventBytes is the size of the largest event value that shares its
 // firedEvent's allocation: firedEventWithValue is then 768 bytes, one of
 // the allocator's size classes. A larger value has an allocation of its own.
-const inlineEventBytes = 440
+const inlineEventBytes = 400
 
 // firedEventWithValue is a firedEvent with room for its event's value: an
 // event without WithAck costs one allocation less. The value is never

@@ -1,0 +1,85 @@
+package exporter_test
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
+	"github.com/otelrelayer/otelrelayer/wire"
+)
+
+// scribblingSink acknowledges each message, keeps a copy of its event ID
+// header, then overwrites the header bytes it owns, as a sink that reuses
+// its buffers may.
+type scribblingSink struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (s *scribblingSink) Produce(_ context.Context, m kafkasink.Message, done func(error)) {
+	for _, h := range m.Headers {
+		if h.Key == wire.EventIDHeader {
+			s.mu.Lock()
+			s.ids = append(s.ids, string(h.Value))
+			s.mu.Unlock()
+			done(nil)
+			copy(h.Value, bytes.Repeat([]byte("x"), len(h.Value)))
+			return
+		}
+	}
+	done(nil)
+}
+func (*scribblingSink) Flush(context.Context) error { return nil }
+func (*scribblingSink) Close(context.Context) error { return nil }
+
+// The relayer.emit span event names the event ID of the message produced,
+// with and without WithAck, and keeps it when the sink reuses the header
+// bytes it was given.
+func TestEmitSpanEventNamesTheProducedEventID(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []bridge.EmitOption
+	}{
+		{"without WithAck", nil},
+		{"with WithAck", []bridge.EmitOption{bridge.WithAck()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := &scribblingSink{}
+			p, err := exporter.New("logging", sink, exporter.WithoutDefault())
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := tracetest.NewSpanRecorder()
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(p), sdktrace.WithSpanProcessor(rec))
+			defer func() { _ = tp.Shutdown(context.Background()) }()
+			ctx, span := tp.Tracer("t").Start(context.Background(), "request")
+			if err := bridge.Emit(ctx, "entity_created", "order", map[string]int{"id": 1}, tt.opts...); err != nil {
+				t.Fatal(err)
+			}
+			span.End()
+			var got []string
+			for _, s := range rec.Ended() {
+				for _, ev := range s.Events() {
+					for _, a := range ev.Attributes {
+						if a.Key == bridge.EventIDKey {
+							got = append(got, a.Value.AsString())
+						}
+					}
+				}
+			}
+			sink.mu.Lock()
+			defer sink.mu.Unlock()
+			if len(got) != 1 || len(sink.ids) < 1 || got[0] != sink.ids[0] {
+				t.Fatalf("span event's event IDs %q, produced %q", got, sink.ids)
+			}
+		})
+	}
+}
