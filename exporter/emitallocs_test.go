@@ -38,6 +38,8 @@ func TestEventWithoutAckAllocations(t *testing.T) {
 		want    float64
 	}{
 		{"a small event", `{"id":42,"name":"order"}`, 2},
+		{"an event of 100 bytes", `{"blob":"` + strings.Repeat("x", 88) + `"}`, 2},
+		{"an event of 250 bytes", `{"blob":"` + strings.Repeat("x", 238) + `"}`, 2},
 		{"an event of 1 KiB", `{"blob":"` + strings.Repeat("x", 1024) + `"}`, 3},
 	}
 	for _, tt := range tests {

@@ -35,17 +35,17 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	payload := p.redact(r.Value)
 	w := EventWriterFromContext(ctx) // e.g. the outbox: a row of the caller's transaction
 	var source string
-	capacity := len(payload)
+	size := len(payload) // the value's length when nothing needs escaping
 	if !r.Raw {
 		source = p.Source()
-		capacity += len(source) + len(r.Topic) + len(r.EventSubtype) + 128
+		size += len(source) + len(r.Topic) + len(r.EventSubtype) + eventFixedBytes
 	}
 	var fired *firedEvent
 	var value []byte
 	if w == nil && !r.Ack { // the common case: the value shares the delivery state's allocation
-		fired, value = newFiredEvent(capacity)
+		fired, value = newFiredEvent(size)
 	} else {
-		value = make([]byte, 0, capacity)
+		value = make([]byte, 0, size+escapeRoom)
 	}
 	if r.Raw {
 		value = append(value, payload...)
@@ -139,27 +139,58 @@ type ackedEvent struct {
 	headers headerBlock
 }
 
-// inlineEventBytes is the size of the largest event value that shares its
-// firedEvent's allocation: firedEventWithValue is then 768 bytes, one of
-// the allocator's size classes. A larger value has an allocation of its own.
-const inlineEventBytes = 400
+// eventFixedBytes is an event's length beyond its source, type, subtype
+// and payload when none of them needs escaping: keys, quotes, braces and a
+// timestamp of a year below 10000. escapeRoom is the room left beyond that
+// in a value allocated on its own; a value that needs more grows as usual.
+const (
+	eventFixedBytes = len(`{"source":"","event_type":"","event_subtype":"","payload":,"timestamp":"2006-01-02T15:04:05.000000Z"}`)
+	escapeRoom      = 32
+)
 
-// firedEventWithValue is a firedEvent with room for its event's value: an
-// event without WithAck costs one allocation less. The value is never
-// reused (the sink owns it once produced), so nothing here is pooled.
-type firedEventWithValue struct {
-	firedEvent
-	value [inlineEventBytes]byte
-}
+// An event's value shares its firedEvent's allocation when it fits in one
+// of three sizes, chosen so that each struct is one of the allocator's size
+// classes (512, 640 and 768 bytes) and a small event does not pay for room
+// it does not use. A larger value has an allocation of its own.
+const (
+	smallEventBytes  = 144
+	mediumEventBytes = 272
+	largeEventBytes  = 400
+)
+
+// firedEventSmall, firedEventMedium and firedEventLarge are a firedEvent with room for its event's value: an event
+// without WithAck costs one allocation less. The value is never reused (the
+// sink owns it once produced), so nothing here is pooled.
+type (
+	firedEventSmall struct {
+		firedEvent
+		value [smallEventBytes]byte
+	}
+	firedEventMedium struct {
+		firedEvent
+		value [mediumEventBytes]byte
+	}
+	firedEventLarge struct {
+		firedEvent
+		value [largeEventBytes]byte
+	}
+)
 
 // newFiredEvent returns an event's delivery state and an empty buffer of at
-// least capacity bytes for its value, in one allocation when it fits.
-func newFiredEvent(capacity int) (*firedEvent, []byte) {
-	if capacity <= inlineEventBytes {
-		ev := new(firedEventWithValue)
+// least size bytes for its value, in one allocation when it fits.
+func newFiredEvent(size int) (*firedEvent, []byte) {
+	switch {
+	case size <= smallEventBytes:
+		ev := new(firedEventSmall)
+		return &ev.firedEvent, ev.value[:0]
+	case size <= mediumEventBytes:
+		ev := new(firedEventMedium)
+		return &ev.firedEvent, ev.value[:0]
+	case size <= largeEventBytes:
+		ev := new(firedEventLarge)
 		return &ev.firedEvent, ev.value[:0]
 	}
-	return new(firedEvent), make([]byte, 0, capacity)
+	return new(firedEvent), make([]byte, 0, size+escapeRoom)
 }
 
 // Log implements bridge.Pipeline: it adds a line to the request that owns
