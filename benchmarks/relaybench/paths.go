@@ -56,7 +56,7 @@ func relayer(ctx context.Context, w workload) (measurement, error) {
 		return measurement{}, err
 	}
 	var failures atomic.Int64
-	counted := &countingSink{Sink: sink}
+	counted := &countingSink{OptionsSink: sink}
 	opts := []exporter.Option{exporter.WithoutDefault()}
 	if w.sampleRate > 0 {
 		opts = append(opts, exporter.WithRequestLogSampling(w.sampleRate, 0))
