@@ -41,6 +41,10 @@ type config struct {
 	redactedKeys    []string
 	loggingTopic    string          // from the environment, when New is given ""
 	sampling        *samplingConfig // WithRequestLogSampling; nil: every request log
+
+	rootAttributes    attributeSelection
+	maxAttributes     int
+	maxAttributeBytes int
 }
 
 func newConfig(opts []Option) config {
@@ -50,6 +54,8 @@ func newConfig(opts []Option) config {
 		registerDefault: true,
 		maxMessageBytes: DefaultMaxMessageBytes,
 		maxLines:        DefaultMaxLines,
+		maxAttributes:     DefaultMaxAttributes,
+		maxAttributeBytes: DefaultMaxAttributeBytes,
 		maxRequestAge:   DefaultMaxRequestAge,
 		meterProvider:   otel.GetMeterProvider(),
 	}

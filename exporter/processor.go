@@ -112,6 +112,15 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 	if len(c.source) > maxFieldBytes {
 		return nil, fmt.Errorf("%w: the source (WithSource, %s or %s) is %d bytes, more than the %d a request field may hold", ErrConfiguration, EnvSource, EnvServiceName, len(c.source), maxFieldBytes)
 	}
+	if err := c.rootAttributes.validate(); err != nil {
+		return nil, err
+	}
+	if c.maxAttributes < 1 {
+		return nil, fmt.Errorf("%w: WithMaxAttributes(%d) must be at least 1 (WithoutRootAttributes keeps none of the root span's)", ErrConfiguration, c.maxAttributes)
+	}
+	if c.maxAttributeBytes < 1 {
+		return nil, fmt.Errorf("%w: WithMaxAttributeBytes(%d) must be at least 1", ErrConfiguration, c.maxAttributeBytes)
+	}
 	if c.maxRequestAge < 0 {
 		return nil, fmt.Errorf("%w: WithMaxRequestAge(%v) must not be negative", ErrConfiguration, c.maxRequestAge)
 	}
@@ -283,6 +292,8 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 		h.info.kind = kindOther
 	}
 	h.service = h.info.service(s.Name())
+	h.attributes, h.attributeCount, h.droppedAttributes = appendAttributes(nil, h.info.kind, s.Attributes(), e.attrs, p.cfg.rootAttributes, p.attributeBounds())
+	h.droppedAttributes += e.droppedAttrs
 	// Remembered before its spans leave the table, so that a line that
 	// finds no request finds it ended.
 	p.remember(&e, endedRef{root: h.span, service: h.service})

@@ -66,6 +66,8 @@ type rootInfo struct {
 	forwardedFor, requestID, realIP          field
 	status, contentLength                    intField
 	rpcService, rpcMethod                    field
+	route                                    field // http.route: HTTP roots
+	rpcStatus                                rpcStatus
 	oldMethod, target, oldUserAgent          field
 	sockPeer, netPeerIP, networkPeer, rpcSys field
 	oldStatus, oldContentLength              intField
@@ -126,6 +128,12 @@ func (ri *rootInfo) read(attrs []attribute.KeyValue) {
 			ri.rpcService.fill(kv.Value)
 		case sc.RPCMethod:
 			ri.rpcMethod.fill(kv.Value)
+		case sc.HTTPRoute:
+			ri.route.fill(kv.Value)
+		case sc.RPCResponseStatusCode:
+			ri.rpcStatus.fillNew(kv.Value)
+		case sc.OldRPCGRPCStatusCode:
+			ri.rpcStatus.fillOld(kv.Value)
 		}
 	}
 	ri.resolve()

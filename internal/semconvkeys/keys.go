@@ -40,6 +40,13 @@ const (
 	RPCSystemName = "rpc.system.name"
 	RPCService    = "rpc.service"
 	RPCMethod     = "rpc.method"
+	// RPCResponseStatusCode is the newer conventions' status of a call, a
+	// string: the gRPC code's name ("NOT_FOUND") for gRPC (otelgrpc
+	// v0.72), the numeric code as text for JSON-RPC.
+	RPCResponseStatusCode = "rpc.response.status_code"
+	// OldRPCGRPCStatusCode is the older conventions' gRPC status, an
+	// integer (5 for NotFound).
+	OldRPCGRPCStatusCode = "rpc.grpc.status_code"
 )
 
 // Exception events.
