@@ -40,8 +40,8 @@ type AttributesRecord struct {
 // of an open request (no span, an unrecorded one, or one whose request log
 // was written already, as for a goroutine outliving its request), it
 // returns an error wrapping [ErrNoRequest] and records nothing. An
-// attribute with an empty key or no value type makes it return
-// [ErrInvalidAttribute], and nothing is recorded. After the pipeline shut
+// attribute with an empty key makes it return [ErrInvalidAttribute], and
+// nothing is recorded. After the pipeline shut
 // down it returns [ErrShutdown]; with no pipeline, [ErrNotInstalled]. A nil
 // ctx means context.Background(). A context of otelrelayer's own loggers is
 // ignored, as by Log, and SetAttributes returns nil.
@@ -51,7 +51,7 @@ func SetAttributes(ctx context.Context, attrs ...attribute.KeyValue) error {
 	}
 	for i, kv := range attrs {
 		if !kv.Valid() {
-			return fmt.Errorf("%w: attribute %d (key %q, type %s): a key must be non-empty and the value of a known type", ErrInvalidAttribute, i, kv.Key, kv.Value.Type())
+			return fmt.Errorf("%w: attribute %d (of type %s) has an empty key", ErrInvalidAttribute, i, kv.Value.Type())
 		}
 	}
 	if isSelfLog(ctx) {

@@ -44,7 +44,7 @@ var (
 	ErrNoRequest = errors.New("bridge: no open request in the context")
 
 	// ErrInvalidAttribute: SetAttributes was given an attribute with an
-	// empty key or without a value type. Nothing was recorded.
+	// empty key. Nothing was recorded.
 	ErrInvalidAttribute = errors.New("bridge: invalid attribute")
 
 	// ErrInvalidLevel: Log was called with an empty level.
