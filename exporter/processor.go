@@ -291,6 +291,7 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 		// this service served. It is logged as a job: service = span name.
 		h.info.kind = kindOther
 	}
+	h.info.routeFromName(s.Name())
 	h.service = h.info.service(s.Name())
 	h.attributes, h.attributeCount, h.droppedAttributes = appendAttributes(nil, h.info.kind, s.Attributes(), e.attrs, p.cfg.rootAttributes, p.attributeBounds())
 	h.droppedAttributes += e.droppedAttrs

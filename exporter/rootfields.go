@@ -175,6 +175,19 @@ func (ri *rootInfo) resolve() {
 	}
 }
 
+// routeFromName fills the route of an HTTP root without http.route from
+// its span name when the name has the semantic conventions' HTTP server
+// form, "{method} {route}": otelhttp names its span so once a ServeMux
+// matched, and records http.route on its metrics only.
+func (ri *rootInfo) routeFromName(spanName string) {
+	if ri.kind != kindHTTP || ri.route.set || !ri.method.set {
+		return
+	}
+	if rest, ok := strings.CutPrefix(spanName, ri.method.value+" "); ok && strings.HasPrefix(rest, "/") {
+		ri.route.fill(attribute.StringValue(rest))
+	}
+}
+
 // service is the service field of RPC and other roots.
 func (ri *rootInfo) service(spanName string) string {
 	s := ri.unboundedService(spanName)

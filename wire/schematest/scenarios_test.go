@@ -3,13 +3,16 @@ package schematest
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
@@ -22,6 +25,14 @@ import (
 // CloudEvents headers.
 func TestScenarioMessages(t *testing.T) {
 	s := compile(t)
+	wide := map[string]bool{} // the wide keys the scenarios wrote
+	defer func() {
+		for _, k := range []string{"route", "rpc_status_code", "rpc_status", "attributes", "dropped_attributes"} {
+			if !wide[k] {
+				t.Errorf("no scenario wrote %q: the schema of the wide fields went unchecked", k)
+			}
+		}
+	}()
 	scenarios := []struct {
 		name string
 		opts []exporter.Option
@@ -99,6 +110,34 @@ func TestScenarioMessages(t *testing.T) {
 				ctx, span := rec.Tracer().Start(t.Context(), "job")
 				_ = bridge.Log(ctx, []string{"info", "error"}[i%2], i)
 				span.End()
+			}
+		}},
+		{"wide: route, RPC status, attributes, dropped attributes", []exporter.Option{exporter.WithMaxAttributes(4), exporter.WithRedactedKeys("password")}, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+				trace.SpanFromContext(r.Context()).SetAttributes(attribute.StringSlice("app.skus", []string{"a"}), attribute.Float64("app.ratio", math.NaN()))
+				if err := bridge.SetAttributes(r.Context(), attribute.String("enduser.id", "42"), attribute.String("app.password", "x"),
+					attribute.Map("app.cart", attribute.Int("items", 3))); err != nil {
+					t.Error(err)
+				}
+			})
+			h := bridge.HTTPHandler(mux, bridge.WithTracerProvider(rec.TracerProvider()))
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/orders/7", nil))
+			for _, status := range []attribute.KeyValue{
+				attribute.String("rpc.response.status_code", "NOT_FOUND"),
+				attribute.Int("rpc.grpc.status_code", 14),
+				attribute.String("rpc.response.status_code", "rate_limited"),
+			} {
+				_, span := rec.Tracer().Start(t.Context(), "shop.Orders/Get", trace.WithSpanKind(trace.SpanKindServer),
+					trace.WithAttributes(attribute.String("rpc.system.name", "grpc"), attribute.String("rpc.method", "shop.Orders/Get"), status))
+				span.End()
+			}
+			for _, l := range rec.RequestLogs() {
+				wide["route"] = wide["route"] || l.Route != ""
+				wide["rpc_status_code"] = wide["rpc_status_code"] || l.RPCStatusCode != nil
+				wide["rpc_status"] = wide["rpc_status"] || l.RPCStatus != ""
+				wide["attributes"] = wide["attributes"] || len(l.Attributes) > 0
+				wide["dropped_attributes"] = wide["dropped_attributes"] || l.DroppedAttributes > 0
 			}
 		}},
 		{"CloudEvents, prefix and suffix", []exporter.Option{exporter.WithCloudEvents(), exporter.WithTopicPrefix("shop."), exporter.WithTopicSuffix(".v1"), exporter.WithSource("shop")}, func(t *testing.T, rec *otelrelayertest.Recorder) {
