@@ -49,15 +49,15 @@ type config struct {
 
 func newConfig(opts []Option) config {
 	c := config{
-		logger:          slog.Default(),
-		errorHandler:    otel.Handle,
-		registerDefault: true,
-		maxMessageBytes: DefaultMaxMessageBytes,
-		maxLines:        DefaultMaxLines,
+		logger:            slog.Default(),
+		errorHandler:      otel.Handle,
+		registerDefault:   true,
+		maxMessageBytes:   DefaultMaxMessageBytes,
+		maxLines:          DefaultMaxLines,
 		maxAttributes:     DefaultMaxAttributes,
 		maxAttributeBytes: DefaultMaxAttributeBytes,
-		maxRequestAge:   DefaultMaxRequestAge,
-		meterProvider:   otel.GetMeterProvider(),
+		maxRequestAge:     DefaultMaxRequestAge,
+		meterProvider:     otel.GetMeterProvider(),
 	}
 	apply := func(c config) config {
 		for _, o := range opts {
