@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
+
+	sc "github.com/otelrelayer/otelrelayer/internal/semconvkeys"
 )
 
 // Defaults of the bounds of a request log's attributes.
@@ -18,6 +20,17 @@ const (
 	DefaultMaxAttributeBytes = 8 << 10
 )
 
+// WithAllRootAttributes keeps every attribute of the root span that is not
+// already a field of the request log, connection attributes included
+// (server.address, server.port, network.peer.port, url.scheme…, which the
+// default leaves out). See [WithRootAttributePrefixes] for the default.
+func WithAllRootAttributes() Option {
+	return optionFunc(func(c config) config {
+		c.rootAttributes = attributeSelection{all: true}
+		return c
+	})
+}
+
 // WithoutRootAttributes leaves the root span's attributes out of request
 // logs: "attributes" then holds only the fields set with
 // bridge.SetAttributes. See [WithRootAttributePrefixes] for the default.
@@ -29,15 +42,22 @@ func WithoutRootAttributes() Option {
 }
 
 // WithRootAttributePrefixes keeps, of the root span's attributes, those
-// whose keys start with one of prefixes ("app.", "enduser."). Calls
-// replace each other, as does [WithoutRootAttributes].
+// whose keys start with one of prefixes ("app.", "enduser."), connection
+// attributes included when a prefix names them. Calls replace each other,
+// as do [WithAllRootAttributes] and [WithoutRootAttributes].
 //
-// The default is every attribute of the root span that is not already a
+// The default keeps every attribute of the root span that is neither a
 // field of the request log (the HTTP attributes behind method, path,
 // status…, http.route behind route, the rpc.* attributes behind service and
-// rpc_status): a request log is a wide event, and what the instrumentation
-// and the handler chose to record is what a question asked later needs.
-// The bounds ([WithMaxAttributes], [WithMaxAttributeBytes]) cap its cost.
+// rpc_status) nor an attribute of the connection the request came on
+// (server.address, server.port, client.port, network.peer.port,
+// network.local.*, network.protocol.*, network.transport, network.type,
+// url.scheme and their older names): a request log is a wide event, and
+// what the handler and the instrumentation recorded about the request is
+// what a question asked later needs, while the connection's attributes are
+// the same for every request of a server or new for each connection, and
+// would only add bytes to every log. The bounds ([WithMaxAttributes],
+// [WithMaxAttributeBytes]) cap the cost.
 //
 // Whatever the selection, attributes whose key ends in authorization,
 // proxy-authorization, cookie or set-cookie (any case, as
@@ -74,8 +94,10 @@ func WithMaxAttributeBytes(n int) Option {
 }
 
 // attributeSelection says which root span attributes a request log keeps:
-// all (the zero value), none, or those with one of the prefixes.
+// all but the connection's (the zero value), all, none, or those with one
+// of the prefixes.
 type attributeSelection struct {
+	all      bool
 	none     bool
 	byPrefix bool
 	prefixes []string
@@ -100,13 +122,30 @@ func (s attributeSelection) keeps(key string) bool {
 	switch {
 	case s.none:
 		return false
-	case !s.byPrefix:
+	case s.all:
 		return true
+	case !s.byPrefix:
+		return !isConnectionKey(key)
 	}
 	for _, p := range s.prefixes {
 		if strings.HasPrefix(key, p) {
 			return true
 		}
+	}
+	return false
+}
+
+// isConnectionKey reports whether key is an attribute of the connection,
+// which the default selection leaves out.
+func isConnectionKey(key string) bool {
+	switch key {
+	case sc.ServerAddress, sc.ServerPort, sc.ClientPort, sc.NetworkPeerPort,
+		sc.NetworkLocalAddress, sc.NetworkLocalPort, sc.NetworkProtocolName,
+		sc.NetworkProtocolVersion, sc.NetworkTransport, sc.NetworkType, sc.URLScheme,
+		sc.OldNetHostName, sc.OldNetHostPort, sc.OldNetPeerPort, sc.OldNetSockPeerPort,
+		sc.OldNetSockHostAddr, sc.OldNetSockHostPort, sc.OldNetProtocolVersion,
+		sc.OldNetTransport, sc.OldHTTPScheme, sc.OldHTTPFlavor:
+		return true
 	}
 	return false
 }

@@ -47,8 +47,8 @@ func equalAttributes(t *testing.T, got, want map[string]string) {
 }
 
 // With the defaults, the root span's attributes that are no field of the
-// request log land in "attributes", with their JSON types; the route is a
-// field of its own.
+// request log, nor the connection's, land in "attributes", with their JSON
+// types; the route is a field of its own.
 func TestRootSpanAttributesGoIntoTheRequestLogByDefault(t *testing.T) {
 	rec := otelrelayertest.New(t)
 	_, root := rec.Tracer().Start(t.Context(), "GET /orders/{id}", trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
@@ -57,6 +57,10 @@ func TestRootSpanAttributesGoIntoTheRequestLogByDefault(t *testing.T) {
 		attribute.String("http.route", "/orders/{id}"),
 		attribute.String("client.address", "127.0.0.1"),
 		attribute.String("server.address", "shop.example"),
+		attribute.Int("server.port", 8080),
+		attribute.Int("network.peer.port", 50000),
+		attribute.String("url.scheme", "https"),
+		attribute.Int("http.request.body.size", 12),
 	))
 	root.SetAttributes(
 		attribute.String("enduser.id", "42"),
@@ -73,13 +77,13 @@ func TestRootSpanAttributesGoIntoTheRequestLogByDefault(t *testing.T) {
 		t.Errorf("route %q method %q status %d dropped_attributes %d", l.Route, l.Method, l.Status, l.DroppedAttributes)
 	}
 	equalAttributes(t, rawAttributes(t, rec), map[string]string{
-		"server.address": `"shop.example"`,
-		"enduser.id":     `"42"`,
-		"app.tenant":     `"acme"`,
-		"app.cart.items": `3`,
-		"app.cart.gift":  `true`,
-		"app.cart.total": `12.5`,
-		"app.cart.skus":  `["a","b"]`,
+		"http.request.body.size": `12`,
+		"enduser.id":             `"42"`,
+		"app.tenant":             `"acme"`,
+		"app.cart.items":         `3`,
+		"app.cart.gift":          `true`,
+		"app.cart.total":         `12.5`,
+		"app.cart.skus":          `["a","b"]`,
 	})
 	if v, ok := l.Attribute("enduser.id"); !ok || v != "42" {
 		t.Errorf("Attribute(enduser.id) = %q, %v", v, ok)
@@ -191,15 +195,16 @@ func TestRootAttributeSelection(t *testing.T) {
 		opts []exporter.Option
 		want map[string]string
 	}{
-		{"default: all", nil, map[string]string{"app.tenant": `"acme"`, "enduser.id": `"42"`, "deployment.zone": `"eu"`, "app.set": `1`}},
+		{"default: all but the connection's", nil, map[string]string{"app.tenant": `"acme"`, "enduser.id": `"42"`, "deployment.zone": `"eu"`, "app.set": `1`}},
+		{"all", []exporter.Option{exporter.WithAllRootAttributes()}, map[string]string{"app.tenant": `"acme"`, "enduser.id": `"42"`, "deployment.zone": `"eu"`, "app.set": `1`, "server.port": `8080`}},
 		{"none", []exporter.Option{exporter.WithoutRootAttributes()}, map[string]string{"app.set": `1`}},
-		{"prefixes", []exporter.Option{exporter.WithRootAttributePrefixes("app.", "enduser.")}, map[string]string{"app.tenant": `"acme"`, "enduser.id": `"42"`, "app.set": `1`}},
+		{"prefixes", []exporter.Option{exporter.WithRootAttributePrefixes("app.", "enduser.", "server.")}, map[string]string{"app.tenant": `"acme"`, "enduser.id": `"42"`, "app.set": `1`, "server.port": `8080`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := otelrelayertest.New(t, tt.opts...)
 			ctx, root := rec.Tracer().Start(t.Context(), "job", trace.WithAttributes(
-				attribute.String("app.tenant", "acme"), attribute.String("enduser.id", "42"), attribute.String("deployment.zone", "eu")))
+				attribute.String("app.tenant", "acme"), attribute.String("enduser.id", "42"), attribute.String("deployment.zone", "eu"), attribute.Int("server.port", 8080)))
 			if err := bridge.SetAttributes(ctx, attribute.Int("app.set", 1)); err != nil {
 				t.Fatal(err)
 			}

@@ -23,6 +23,31 @@ const (
 	HeaderXRealIP        = "http.request.header.x-real-ip"
 )
 
+// Connection attributes: they describe the connection a request came on,
+// the same for every request of a server or new for each connection, not
+// the request. Request logs leave them out of "attributes" by default.
+const (
+	ServerPort             = "server.port"
+	ClientPort             = "client.port"
+	NetworkPeerPort        = "network.peer.port"
+	NetworkLocalAddress    = "network.local.address"
+	NetworkLocalPort       = "network.local.port"
+	NetworkProtocolName    = "network.protocol.name"
+	NetworkProtocolVersion = "network.protocol.version"
+	NetworkTransport       = "network.transport"
+	NetworkType            = "network.type"
+	OldNetHostName         = "net.host.name"
+	OldNetHostPort         = "net.host.port"
+	OldNetPeerPort         = "net.peer.port"
+	OldNetSockPeerPort     = "net.sock.peer.port"
+	OldNetSockHostAddr     = "net.sock.host.addr"
+	OldNetSockHostPort     = "net.sock.host.port"
+	OldNetProtocolVersion  = "net.protocol.version"
+	OldNetTransport        = "net.transport"
+	OldHTTPScheme          = "http.scheme"
+	OldHTTPFlavor          = "http.flavor"
+)
+
 // HTTP server attributes, older conventions.
 const (
 	OldHTTPMethod        = "http.method"
