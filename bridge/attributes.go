@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -24,7 +23,8 @@ type AttributeSetter interface {
 // AttributesRecord is one SetAttributes call, validated.
 type AttributesRecord struct {
 	Span trace.SpanContext
-	// Attributes is the caller's copy: implementations may keep it.
+	// Attributes are only valid during the call: implementations copy
+	// what they keep.
 	Attributes []attribute.KeyValue
 }
 
@@ -65,7 +65,7 @@ func SetAttributes(ctx context.Context, attrs ...attribute.KeyValue) error {
 	if len(attrs) == 0 {
 		return nil
 	}
-	return setAttributesOn(ctx, p, AttributesRecord{Span: span.SpanContext(), Attributes: slices.Clone(attrs)})
+	return setAttributesOn(ctx, p, AttributesRecord{Span: span.SpanContext(), Attributes: attrs})
 }
 
 func setAttributesOn(ctx context.Context, p Pipeline, r AttributesRecord) error {

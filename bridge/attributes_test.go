@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 
@@ -20,13 +21,14 @@ type attributePipeline struct {
 func (p *attributePipeline) SetAttributes(_ context.Context, r AttributesRecord) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	r.Attributes = slices.Clone(r.Attributes) // valid only during the call
 	p.got = append(p.got, r)
 	return p.err
 }
 
 // SetAttributes reaches pipelines through the optional AttributeSetter:
 // each one bound to the provider, a clear error for one without it, and
-// ErrShutdown once retired. The caller's slice is copied.
+// ErrShutdown once retired.
 func TestSetAttributesReachesAttributeSetters(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -174,6 +174,9 @@ func (r *request) setAttributes(attrs []attribute.KeyValue, maxAttributes int) b
 	if r.ended {
 		return false
 	}
+	if r.attrs == nil {
+		r.attrs = make([]attribute.KeyValue, 0, min(max(len(attrs), 8), maxAttributes))
+	}
 	for _, kv := range attrs {
 		i := indexOfKey(r.attrs, kv.Key)
 		switch {

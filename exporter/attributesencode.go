@@ -27,6 +27,9 @@ func appendAttributes(dst []byte, kind rootKind, root, set []attribute.KeyValue,
 	if len(set) == 0 && (sel.none || len(root) == 0) {
 		return dst, 0, 0
 	}
+	if dst == nil {
+		dst = make([]byte, 0, 512) // one allocation for most requests
+	}
 	origin := len(dst)
 	dst = append(dst, `,"attributes":{`...)
 	open := len(dst)
