@@ -165,6 +165,14 @@ func isCredential(key string) bool {
 
 var credentialNames = [...]string{"authorization", "proxy-authorization", "cookie", "set-cookie"}
 
+// setAttributes are the fields bridge.SetAttributes set on a request, one
+// per key, and the new keys beyond the bound. A request holds them by
+// pointer: those that set none pay 8 bytes.
+type setAttributes struct {
+	kvs     []attribute.KeyValue
+	dropped int
+}
+
 // setAttributes records attrs on the request, last write wins for a key.
 // New keys beyond maxAttributes are counted as dropped. It reports false
 // when the request has ended.
@@ -175,20 +183,29 @@ func (r *request) setAttributes(attrs []attribute.KeyValue, maxAttributes int) b
 		return false
 	}
 	if r.attrs == nil {
-		r.attrs = make([]attribute.KeyValue, 0, min(max(len(attrs), 8), maxAttributes))
+		r.attrs = &setAttributes{kvs: make([]attribute.KeyValue, 0, min(max(len(attrs), 8), maxAttributes))}
 	}
+	a := r.attrs
 	for _, kv := range attrs {
-		i := indexOfKey(r.attrs, kv.Key)
+		i := indexOfKey(a.kvs, kv.Key)
 		switch {
 		case i >= 0:
-			r.attrs[i] = kv
-		case len(r.attrs) < maxAttributes:
-			r.attrs = append(r.attrs, kv)
+			a.kvs[i] = kv
+		case len(a.kvs) < maxAttributes:
+			a.kvs = append(a.kvs, kv)
 		default:
-			r.droppedAttrs++
+			a.dropped++
 		}
 	}
 	return true
+}
+
+// fields returns the attributes set, and the count of those dropped.
+func (a *setAttributes) fields() ([]attribute.KeyValue, int) {
+	if a == nil {
+		return nil, 0
+	}
+	return a.kvs, a.dropped
 }
 
 func indexOfKey(attrs []attribute.KeyValue, key attribute.Key) int {

@@ -293,8 +293,9 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 	}
 	h.info.routeFromName(s.Name())
 	h.service = h.info.service(s.Name())
-	h.attributes, h.attributeCount, h.droppedAttributes = appendAttributes(nil, h.info.kind, s.Attributes(), e.attrs, p.cfg.rootAttributes, p.attributeBounds())
-	h.droppedAttributes += e.droppedAttrs
+	set, setDropped := e.attrs.fields()
+	h.attributes, h.attributeCount, h.droppedAttributes = appendAttributes(nil, h.info.kind, s.Attributes(), set, p.cfg.rootAttributes, p.attributeBounds())
+	h.droppedAttributes += setDropped
 	// Remembered before its spans leave the table, so that a line that
 	// finds no request finds it ended.
 	p.remember(&e, endedRef{root: h.span, service: h.service})

@@ -4,7 +4,6 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -30,10 +29,8 @@ type request struct {
 	// endedChildren are the children that ended, oldest first: at most
 	// maxKeptChildren of them stay in the table.
 	endedChildren []trace.SpanID
-	// attrs are the fields of bridge.SetAttributes, one per key, and
-	// droppedAttrs the new keys beyond the bound.
-	attrs        []attribute.KeyValue
-	droppedAttrs int
+	// attrs are the fields of bridge.SetAttributes; nil until the first.
+	attrs *setAttributes
 	// headers are the request log's, here to save an allocation per
 	// request: they keep this request reachable until the log is delivered.
 	headers headerBlock
@@ -118,8 +115,7 @@ type endedRequest struct {
 	buffers       *linePair             // where lines and ends came from
 	headers       *headerBlock          // for the request log's headers; nil: allocate
 	span          sdktrace.ReadOnlySpan // the root
-	attrs         []attribute.KeyValue  // of bridge.SetAttributes
-	droppedAttrs  int
+	attrs         *setAttributes        // of bridge.SetAttributes, or nil
 }
 
 // end marks the request ended and returns its contents; it reports false
@@ -133,7 +129,7 @@ func (r *request) end(evicted bool) (endedRequest, bool) {
 		return endedRequest{}, false
 	}
 	r.ended = true
-	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers, &r.headers, r.span, r.attrs, r.droppedAttrs}
+	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers, &r.headers, r.span, r.attrs}
 	r.lines, r.ends, r.children, r.buffers, r.span, r.endedChildren, r.attrs = nil, nil, nil, nil, nil, nil, nil
 	return e, true
 }
