@@ -44,9 +44,13 @@ test:
 	done
 
 # The commands users install: relaytail -h, and the dev broker for a few
-# seconds with the quickstart writing to it.
+# seconds with the quickstart writing to it, on 127.0.0.1:KAFKA_PORT with its
+# web view on 127.0.0.1:UI_PORT (make tools KAFKA_PORT=19092 UI_PORT=19080
+# beside a local Kafka; a port taken stops it, naming the variable).
+KAFKA_PORT ?= 9092
+UI_PORT ?= 9080
 tools:
-	./scripts/smoke-tools.sh
+	KAFKA_PORT=$(KAFKA_PORT) UI_PORT=$(UI_PORT) ./scripts/smoke-tools.sh
 
 # The web view's browser test, keeping its screenshots: the README's images
 # of the list and of a request's timeline come from here.
@@ -95,7 +99,8 @@ fuzz:
 		./internal/jsonenc:FuzzAppendValue \
 		./internal/jsonenc:FuzzAppendTime \
 		./internal/jsonenc:FuzzAppendValueMatchesEncodingJSON \
-		./internal/tail:FuzzDecode \
+		./cmd/internal/tail:FuzzDecode \
+		./cmd/internal/termtext:FuzzEscape \
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact \

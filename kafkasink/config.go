@@ -19,6 +19,7 @@ type config struct {
 	tls              *tls.Config
 	sasl             *saslAuth
 	useEnvironment   bool
+	environ          []string // nil: os.Environ()
 	spool            spoolConfig
 	errs             []error // options found invalid, reported by New
 }

@@ -42,7 +42,8 @@
 //
 // # Environment
 //
-// Unless [WithoutEnvironment] is given, [New] reads these variables once and
+// Unless [WithoutEnvironment] is given, [New] reads these variables once (from
+// the process environment, or the entries given with [WithEnvironment]) and
 // uses them for what the options leave unset: an option always wins, and the
 // variables it overrides are not read (option > environment > default). A
 // variable set to the empty string counts as unset.
@@ -62,6 +63,13 @@
 //	KAFKA_SASL_USERNAME             required with KAFKA_SASL_MECHANISM
 //	KAFKA_SASL_PASSWORD             required with KAFKA_SASL_MECHANISM
 //
+// A set variable that asks for TLS or SASL in a spelling not listed here
+// (KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_*, KAFKA_SASL_JAAS_CONFIG, a misspelt
+// KAFKA_TLS_CA) makes [New] fail too, rather than connect in plaintext;
+// other KAFKA_* variables are left alone. OAUTHBEARER is not read from the
+// environment (its tokens expire): pass kgo.SASL(oauth.Oauth(...)) with
+// [WithClientOptions].
+//
 // Booleans are those of strconv.ParseBool, in any case: true, false, 1, 0,
 // t, f. The other KAFKA_TLS_* variables need KAFKA_TLS (true, or false to
 // ignore them), the client certificate and its key go together, and
@@ -71,6 +79,15 @@
 // are; other values are trimmed. Every invalid variable makes [New] fail
 // with [ErrConfiguration], naming the variable; several are reported
 // together, and passwords never appear in errors.
+//
+// # Connection
+//
+// [NewConnection] resolves brokers, TLS and SASL from the same options and
+// variables, by the same code, for a program that makes franz-go clients of
+// its own: [Connection.ClientOptions] connects a consumer as the producer
+// connects, and [Connection.Ping] checks, at start, that a broker accepts
+// the certificate and credentials, saying why not. The otelrelayer tools
+// (relaytail, relayview, relayer-dev) connect through it.
 //
 // # Spool
 //

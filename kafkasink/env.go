@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -25,6 +26,12 @@ const (
 	envSASLPassword          = "KAFKA_SASL_PASSWORD"
 )
 
+// knownVariables are the variables read; see unreadSecurityVariables.
+var knownVariables = []string{
+	envBrokers, envTLS, envTLSCAFile, envTLSCertFile, envTLSKeyFile, envTLSServerName,
+	envTLSInsecureSkipVerify, envSASLMechanism, envSASLUsername, envSASLPassword,
+}
+
 // WithoutEnvironment makes [New] ignore the KAFKA_* environment variables
 // (see the package documentation), so that only options configure the
 // producer: for tests, and for programs that read their configuration
@@ -36,34 +43,69 @@ func WithoutEnvironment() Option {
 	})
 }
 
+// WithEnvironment makes [New] and [NewConnection] read the KAFKA_*
+// variables from environ, a list of "NAME=value" entries as [os.Environ]
+// returns, instead of the process environment; when a name appears twice
+// the last entry wins. The default is os.Environ(), read when New is
+// called. It lets a program whose command-line flags stand for some of the
+// variables (the otelrelayer tools do) append them as entries, and tests
+// give an environment of their own. A nil environ reads the process
+// environment; [WithoutEnvironment] wins over WithEnvironment.
+func WithEnvironment(environ []string) Option {
+	environ = slices.Clone(environ) // nil stays nil, empty stays empty
+	return optionFunc(func(c config) config {
+		c.environ = environ
+		return c
+	})
+}
+
+// environment holds the variables read, by name.
+type environment map[string]string
+
+func newEnvironment(environ []string) environment {
+	if environ == nil {
+		environ = os.Environ()
+	}
+	env := make(environment, len(environ))
+	for _, kv := range environ {
+		if name, value, ok := strings.Cut(kv, "="); ok {
+			env[name] = value
+		}
+	}
+	return env
+}
+
+func (e environment) get(name string) string { return e[name] }
+
 // fromEnvironment fills in, from the environment, the settings no option
 // gave: brokers, TLS, SASL, each as a whole. Variables that an option
 // overrides are not read. Every invalid variable is reported, joined.
 func (c config) fromEnvironment() (config, error) {
-	var errs []error
+	env := newEnvironment(c.environ)
+	errs := []error{env.unreadSecurityVariables()}
 	if len(c.brokers) == 0 {
-		brokers, err := brokersFromEnvironment()
+		brokers, err := env.brokers()
 		errs = append(errs, err)
 		c.brokers = brokers
 	}
 	if c.tls == nil {
-		cfg, err := tlsFromEnvironment()
+		cfg, err := env.tls()
 		errs = append(errs, err)
 		c.tls = cfg
 	}
 	if c.sasl == nil {
-		auth, err := saslFromEnvironment()
+		auth, err := env.sasl()
 		errs = append(errs, err)
 		c.sasl = auth
 	}
 	return c, errors.Join(errs...)
 }
 
-// brokersFromEnvironment splits KAFKA_BROKERS at commas, trimming spaces,
+// brokers splits KAFKA_BROKERS at commas, trimming spaces,
 // and refuses every entry that is not a host:port address (see
 // [WithBrokers]).
-func brokersFromEnvironment() ([]string, error) {
-	v := os.Getenv(envBrokers)
+func (e environment) brokers() ([]string, error) {
+	v := e.get(envBrokers)
 	if strings.TrimSpace(v) == "" {
 		return nil, nil
 	}
@@ -77,17 +119,17 @@ func brokersFromEnvironment() ([]string, error) {
 	return brokers, nil
 }
 
-// tlsFromEnvironment returns the TLS configuration KAFKA_TLS=true asks for,
+// tls returns the TLS configuration KAFKA_TLS=true asks for,
 // or nil. The other KAFKA_TLS_* variables refine it and are refused without
 // KAFKA_TLS, so that a CA file never leaves a connection silently in
 // plaintext.
-func tlsFromEnvironment() (*tls.Config, error) {
-	on, set, err := boolFromEnvironment(envTLS)
+func (e environment) tls() (*tls.Config, error) {
+	on, set, err := e.bool(envTLS)
 	if err != nil {
 		return nil, err
 	}
 	if !set {
-		if others := setVariables(envTLSCAFile, envTLSCertFile, envTLSKeyFile, envTLSServerName, envTLSInsecureSkipVerify); len(others) > 0 {
+		if others := e.set(envTLSCAFile, envTLSCertFile, envTLSKeyFile, envTLSServerName, envTLSInsecureSkipVerify); len(others) > 0 {
 			return nil, fmt.Errorf("%s set without %s: set %s=true to connect with TLS, or %s=false to ignore them", strings.Join(others, ", "), envTLS, envTLS, envTLS)
 		}
 		return nil, nil
@@ -95,18 +137,18 @@ func tlsFromEnvironment() (*tls.Config, error) {
 	if !on {
 		return nil, nil
 	}
-	cfg := &tls.Config{ServerName: strings.TrimSpace(os.Getenv(envTLSServerName))}
+	cfg := &tls.Config{ServerName: strings.TrimSpace(e.get(envTLSServerName))}
 	var errs []error
-	insecure, _, err := boolFromEnvironment(envTLSInsecureSkipVerify)
+	insecure, _, err := e.bool(envTLSInsecureSkipVerify)
 	errs = append(errs, err)
 	cfg.InsecureSkipVerify = insecure
-	if path := strings.TrimSpace(os.Getenv(envTLSCAFile)); path != "" {
+	if path := strings.TrimSpace(e.get(envTLSCAFile)); path != "" {
 		pool, err := readCAFile(path)
 		errs = append(errs, err)
 		cfg.RootCAs = pool
 	}
-	certFile := strings.TrimSpace(os.Getenv(envTLSCertFile))
-	keyFile := strings.TrimSpace(os.Getenv(envTLSKeyFile))
+	certFile := strings.TrimSpace(e.get(envTLSCertFile))
+	keyFile := strings.TrimSpace(e.get(envTLSKeyFile))
 	switch {
 	case certFile != "" && keyFile != "":
 		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
@@ -139,13 +181,13 @@ func readCAFile(path string) (*x509.CertPool, error) {
 	return pool, nil
 }
 
-// saslFromEnvironment returns the SASL mechanism KAFKA_SASL_MECHANISM names,
+// sasl returns the SASL mechanism KAFKA_SASL_MECHANISM names,
 // with its credentials, or nil.
-func saslFromEnvironment() (*saslAuth, error) {
-	mechanism := strings.ToUpper(strings.TrimSpace(os.Getenv(envSASLMechanism)))
-	user, pass := os.Getenv(envSASLUsername), os.Getenv(envSASLPassword)
+func (e environment) sasl() (*saslAuth, error) {
+	mechanism := strings.ToUpper(strings.TrimSpace(e.get(envSASLMechanism)))
+	user, pass := e.get(envSASLUsername), e.get(envSASLPassword)
 	if mechanism == "" {
-		if others := setVariables(envSASLUsername, envSASLPassword); len(others) > 0 {
+		if others := e.set(envSASLUsername, envSASLPassword); len(others) > 0 {
 			return nil, fmt.Errorf("%s set without %s: set it to %s, %s or %s", strings.Join(others, ", "), envSASLMechanism, saslPlain, saslScramSHA256, saslScramSHA512)
 		}
 		return nil, nil
@@ -153,7 +195,7 @@ func saslFromEnvironment() (*saslAuth, error) {
 	switch mechanism {
 	case saslPlain, saslScramSHA256, saslScramSHA512:
 	default:
-		return nil, fmt.Errorf("%s=%q: unknown SASL mechanism; use %s, %s or %s", envSASLMechanism, os.Getenv(envSASLMechanism), saslPlain, saslScramSHA256, saslScramSHA512)
+		return nil, fmt.Errorf("%s=%q: unknown SASL mechanism; use %s, %s or %s", envSASLMechanism, e.get(envSASLMechanism), saslPlain, saslScramSHA256, saslScramSHA512)
 	}
 	var errs []error
 	if user == "" {
@@ -168,27 +210,66 @@ func saslFromEnvironment() (*saslAuth, error) {
 	return &saslAuth{source: envSASLMechanism, mechanism: mechanism, user: user, pass: pass}, nil
 }
 
-// boolFromEnvironment parses name as strconv.ParseBool does (true, false,
+// bool parses name as strconv.ParseBool does (true, false,
 // 1, 0, t, f, in any case); set is false when name is unset or empty.
-func boolFromEnvironment(name string) (v, set bool, err error) {
-	s := strings.TrimSpace(os.Getenv(name))
+func (e environment) bool(name string) (v, set bool, err error) {
+	s := strings.TrimSpace(e.get(name))
 	if s == "" {
 		return false, false, nil
 	}
 	v, err = strconv.ParseBool(strings.ToLower(s))
 	if err != nil {
-		return false, true, fmt.Errorf("%s=%q: not a boolean (use true or false)", name, os.Getenv(name))
+		return false, true, fmt.Errorf("%s=%q: not a boolean (use true or false)", name, e.get(name))
 	}
 	return v, true, nil
 }
 
-// setVariables returns the names among names that are set and not empty.
-func setVariables(names ...string) []string {
+// set returns the names among names that are set and not empty.
+func (e environment) set(names ...string) []string {
 	var set []string
 	for _, n := range names {
-		if os.Getenv(n) != "" {
+		if e.get(n) != "" {
 			set = append(set, n)
 		}
 	}
 	return set
+}
+
+// securityPrefixes start the names of variables that configure how a
+// client secures its connection, in otelrelayer's spelling or another
+// tool's (KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_*, KAFKA_SASL_JAAS_CONFIG...).
+var securityPrefixes = []string{"KAFKA_TLS_", "KAFKA_SSL_", "KAFKA_SASL_", "KAFKA_SECURITY_"}
+
+// unreadSecurityVariables refuses a set variable that asks for TLS or SASL
+// in a way this package does not read: ignoring it would connect in
+// plaintext, or without authentication, without a word. Other KAFKA_*
+// variables (a service's own KAFKA_TOPIC, say) are left alone.
+func (e environment) unreadSecurityVariables() error {
+	var unread []string
+	for name, value := range e {
+		if value == "" || slices.Contains(knownVariables, name) {
+			continue
+		}
+		for _, p := range securityPrefixes {
+			if strings.HasPrefix(name, p) {
+				unread = append(unread, name)
+				break
+			}
+		}
+	}
+	if len(unread) == 0 {
+		return nil
+	}
+	slices.Sort(unread)
+	return fmt.Errorf("%s set, but not a variable otelrelayer reads, so the connection would not be secured as it asks: "+
+		"use KAFKA_TLS=true with KAFKA_TLS_CA_FILE, KAFKA_TLS_CERT_FILE, KAFKA_TLS_KEY_FILE, KAFKA_TLS_SERVER_NAME, KAFKA_TLS_INSECURE_SKIP_VERIFY "+
+		"and KAFKA_SASL_MECHANISM (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, and unset %s",
+		strings.Join(unread, ", "), pronoun(len(unread)))
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }

@@ -33,8 +33,9 @@ func startBroker(cfg config) (*kfake.Cluster, error) {
 	return c, nil
 }
 
-// printBanner says where the broker is and what to export.
-func printBanner(w io.Writer, cfg config, brokers []string) {
+// printBanner says where the broker is and what to export (and unset: the
+// security variables of environ).
+func printBanner(w io.Writer, cfg config, brokers []string, environ []string) {
 	addrs := strings.Join(brokers, ",")
 	keep := "in memory: -data DIR keeps them across restarts"
 	if cfg.dataDir != "" {
@@ -42,6 +43,7 @@ func printBanner(w io.Writer, cfg config, brokers []string) {
 	}
 	fmt.Fprintf(w, "relayer-dev: Kafka broker on %s (messages %s)\n\n", addrs, keep)
 	fmt.Fprintf(w, "In your service's shell:\n\n    export KAFKA_BROKERS=%s\n\n", addrs)
+	printUnset(w, environ)
 	if cfg.tail {
 		fmt.Fprintf(w, "Request logs and events as they arrive (-tail=false to hide them); Ctrl-C stops the broker.\n\n")
 	} else {

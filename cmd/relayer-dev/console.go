@@ -7,8 +7,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
-	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/consolefmt"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
@@ -16,12 +17,17 @@ import (
 // order: request logs and events in the console format, other
 // messages on a row each. It returns nil when ctx is done.
 func tailConsole(ctx context.Context, brokers []string, since time.Time, o consolefmt.Options, out, errOut io.Writer) error {
+	conn, err := ownBroker(brokers)
+	if err != nil {
+		return fmt.Errorf("tailing the broker: %w", err)
+	}
 	tl, err := tail.Open(ctx, tail.Config{
-		Brokers: brokers,
-		Since:   since,
-		Window:  tail.DefaultWindow,
+		Brokers:       brokers,
+		ClientOptions: conn.ClientOptions(),
+		Since:         since,
+		Window:        tail.DefaultWindow,
 		OnFetchError: func(topic string, partition int32, err error) {
-			fmt.Fprintf(errOut, "relayer-dev: reading %s[%d]: %v\n", topic, partition, err)
+			cli.Notef(errOut, "relayer-dev", "reading %s[%d]: %v", topic, partition, err)
 		},
 	})
 	if err != nil {
@@ -38,6 +44,9 @@ func tailConsole(ctx context.Context, brokers []string, since time.Time, o conso
 		}
 		var row string
 		switch m.Kind {
+		case tail.KindSkipped:
+			cli.Notef(errOut, "relayer-dev", "skipped %s[%d] offsets %d to %d: %s; reading goes on after them", m.Topic, m.Partition, m.Offset, m.SkippedTo, m.NotOurs)
+			continue
 		case tail.KindRequestLog:
 			row = consolefmt.RequestLog(m.RequestLog, o)
 		case tail.KindEvent:

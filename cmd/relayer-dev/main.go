@@ -25,8 +25,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/internal/cli"
-	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/consolefmt"
 )
 
 // DefaultPort is the port the broker listens on, Kafka's usual one, so that
@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer b.Close()
 	brokers := b.ListenAddrs()
-	printBanner(stdout, cfg, brokers)
+	printBanner(stdout, cfg, brokers, os.Environ())
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

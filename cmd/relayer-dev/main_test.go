@@ -16,7 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
-	"github.com/otelrelayer/otelrelayer/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
 	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 )
 

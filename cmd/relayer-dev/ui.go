@@ -7,30 +7,30 @@ import (
 	"io"
 	"os"
 
-	"github.com/otelrelayer/otelrelayer/internal/cli"
-	"github.com/otelrelayer/otelrelayer/internal/tail"
-	"github.com/otelrelayer/otelrelayer/internal/webview"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
 )
 
-// The web view of request logs, on by default at webview.DefaultAddr: a
+// The web view of request logs, on by default at cli.DefaultViewAddr: a
 // live list, a timeline per request, the event messages. It reads every
 // topic of the broker from its start (with -data, what earlier runs kept)
 // and holds the newest -max-requests request logs.
 func init() {
-	var flags *webview.Flags
+	var flags *cli.ViewFlags
 	var view *webview.View // nil with -ui ""
 	addons = append(addons, addon{
 		flags: func(fs *flag.FlagSet) {
-			flags = webview.RegisterFlags(fs, os.Getenv, ` (-ui "" turns it off)`)
+			flags = cli.RegisterViewFlags(fs, os.Getenv, ` (-ui "" turns it off)`)
 		},
 		check: func() error {
 			view = nil
 			if flags.Addr() == "" {
 				return nil
 			}
-			v, err := flags.New()
+			v, err := flags.NewView()
 			if err != nil {
-				return cli.UsageError{Msg: err.Error()}
+				return err
 			}
 			view = v
 			return nil
@@ -45,20 +45,26 @@ func init() {
 }
 
 // startUI serves v at the -ui address until ctx is done.
-func startUI(ctx context.Context, flags *webview.Flags, v *webview.View, brokers []string, stdout, stderr io.Writer) error {
+func startUI(ctx context.Context, flags *cli.ViewFlags, v *webview.View, brokers []string, stdout, stderr io.Writer) error {
 	ln, err := webview.Listen(flags.Addr())
 	if err != nil {
 		if !flags.AddrGiven() {
 			// The default port is taken: the broker is what was asked for.
-			fmt.Fprintf(stderr, "relayer-dev: no web view (%v); -ui :PORT serves it elsewhere\n", err)
+			cli.Notef(stderr, "relayer-dev", "no web view (%v); -ui :PORT serves it elsewhere", err)
 			return nil
 		}
 		return err
 	}
+	conn, err := ownBroker(brokers)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("web view: %w", err)
+	}
 	tl, err := tail.Open(ctx, tail.Config{
-		Brokers: brokers,
+		Brokers:       brokers,
+		ClientOptions: conn.ClientOptions(),
 		OnFetchError: func(topic string, partition int32, err error) {
-			fmt.Fprintf(stderr, "relayer-dev: web view reading %s[%d]: %v\n", topic, partition, err)
+			cli.Notef(stderr, "relayer-dev", "web view reading %s[%d]: %v", topic, partition, err)
 		},
 	})
 	if err != nil {

@@ -13,9 +13,8 @@ import (
 	"time"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
-	"github.com/otelrelayer/otelrelayer/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
 	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
-	"github.com/otelrelayer/otelrelayer/internal/webview"
 )
 
 // The web view serves what a service writes through the dev broker.
@@ -93,7 +92,7 @@ func TestWebViewRefusals(t *testing.T) {
 
 // When the default port is taken, the broker still runs, without the view.
 func TestWebViewDefaultPortTaken(t *testing.T) {
-	if ln, err := net.Listen("tcp", "127.0.0.1"+webview.DefaultAddr); err == nil {
+	if ln, err := net.Listen("tcp", "127.0.0.1"+cli.DefaultViewAddr); err == nil {
 		defer ln.Close() // else it is taken already
 	}
 	_, out, stop := devBroker(t, "-tail=false")

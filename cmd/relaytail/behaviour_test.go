@@ -13,7 +13,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
@@ -43,7 +44,7 @@ func TestNoBrokerFailsFast(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close() // nobody listens there now
 	stderr, err := runFails(t, "-brokers", addr)
-	if !errors.Is(err, tail.ErrNoBroker) || !strings.Contains(err.Error(), addr) {
+	if !errors.Is(err, kafkasink.ErrConnection) || !strings.Contains(err.Error(), addr) {
 		t.Errorf("error %v, want one saying that no broker answered at %s", err, addr)
 	}
 	if strings.Contains(stderr, "following") {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otelrelayer/otelrelayer/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
@@ -109,7 +109,7 @@ func TestParseArgs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := parseArgs(tt.args, io.Discard, func(k string) string { return tt.env[k] }, tt.terminal)
+			c, err := parseArgs(tt.args, io.Discard, environOf(tt.env), tt.terminal)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,4 +151,14 @@ func TestParseArgsRejects(t *testing.T) {
 	}
 }
 
-func noEnv(string) string { return "" }
+// noEnv is an empty environment: the tests never read the developer's.
+var noEnv = []string{}
+
+// environOf returns env as os.Environ's "NAME=value" entries.
+func environOf(env map[string]string) []string {
+	environ := []string{}
+	for k, v := range env {
+		environ = append(environ, k+"="+v)
+	}
+	return environ
+}

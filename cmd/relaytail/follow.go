@@ -7,20 +7,26 @@ import (
 	"io"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
-	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/consolefmt"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 )
 
-// open connects to cfg.brokers and checks cfg.topic, failing within
-// cfg.timeout when no broker answers or the topic does not exist.
+// open connects to cfg.conn and checks cfg.topic, failing within
+// cfg.timeout when no broker answers (saying why: a certificate, a
+// password) or the topic does not exist.
 func open(ctx context.Context, cfg config, errOut io.Writer) (*tail.Tail, error) {
+	if err := cfg.connFlags.Ping(ctx, cfg.conn, cfg.timeout); err != nil {
+		return nil, err
+	}
 	tc := tail.Config{
-		Brokers: cfg.brokers,
-		Topics:  []string{cfg.topic},
-		Window:  cfg.window,
-		Timeout: cfg.timeout,
+		Brokers:       cfg.conn.Brokers(),
+		ClientOptions: cfg.conn.ClientOptions(),
+		Topics:        []string{cfg.topic},
+		Window:        cfg.window,
+		Timeout:       cfg.timeout,
 		OnFetchError: func(topic string, partition int32, err error) {
-			fmt.Fprintf(errOut, "relaytail: fetching %s[%d]: %v\n", topic, partition, err)
+			cli.Notef(errOut, "relaytail", "fetching %s[%d]: %v", topic, partition, err)
 		},
 	}
 	if !cfg.fromBeginning {
@@ -50,13 +56,17 @@ func follow(ctx context.Context, tl *tail.Tail, cfg config, out, errOut io.Write
 			}
 			return err
 		}
+		if m.Kind == tail.KindSkipped {
+			cli.Notef(errOut, "relaytail", "%s", skipped(&m))
+			continue
+		}
 		if m.Kind != tail.KindRequestLog {
 			if others == 0 {
 				what := m.NotOurs
 				if m.Kind == tail.KindEvent {
 					what = "an event (" + m.Event.EventType + "/" + m.Event.EventSubtype + ")"
 				}
-				fmt.Fprintf(errOut, "relaytail: %s holds messages that are not request logs, skipping them: %s[%d] offset %d is %s; is -topic the logging topic?\n",
+				cli.Notef(errOut, "relaytail", "%s holds messages that are not request logs, skipping them: %s[%d] offset %d is %s; is -topic the logging topic?",
 					m.Topic, m.Topic, m.Partition, m.Offset, what)
 			}
 			others++
@@ -73,4 +83,9 @@ func follow(ctx context.Context, tl *tail.Tail, cfg config, out, errOut io.Write
 			return nil
 		}
 	}
+}
+
+// skipped says which records of a partition were skipped, and why.
+func skipped(m *tail.Message) string {
+	return fmt.Sprintf("skipped %s[%d] offsets %d to %d: %s; reading goes on after them", m.Topic, m.Partition, m.Offset, m.SkippedTo, m.NotOurs)
 }

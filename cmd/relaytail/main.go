@@ -7,6 +7,15 @@
 //	relaytail -brokers 127.0.0.1:9092        # or KAFKA_BROKERS=...
 //	relaytail -status 5xx -v                  # failed requests, expanded
 //	relaytail -path /orders -trace 4bf92f35
+//	relaytail -brokers kafka:9093 -tls-ca ca.pem -sasl-mechanism SCRAM-SHA-512 \
+//	    -sasl-user ops -sasl-password-file ~/.kafka-password
+//
+// It connects as kafkasink's producer does: the KAFKA_* variables (brokers,
+// TLS, SASL) with the flags standing for them overriding them one by one.
+// A variable or flag it cannot honour is an error, never a plaintext
+// connection, and a refused certificate or password fails at start with
+// its reason. There is no flag for the SASL password: KAFKA_SASL_PASSWORD
+// or -sasl-password-file.
 //
 // Request logs are printed in the order of their time across partitions:
 // each is held for -window (500ms) so that an earlier one on another
@@ -26,12 +35,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/internal/cli"
-	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
-	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/consolefmt"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
 func main() {
@@ -42,6 +51,8 @@ func main() {
 
 // config is what the command line asks for.
 type config struct {
+	conn          *kafkasink.Connection
+	connFlags     *cli.ConnFlags
 	brokers       []string
 	topic         string
 	fromBeginning bool
@@ -55,7 +66,12 @@ type config struct {
 // run parses args and follows the topic until ctx is done or -n request logs
 // matched.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseArgs(args, stderr, os.Getenv, cli.IsTerminal(stdout))
+	return runEnv(ctx, args, os.Environ(), stdout, stderr)
+}
+
+// runEnv is run with environ in place of the process environment.
+func runEnv(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	cfg, err := parseArgs(args, stderr, environ, cli.IsTerminal(stdout))
 	if err != nil {
 		return err
 	}
@@ -68,20 +84,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer tl.Close()
-	fmt.Fprintf(stderr, "relaytail: following %s on %s, %s (Ctrl-C to stop)\n", cfg.topic, strings.Join(cfg.brokers, ","), from)
+	cli.Notef(stderr, "relaytail", "following %s on %s, %s (Ctrl-C to stop)", cfg.topic, cfg.conn, from)
 	return follow(ctx, tl, cfg, stdout, stderr)
 }
 
-// parseArgs reads the flags; getenv provides KAFKA_BROKERS and NO_COLOR, and
-// stdoutIsTerminal decides -color=auto.
-func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdoutIsTerminal bool) (config, error) {
+// parseArgs reads the flags; environ (os.Environ's entries) provides the
+// KAFKA_* variables and NO_COLOR, and stdoutIsTerminal decides -color=auto.
+func parseArgs(args []string, stderr io.Writer, environ []string, stdoutIsTerminal bool) (config, error) {
+	getenv := cli.Getenv(environ)
 	fs := flag.NewFlagSet("relaytail", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: relaytail [flags]\n\nFollows otelrelayer's logging topic and prints one line per request.\n\n")
 		fs.PrintDefaults()
 	}
-	brokers := cli.BrokersFlag(fs, getenv)
+	connFlags := cli.RegisterConnFlags(fs)
 	topic := fs.String("topic", "logging", "the logging topic, with its prefix and suffix if any")
 	fromBeginning := fs.Bool("from-beginning", true, "print the request logs already in the topic; false: only new ones")
 	limit := fs.Int("n", 0, "exit after `N` matching request logs (0: follow until interrupted)")
@@ -96,11 +113,12 @@ func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdo
 		return config{}, err
 	}
 
-	cfg := config{topic: *topic, fromBeginning: *fromBeginning, limit: *limit, window: *window, timeout: *timeout}
+	cfg := config{connFlags: connFlags, topic: *topic, fromBeginning: *fromBeginning, limit: *limit, window: *window, timeout: *timeout}
 	var err error
-	if cfg.brokers, err = cli.Brokers(*brokers); err != nil {
+	if cfg.conn, err = connFlags.Connection(environ); err != nil {
 		return config{}, err
 	}
+	cfg.brokers = cfg.conn.Brokers()
 	if cfg.topic == "" {
 		return config{}, cli.UsageError{Msg: "-topic must not be empty"}
 	}

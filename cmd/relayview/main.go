@@ -8,9 +8,19 @@
 //	relayview -brokers kafka:9092 -topics logging,order_created -since 10m
 //
 // It reads every topic (or -topics) from -since ago, without a consumer
-// group, and keeps the newest -max-requests request logs in memory. It
-// listens on loopback unless -ui gives a host. It connects in plaintext.
-// It stops on SIGINT or SIGTERM.
+// group, and keeps the -max-requests request logs that arrived last in
+// memory. Records are any producer's: a batch that decompresses to more
+// than 16 MiB is skipped (a marker row says so), pages are bounded, and
+// the process stays within MemoryBound (384 MiB) of resident memory. It
+// listens on loopback unless -ui gives a host. It stops on SIGINT or
+// SIGTERM.
+//
+// It connects as kafkasink's producer does: the KAFKA_* variables (brokers,
+// TLS, SASL) with the flags standing for them (-brokers, -tls, -tls-ca,
+// -sasl-mechanism...) overriding them one by one. A variable or flag it
+// cannot honour is an error, never a plaintext connection, and a refused
+// certificate or password fails at start with its reason. There is no flag
+// for the SASL password: KAFKA_SASL_PASSWORD or -sasl-password-file.
 package main
 
 import (
@@ -19,45 +29,69 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
-	"github.com/otelrelayer/otelrelayer/internal/cli"
-	"github.com/otelrelayer/otelrelayer/internal/tail"
-	"github.com/otelrelayer/otelrelayer/internal/webview"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
 )
 
+// MemoryBound is the most resident memory relayview takes, as its
+// documentation states, whatever the records it reads: what the view holds
+// (64 MiB of request logs and 32 MiB of events, by its count of their
+// bytes, about twice that on the heap), a fetch being read (1 MiB as sent,
+// its batches at most 16 MiB each decompressed) and the pages being
+// served. TestMemoryBoundUnderHostileRecords measures it.
+const MemoryBound = 384 << 20
+
+// memoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT
+// sets one: near it the garbage collector runs more often instead of
+// letting the heap double, which keeps the process within MemoryBound.
+const memoryLimit = 256 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	cli.Main("relayview", func(ctx context.Context) error {
-		return run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+		return run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Environ())
 	})
 }
 
-// run serves the view until ctx is done; getenv provides KAFKA_BROKERS and
-// RELAYER_TRACE_URL.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+// run serves the view until ctx is done; environ (os.Environ's entries)
+// provides the KAFKA_* variables and RELAYER_TRACE_URL.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ []string) error {
+	getenv := cli.Getenv(environ)
 	fs := flag.NewFlagSet("relayview", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: relayview [flags]\n\nServes a web view of the request logs and events on a Kafka cluster.\n\n")
 		fs.PrintDefaults()
 	}
-	brokers := cli.BrokersFlag(fs, getenv)
+	connFlags := cli.RegisterConnFlags(fs)
+	timeout := fs.Duration("timeout", tail.DefaultTimeout, "give up when no broker answers within this `duration`")
 	topics := fs.String("topics", "", "read only these comma-separated `topics` (the logging topic and the event topics; default: every topic)")
 	since := fs.Duration("since", time.Hour, "read messages written in the last `duration` (0: everything the topics hold)")
-	view := webview.RegisterFlags(fs, getenv, "")
+	view := cli.RegisterViewFlags(fs, getenv, "")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	seeds, err := cli.Brokers(*brokers)
+	conn, err := connFlags.Connection(environ)
 	if err != nil {
 		return err
 	}
+	if *timeout <= 0 {
+		return cli.Usagef("-timeout %v: want more than 0", *timeout)
+	}
 	cfg := tail.Config{
-		Brokers: seeds,
-		Topics:  cli.Split(*topics),
+		Brokers:       conn.Brokers(),
+		ClientOptions: conn.ClientOptions(),
+		Timeout:       *timeout,
+		Topics:        cli.Split(*topics),
 		OnFetchError: func(topic string, partition int32, err error) {
-			fmt.Fprintf(stderr, "relayview: reading %s[%d]: %v\n", topic, partition, err)
+			cli.Notef(stderr, "relayview", "reading %s[%d]: %v", topic, partition, err)
 		},
 	}
 	switch {
@@ -69,12 +103,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if view.Addr() == "" {
 		return cli.UsageError{Msg: "-ui: want an address such as :9080"}
 	}
-	v, err := view.New()
+	v, err := view.NewView()
 	if err != nil {
-		return cli.UsageError{Msg: err.Error()}
+		return err
 	}
 	ln, err := webview.Listen(view.Addr())
 	if err != nil {
+		return err
+	}
+	if err := connFlags.Ping(ctx, conn, *timeout); err != nil {
+		ln.Close()
 		return err
 	}
 	tl, err := tail.Open(ctx, cfg)
@@ -82,7 +120,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		ln.Close()
 		return err
 	}
-	fmt.Fprintf(stdout, "relayview: reading %s from %s; web view at %s\n", topicsText(cfg.Topics), strings.Join(cfg.Brokers, ","), webview.URL(ln))
+	cli.Notef(stdout, "relayview", "reading %s from %s; web view at %s", topicsText(cfg.Topics), conn, webview.URL(ln))
 	return webview.Run(ctx, ln, tl, v)
 }
 

@@ -12,9 +12,10 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/otelrelayer/otelrelayer/internal/cli"
-	"github.com/otelrelayer/otelrelayer/internal/tail"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
@@ -44,9 +45,9 @@ func TestServesTheCluster(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	out := &testkit.Buffer{}
 	errc := make(chan error, 1)
-	env := map[string]string{"KAFKA_BROKERS": strings.Join(brokers, ",")}
+	env := []string{"KAFKA_BROKERS=" + strings.Join(brokers, ",")}
 	go func() {
-		errc <- run(ctx, []string{"-ui", "127.0.0.1:0"}, out, out, func(k string) string { return env[k] })
+		errc <- run(ctx, []string{"-ui", "127.0.0.1:0"}, out, out, env)
 	}()
 	defer func() {
 		cancel()
@@ -55,7 +56,7 @@ func TestServesTheCluster(t *testing.T) {
 		}
 	}()
 
-	urlLine := regexp.MustCompile(`relayview: reading every topic from \S+; web view at (http://127\.0\.0\.1:\d+/)\n`)
+	urlLine := regexp.MustCompile(`relayview: reading every topic from [^;]+; web view at (http://127\.0\.0\.1:\d+/)\n`)
 	var list string
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(list, "/recent") {
@@ -87,7 +88,7 @@ func TestRefusals(t *testing.T) {
 		{"no address", []string{"-ui", ""}, brokers[0], "-ui: want an address", true, nil},
 		{"bad trace URL", []string{"-trace-url", "localhost/{trace_id}"}, brokers[0], "-trace-url", true, nil},
 		{"argument", []string{"logging"}, brokers[0], "unexpected arguments", true, nil},
-		{"no broker answers", []string{"-brokers", "127.0.0.1:1"}, "", "127.0.0.1:1", false, tail.ErrNoBroker},
+		{"no broker answers", []string{"-brokers", "127.0.0.1:1"}, "", "127.0.0.1:1", false, kafkasink.ErrConnection},
 		{"missing topic", []string{"-topics", "loging"}, brokers[0], "loging", false, tail.ErrNoTopic},
 	}
 	for _, tt := range tests {
@@ -96,12 +97,7 @@ func TestRefusals(t *testing.T) {
 			defer cancel()
 			var out bytes.Buffer
 			args := append([]string{"-ui", "127.0.0.1:0"}, tt.args...)
-			err := run(ctx, args, &out, &out, func(k string) string {
-				if k == "KAFKA_BROKERS" {
-					return tt.env
-				}
-				return ""
-			})
+			err := run(ctx, args, &out, &out, []string{"KAFKA_BROKERS=" + tt.env})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errors.As(err, new(cli.UsageError)) != tt.usage ||
 				tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("run: %v, want an error containing %q (usage error: %v, is %v)", err, tt.wantErr, tt.usage, tt.is)

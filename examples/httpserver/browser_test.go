@@ -15,8 +15,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/otelrelayer/otelrelayer/internal/tail"
-	"github.com/otelrelayer/otelrelayer/internal/webview"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
@@ -32,7 +30,7 @@ const hostile = `<script>window.pwned=1</script><img src=x onerror="window.pwned
 func TestBrowserShowsTheRequests(t *testing.T) {
 	chromium := findChromium(t)
 	brokers := otelrelayertest.Cluster(t)
-	base := startView(t, brokers)
+	base := startView(t, brokers, "-trace-url", "http://localhost:16686/trace/{trace_id}")
 	browser := newBrowser(t, chromium)
 
 	// The list is open before any request: its rows must arrive live.
@@ -158,39 +156,6 @@ func checkNothingInjected(t *testing.T, browser context.Context) {
 	if got != "undefined 1 0" {
 		t.Errorf("window.pwned, scripts, injected elements: %s, want undefined 1 0", got)
 	}
-}
-
-// startView serves the web view on loopback, fed from brokers as the dev
-// broker's -ui feeds it, and returns its URL.
-func startView(t *testing.T, brokers []string) string {
-	t.Helper()
-	view, err := webview.New(webview.WithTraceURL("http://localhost:16686/trace/{trace_id}"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl, err := tail.Open(t.Context(), tail.Config{Brokers: brokers})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := webview.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	followed, served := make(chan error, 1), make(chan error, 1)
-	go func() { followed <- webview.Follow(ctx, tl, view) }()
-	go func() { served <- webview.Serve(ctx, ln, view) }()
-	t.Cleanup(func() {
-		cancel()
-		tl.Close()
-		if err := <-followed; err != nil {
-			t.Errorf("Follow: %v", err)
-		}
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return webview.URL(ln)
 }
 
 // findChromium returns the path of Chromium. Without one it skips the

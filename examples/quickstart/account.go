@@ -2,19 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
-	"github.com/otelrelayer/otelrelayer/internal/tail"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
@@ -26,8 +21,8 @@ type sent struct {
 	status             int
 	traceID            string
 
-	log    *tail.Message  // its request log
-	events []tail.Message // its events, in time order
+	log    *message  // its request log
+	events []message // its events, in time order
 }
 
 func newTraceID() string {
@@ -36,84 +31,19 @@ func newTraceID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// collect reads the logging and event topics from since until it has the
-// request log of every request in reqs and every event those request logs
-// list (by event ID), or fails after 20 seconds naming what is missing.
-// Messages of other runs and services are skipped.
-func collect(ctx context.Context, brokers []string, since time.Time, reqs []*sent, topics ...string) error {
-	byTrace := map[string]*sent{}
-	for _, r := range reqs {
-		byTrace[r.traceID] = r
-	}
-	tl, err := tail.Open(ctx, tail.Config{Brokers: brokers, Topics: topics, Since: since})
-	if err != nil {
-		return err
-	}
-	defer tl.Close()
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-
-	events := map[string]tail.Message{} // by event ID
-	for {
-		missingLogs, missingEvents := 0, 0
-		for _, r := range reqs {
-			if r.log == nil {
-				missingLogs++
-				continue
-			}
-			for _, l := range r.log.RequestLog.Lines {
-				if l.IsEvent() && l.EventID != "" {
-					if _, ok := events[l.EventID]; !ok {
-						missingEvents++
-					}
-				}
-			}
-		}
-		if missingLogs == 0 && missingEvents == 0 {
-			break
-		}
-		m, err := tl.Next(ctx)
-		if err != nil {
-			if errors.Is(err, context.DeadlineExceeded) {
-				return fmt.Errorf("reading back what the requests wrote: %d request logs and %d events still missing after 20s", missingLogs, missingEvents)
-			}
-			return err
-		}
-		switch m.Kind {
-		case tail.KindRequestLog:
-			if r := byTrace[m.RequestLog.TraceID]; r != nil {
-				r.log = &m
-			}
-		case tail.KindEvent:
-			if id, ok := m.Header(wire.EventIDHeader); ok {
-				events[string(id)] = m
-			}
-		}
-	}
-	for _, r := range reqs {
-		for _, l := range r.log.RequestLog.Lines {
-			if l.IsEvent() && l.EventID != "" {
-				r.events = append(r.events, events[l.EventID])
-			}
-		}
-	}
-	return nil
-}
-
 // printAccount writes, request by request, the events and the request log
 // each one wrote, in the console format, and once the raw JSON of an event
 // and of its request log.
-func printAccount(w io.Writer, reqs []*sent, o consolefmt.Options) {
-	slices.SortStableFunc(reqs, func(a, b *sent) int { return a.log.Time().Compare(b.log.Time()) })
-	fmt.Fprintf(w, "What each request wrote, in time order (its events on their topics, then its request log on %q):\n", reqs[0].log.Topic)
+func printAccount(w io.Writer, reqs []*sent, s style) {
+	slices.SortStableFunc(reqs, func(a, b *sent) int { return a.log.log.Date.Compare(b.log.log.Date.Time) })
+	fmt.Fprintf(w, "What each request wrote, in time order (its events on their topics, then its request log on %q):\n", reqs[0].log.topic)
 	rawShown := false
 	for i, r := range reqs {
 		fmt.Fprintf(w, "\n%d. %s %s -> %d\n", i+1, r.method, r.path, r.status)
 		for _, e := range r.events {
-			id, _ := e.Header(wire.EventIDHeader)
-			writeIndented(w, e.Topic, consolefmt.Event(e.Topic, e.Event, string(id), o))
+			writeIndented(w, e.topic, eventRow(e.event, e.header(wire.EventIDHeader), s))
 		}
-		writeIndented(w, r.log.Topic, consolefmt.RequestLog(r.log.RequestLog, o))
+		writeIndented(w, r.log.topic, requestLogRows(r.log.log, s))
 		if !rawShown && len(r.events) > 0 {
 			rawShown = true
 			fmt.Fprintf(w, "\n   On the wire, this event and this request log are JSON (the same for every event and request log):\n")
@@ -138,15 +68,15 @@ func writeIndented(w io.Writer, topic, rows string) {
 
 // writeRaw writes a message's topic, key, headers and value, a key of the
 // JSON object per row with its value compact, in the order written.
-func writeRaw(w io.Writer, m *tail.Message) {
-	fmt.Fprintf(w, "\n   topic %s, key %q, headers:", m.Topic, m.Key)
-	for _, h := range m.Headers {
+func writeRaw(w io.Writer, m *message) {
+	fmt.Fprintf(w, "\n   topic %s, key %q, headers:", m.topic, m.key)
+	for _, h := range m.headers {
 		fmt.Fprintf(w, " %s=%s", h.Key, h.Value)
 	}
 	fmt.Fprintln(w)
-	dec := json.NewDecoder(bytes.NewReader(m.Value))
+	dec := json.NewDecoder(bytes.NewReader(m.value))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		fmt.Fprintf(w, "   %s\n", m.Value)
+		fmt.Fprintf(w, "   %s\n", m.value)
 		return
 	}
 	fmt.Fprintln(w, "   {")
@@ -157,7 +87,7 @@ func writeRaw(w io.Writer, m *tail.Message) {
 			err = dec.Decode(&value)
 		}
 		if err != nil {
-			fmt.Fprintf(w, "   %s\n", m.Value)
+			fmt.Fprintf(w, "   %s\n", m.value)
 			return
 		}
 		comma := ","
@@ -181,14 +111,6 @@ func writeRaw(w io.Writer, m *tail.Message) {
 		fmt.Fprintf(w, "     %q: %s%s\n", key, compact(value), comma)
 	}
 	fmt.Fprintln(w, "   }")
-}
-
-func compact(v json.RawMessage) string {
-	var b bytes.Buffer
-	if json.Compact(&b, v) != nil {
-		return string(v)
-	}
-	return b.String()
 }
 
 // printNext suggests what to try after the quickstart.

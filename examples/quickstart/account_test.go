@@ -10,7 +10,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
-	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
+	"github.com/otelrelayer/otelrelayer/examples/internal/demotest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/account.golden with the quickstart's output")
@@ -36,7 +36,7 @@ var normalizations = []struct {
 // rewrites it).
 func TestAccountGolden(t *testing.T) {
 	t.Setenv("KAFKA_BROKERS", "")
-	var out testkit.Buffer
+	var out demotest.Buffer
 	if err := run(t.Context(), nil, &out); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestAccountShowsOnlyThisRun(t *testing.T) {
 	defer c.Close()
 	t.Setenv("KAFKA_BROKERS", strings.Join(c.ListenAddrs(), ","))
 	for i := range 2 {
-		var out testkit.Buffer
+		var out demotest.Buffer
 		if err := run(t.Context(), nil, &out); err != nil {
 			t.Fatal(err)
 		}

@@ -36,8 +36,6 @@ import (
 	"github.com/otelrelayer/otelrelayer/consolesink"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
 	"github.com/otelrelayer/otelrelayer/exporter"
-	"github.com/otelrelayer/otelrelayer/internal/cli"
-	"github.com/otelrelayer/otelrelayer/internal/consolefmt"
 )
 
 func main() {
@@ -62,7 +60,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		return errors.New("-spool needs Kafka: the console sink (-console) writes nothing to keep")
 	}
 	started := time.Now() // what this run writes is stamped from here on
-	format := consolefmt.Options{Verbose: true, Color: color(stdout), Location: time.Local}
+	format := style{color: color(stdout)}
 
 	// 1. The pipeline: a Kafka sink, the otelrelayer span processor, and a
 	// tracer provider that records every span (AlwaysRecord) so every
@@ -182,7 +180,7 @@ func installConsole(stdout io.Writer) (*sdktrace.TracerProvider, error) {
 // keepServing prints what was written so far (from Kafka; the console has
 // printed it already), then how to follow the API's request logs, and waits
 // for SIGINT, SIGTERM or the end of ctx.
-func keepServing(ctx context.Context, stdout io.Writer, tp *sdktrace.TracerProvider, brokers []string, base string, started time.Time, reqs []*sent, format consolefmt.Options) error {
+func keepServing(ctx context.Context, stdout io.Writer, tp *sdktrace.TracerProvider, brokers []string, base string, started time.Time, reqs []*sent, format style) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(brokers) > 0 {
@@ -233,5 +231,10 @@ func send(ctx context.Context, base, method, path, body, traceID, requestID stri
 // color reports whether to colour what is written to w: when w is a
 // terminal and NO_COLOR is unset, as relaytail's -color=auto.
 func color(w io.Writer) bool {
-	return cli.IsTerminal(w) && os.Getenv("NO_COLOR") == ""
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -12,11 +12,10 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/examples/internal/demo"
 	"github.com/otelrelayer/otelrelayer/examples/internal/demotest"
-	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 )
 
 func TestConsole(t *testing.T) {
-	var out testkit.Buffer
+	var out demotest.Buffer
 	if err := run(t.Context(), []string{"-console"}, &out); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +45,7 @@ func TestConsole(t *testing.T) {
 func TestKeepRunning(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	out := &testkit.Buffer{}
+	out := &demotest.Buffer{}
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, []string{"-keep-running"}, out) }()
 
@@ -70,7 +69,7 @@ func TestKeepRunning(t *testing.T) {
 func TestConsoleKeepRunning(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	out := &testkit.Buffer{}
+	out := &demotest.Buffer{}
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, []string{"-console", "-keep-running"}, out) }()
 
@@ -90,7 +89,7 @@ func TestConsoleKeepRunning(t *testing.T) {
 func TestSpool(t *testing.T) {
 	t.Cleanup(func() { demo.SpoolDir = "" })
 	dir := t.TempDir()
-	var out testkit.Buffer
+	var out demotest.Buffer
 	if err := run(t.Context(), []string{"-spool", dir}, &out); err != nil {
 		t.Fatal(err)
 	}

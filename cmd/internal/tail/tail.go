@@ -1,0 +1,299 @@
+package tail
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Defaults of [Config].
+const (
+	// DefaultTimeout bounds Open's first contact with the brokers.
+	DefaultTimeout = 5 * time.Second
+	// DefaultWindow is the ordering window the tools use: long enough for
+	// the partitions of one fetch round to arrive, short enough to read
+	// as live.
+	DefaultWindow = 500 * time.Millisecond
+	// MaxBatchBytes bounds what one fetched record batch may decompress
+	// to (franz-go's default is 1 GiB): a batch over it, such as a
+	// decompression bomb, is skipped and returned as a [KindSkipped]
+	// message. Producers cap batches at 1 MB before compression by
+	// default (kgo.ProducerBatchMaxBytes), so real batches stay far
+	// below it.
+	MaxBatchBytes = 16 << 20
+	// maxFetchBytes bounds one fetch response as the broker sends it,
+	// compressed (franz-go's default is 50 MiB): a fetch is decompressed
+	// whole before it is read, so its compressed size, times the ratio of
+	// its batches (each at most MaxBatchBytes), is what it takes in memory.
+	maxFetchBytes = 1 << 20
+)
+
+var (
+	// ErrNoBroker is wrapped by Open's error when no broker answered
+	// within Config.Timeout.
+	ErrNoBroker = errors.New("no Kafka broker answered")
+	// ErrNoTopic is wrapped by Open's error when a topic of
+	// Config.Topics does not exist.
+	ErrNoTopic = errors.New("topic does not exist")
+	// ErrClosed is returned by Next after Close.
+	ErrClosed = errors.New("tail: closed")
+)
+
+// Config says what to read. See the package documentation.
+type Config struct {
+	Brokers []string      // seed brokers, host:port; required
+	Topics  []string      // topics to read; empty: every topic but "__…" ones
+	Since   time.Time     // zero: from the start of each partition
+	Window  time.Duration // ordering window; 0: arrival order
+	Timeout time.Duration // Open's first contact; 0: DefaultTimeout
+
+	// OnFetchError, when set, receives errors of single partitions while
+	// reading; the client keeps retrying them.
+	OnFetchError func(topic string, partition int32, err error)
+
+	// ClientOptions are added to the franz-go client's options (TLS, SASL).
+	ClientOptions []kgo.Opt
+}
+
+// Tail reads messages. See the package documentation.
+type Tail struct {
+	cfg    Config
+	cl     *kgo.Client
+	queue  []Message // fetched, not yet held or returned
+	held   window
+	bytes  int // of the values held
+	seq    uint64
+	closed chan struct{}
+	once   sync.Once
+}
+
+// Open connects to cfg.Brokers and checks that a broker answers and that
+// cfg.Topics exist, within cfg.Timeout, before it returns a Tail that
+// reads them. ctx bounds Open only.
+func Open(ctx context.Context, cfg Config) (*Tail, error) {
+	if len(cfg.Brokers) == 0 {
+		return nil, errors.New("tail: no brokers given")
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Window < 0 {
+		return nil, fmt.Errorf("tail: window %v is negative", cfg.Window)
+	}
+	for _, t := range cfg.Topics {
+		if t == "" {
+			return nil, errors.New("tail: empty topic name")
+		}
+	}
+	start := kgo.NewOffset().AtStart()
+	if !cfg.Since.IsZero() {
+		start = kgo.NewOffset().AfterMilli(cfg.Since.UnixMilli())
+	}
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(cfg.Brokers...),
+		kgo.ConsumeResetOffset(start),
+		kgo.FetchMaxWait(time.Second),
+		kgo.MaxDecompressBatchBytes(MaxBatchBytes),
+		kgo.FetchMaxBytes(maxFetchBytes),
+	}
+	if len(cfg.Topics) > 0 {
+		opts = append(opts, kgo.ConsumeTopics(cfg.Topics...))
+	} else {
+		// Find topics created while reading within about two seconds.
+		opts = append(opts, kgo.ConsumeRegex(), kgo.ConsumeTopics(`^[^_]|^_[^_]`),
+			kgo.MetadataMinAge(500*time.Millisecond), kgo.MetadataMaxAge(2*time.Second))
+	}
+	opts = append(opts, cfg.ClientOptions...)
+	// Consuming starts when the client is created; check first with a
+	// client that consumes nothing.
+	check, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...)}, cfg.ClientOptions...)...)
+	if err != nil {
+		return nil, fmt.Errorf("tail: %w", err)
+	}
+	err = checkTopics(ctx, check, cfg)
+	check.Close()
+	if err != nil {
+		return nil, err
+	}
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("tail: %w", err)
+	}
+	return &Tail{cfg: cfg, cl: cl, closed: make(chan struct{})}, nil
+}
+
+// checkTopics asks the brokers for the metadata of cfg.Topics (all topics
+// when empty), without creating any.
+func checkTopics(ctx context.Context, cl *kgo.Client, cfg Config) error {
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	brokers := strings.Join(cfg.Brokers, ",")
+	req := kmsg.NewPtrMetadataRequest()
+	for _, t := range cfg.Topics {
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr(t)
+		req.Topics = append(req.Topics, rt)
+	}
+	req.AllowAutoTopicCreation = false
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer within %v", cfg.Timeout)
+		}
+		return fmt.Errorf("%w at %s: %v", ErrNoBroker, brokers, err)
+	}
+	var missing []string
+	for _, t := range resp.Topics {
+		if t.ErrorCode == 0 {
+			continue
+		}
+		name := deref(t.Topic)
+		if t.ErrorCode == kerr.UnknownTopicOrPartition.Code {
+			missing = append(missing, name)
+			continue
+		}
+		return fmt.Errorf("tail: topic %q on %s: %w", name, brokers, kerr.ErrorForCode(t.ErrorCode))
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	existing := "none"
+	all := kmsg.NewPtrMetadataRequest()
+	if resp, err := all.RequestWith(ctx, cl); err == nil {
+		var names []string
+		for _, t := range resp.Topics {
+			if n := deref(t.Topic); !strings.HasPrefix(n, "__") {
+				names = append(names, n)
+			}
+		}
+		slices.Sort(names)
+		if len(names) > 0 {
+			existing = strings.Join(names, ", ")
+		}
+	}
+	return fmt.Errorf("%w: %q on %s (topics there: %s)", ErrNoTopic, strings.Join(missing, `", "`), brokers, existing)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Next returns the next message: the earliest held one once its window has
+// passed, or, without a window, the next one read. It blocks until there
+// is one, ctx is done (ctx's error) or the Tail is closed ([ErrClosed]).
+func (t *Tail) Next(ctx context.Context) (Message, error) {
+	for {
+		if len(t.queue) > 0 && t.cfg.Window == 0 {
+			m := t.queue[0]
+			t.queue[0] = Message{} // the array outlives the slice: let go of m
+			t.queue = t.queue[1:]
+			return m, nil
+		}
+		now := time.Now()
+		for _, m := range t.queue {
+			t.seq++
+			t.held.add(held{m: m, at: m.Time(), arrived: now, seq: t.seq})
+			t.bytes += len(m.Value)
+		}
+		clear(t.queue)
+		t.queue = t.queue[:0]
+		if len(t.held) > MaxHeld || t.bytes > MaxHeldBytes || (len(t.held) > 0 && !now.Before(t.held.due(t.cfg.Window))) {
+			m := t.held.pop()
+			t.bytes -= len(m.Value)
+			return m, nil
+		}
+
+		pollCtx, cancel := ctx, context.CancelFunc(func() {})
+		if len(t.held) > 0 {
+			pollCtx, cancel = context.WithDeadline(ctx, t.held.due(t.cfg.Window))
+		}
+		fs := t.cl.PollFetches(pollCtx)
+		cancel()
+		select {
+		case <-t.closed:
+			return Message{}, ErrClosed
+		default:
+		}
+		if fs.IsClientClosed() {
+			return Message{}, ErrClosed
+		}
+		if err := ctx.Err(); err != nil {
+			return Message{}, err
+		}
+		fs.EachError(func(topic string, partition int32, err error) {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return
+			}
+			if tooLarge, ok := errors.AsType[*kgo.ErrDecompressTooLarge](err); ok {
+				t.skip(tooLarge)
+				return
+			}
+			if t.cfg.OnFetchError != nil {
+				t.cfg.OnFetchError(topic, partition, err)
+			}
+		})
+		fs.EachRecord(func(r *kgo.Record) {
+			t.queue = append(t.queue, fromRecord(r))
+		})
+	}
+}
+
+// skip moves the reading of the partition of a batch that decompresses to
+// more than MaxBatchBytes past it, and queues the message that says so.
+// franz-go stops the partition at such a batch until told to move on.
+func (t *Tail) skip(b *kgo.ErrDecompressTooLarge) {
+	t.cl.SetOffsets(map[string]map[int32]kgo.EpochOffset{
+		b.Topic: {b.Partition: {Epoch: b.Epoch, Offset: b.NextOffset}},
+	})
+	t.queue = append(t.queue, Message{
+		Topic:     b.Topic,
+		Partition: b.Partition,
+		Offset:    b.Offset,
+		Timestamp: time.Now(),
+		Kind:      KindSkipped,
+		SkippedTo: b.NextOffset - 1,
+		NotOurs:   fmt.Sprintf("a record batch that decompresses to more than %d MiB (a decompression bomb?)", MaxBatchBytes>>20),
+	})
+}
+
+// fromRecord copies what a Message keeps of r: the client's record bytes
+// are slices of the whole fetch response, which a kept message would
+// otherwise hold in memory with every other message read with it.
+func fromRecord(r *kgo.Record) Message {
+	m := Message{
+		Topic:     r.Topic,
+		Partition: r.Partition,
+		Offset:    r.Offset,
+		Key:       bytes.Clone(r.Key),
+		Value:     bytes.Clone(r.Value),
+		Timestamp: r.Timestamp,
+	}
+	if len(r.Headers) > 0 {
+		m.Headers = make([]Header, len(r.Headers))
+		for i, h := range r.Headers {
+			m.Headers[i] = Header{Key: h.Key, Value: bytes.Clone(h.Value)}
+		}
+	}
+	Decode(&m, r.Value)
+	return m
+}
+
+// Close stops reading; a Next in progress returns [ErrClosed].
+func (t *Tail) Close() {
+	t.once.Do(func() {
+		close(t.closed)
+		t.cl.Close()
+	})
+}

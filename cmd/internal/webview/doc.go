@@ -1,0 +1,35 @@
+// Package webview serves request logs as web pages for local development: a
+// live list, newest first, with relaytail's filters (status class, path
+// prefix, trace ID), and a timeline per request log on which each line and
+// event sits at its offset from the start of the request, error lines
+// marked, events linked to their messages (topic, partition, offset, key,
+// headers, body) and the trace ID linked to a trace UI when
+// [WithTraceURL] gives one. New rows arrive through server-sent events.
+//
+// A [View] holds what [Follow] reads from Kafka with package tail (or what
+// [View.Add] is given), within bounds: the [DefaultMaxRequests] request
+// logs and [DefaultMaxEvents] event messages that arrived last unless
+// [WithMaxRequests] and [WithMaxEvents] say otherwise, and never more than
+// 64 MiB of request logs and 32 MiB of events. Eviction goes by arrival,
+// never by the date a record claims; a date in the future of its
+// arrival is shown as forged.
+//
+// # Safety
+//
+// Payloads are user data, and anyone who can produce to the cluster writes
+// them. Every value goes through html/template, which escapes it for where
+// it appears, and every page carries a content security policy that runs
+// no inline script or style. Control, bidirectional and invisible format
+// characters are shown as their code point ("⟨U+202E⟩"). Every page is
+// bounded: list fields are cut at 256 bytes, a request's fields at 4 KiB,
+// its timeline at 500 lines of 2 KiB, a message's indented JSON at 256 KiB
+// and 64 levels of nesting (beyond, the value is shown as written, cut at
+// 64 KiB, with a note); /raw/ serves the whole record as a download.
+// Records the tail skipped (a batch over [tail.MaxBatchBytes]
+// decompressed) are listed as marker rows. /static/ lists nothing. [Listen] binds an
+// address without a host to loopback, and [Serve] then answers only
+// requests addressed to a loopback name.
+//
+// The pages use the standard library only (net/http, html/template, embed)
+// and a small hand-written script; there is no build step.
+package webview

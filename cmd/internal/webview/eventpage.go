@@ -1,0 +1,56 @@
+package webview
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
+	"github.com/otelrelayer/otelrelayer/wire"
+)
+
+// eventPage is the view of an event message.
+type eventPage struct {
+	page
+	ID          string
+	Seen        bool
+	Topic       string
+	Partition   int32
+	Offset      int64
+	Timestamp   string
+	Key         string
+	Headers     []field
+	Body        shown
+	RawURL      string // the whole record, as written
+	MoreHeaders int    // headers not shown, beyond maxHeaders
+	TraceID     string // from the traceparent header
+}
+
+// maxHeaders bounds the headers an event's page shows.
+const maxHeaders = 64
+
+func newEventPage(id string, m *tail.Message) eventPage {
+	p := eventPage{ID: id}
+	if m == nil {
+		return p
+	}
+	p.Seen = true
+	p.Topic, p.Partition, p.Offset = m.Topic, m.Partition, m.Offset
+	p.Timestamp = m.Timestamp.UTC().Format("2006-01-02 15:04:05.000 UTC")
+	p.Key = cut(text(m.Key), maxDetailField)
+	for i, h := range m.Headers {
+		if i == maxHeaders {
+			p.MoreHeaders = len(m.Headers) - i
+			break
+		}
+		p.Headers = append(p.Headers, field{cut(h.Key, maxListField), cut(text(h.Value), maxDetailField)})
+	}
+	p.Body = pretty(m.Value)
+	p.RawURL = "/raw/events/" + url.PathEscape(id)
+	if tp, ok := m.Header(wire.TraceparentHeader); ok {
+		// version-traceid-spanid-flags
+		if parts := strings.Split(string(tp), "-"); len(parts) == 4 && len(parts[1]) == 32 {
+			p.TraceID = parts[1]
+		}
+	}
+	return p
+}

@@ -1,0 +1,258 @@
+package webview
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
+	"github.com/otelrelayer/otelrelayer/wire"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// View holds the newest request logs and event messages it is given and
+// serves them as web pages: a live list of request logs, newest first, with
+// filters; a timeline per request log; each event message. It is an
+// http.Handler, safe for concurrent use.
+type View struct {
+	cfg    config
+	store  *store
+	pages  map[string]*template.Template
+	static http.Handler
+}
+
+var _ http.Handler = (*View)(nil)
+
+// New returns a View that holds nothing yet; feed it with [View.Add] or
+// [Follow].
+func New(opts ...Option) (*View, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	v := &View{cfg: cfg, store: newStore(cfg), pages: make(map[string]*template.Template)}
+	layout := template.Must(template.New("").ParseFS(templateFiles, "templates/layout.html"))
+	for _, name := range []string{"list", "detail", "event", "problem"} {
+		v.pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))
+	}
+	static, _ := fs.Sub(staticFiles, "static")
+	v.static = http.StripPrefix("/static/", http.FileServerFS(static))
+	return v, nil
+}
+
+// Add holds m when it is a request log or an event message, and reports
+// whether it did. Event messages without the [wire.EventIDHeader] header
+// cannot be linked from request logs and are not held; neither is anything
+// else ([tail.KindOther]). Records the tail skipped ([tail.KindSkipped])
+// are listed as marker rows, the newest [maxSkips].
+func (v *View) Add(m tail.Message) bool {
+	switch m.Kind {
+	case tail.KindRequestLog:
+		v.store.addRequest(&request{id: requestID{m.Topic, m.Partition, m.Offset}, msg: m, log: m.RequestLog, received: time.Now()})
+		return true
+	case tail.KindEvent:
+		if _, ok := m.Header(wire.EventIDHeader); ok && v.cfg.maxEvents > 0 {
+			v.store.addEvent(&m)
+			return true
+		}
+	case tail.KindSkipped:
+		v.store.addSkip(skip{Topic: m.Topic, Partition: m.Partition, From: m.Offset, To: m.SkippedTo,
+			Time: m.Timestamp.UTC().Format("2006-01-02 15:04:05 UTC"), Why: m.NotOurs})
+		return true
+	}
+	return false
+}
+
+// ServeHTTP serves the pages:
+//
+//	GET /                                     the list; ?status= &path= &trace= filter it
+//	GET /live                                 the list's new rows, as server-sent events
+//	GET /requests/{topic}/{partition}/{offset} a request log's timeline
+//	GET /events/{id}                          an event message
+//	GET /raw/requests/{topic}/{partition}/{offset} a request log as written, to download
+//	GET /raw/events/{id}                      an event message's value as written, to download
+//	GET /static/app.js, /static/style.css     the script and the style sheet (no listing)
+func (v *View) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// Every value is escaped by html/template; the policy is a second line:
+	// no inline script or style runs, whatever a payload holds.
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.Set("Allow", "GET, HEAD")
+		v.problem(w, http.StatusMethodNotAllowed, "Method not allowed", "This view only answers GET requests.")
+		return
+	}
+	path := r.URL.Path
+	switch {
+	case path == "/":
+		v.serveList(w, r)
+	case path == "/live":
+		v.serveLive(w, r)
+	case strings.HasPrefix(path, "/requests/"):
+		v.serveRequest(w, strings.TrimPrefix(path, "/requests/"))
+	case strings.HasPrefix(path, "/events/"):
+		v.serveEvent(w, strings.TrimPrefix(path, "/events/"))
+	case strings.HasPrefix(path, "/raw/requests/"):
+		v.serveRawRequest(w, strings.TrimPrefix(path, "/raw/requests/"))
+	case strings.HasPrefix(path, "/raw/events/"):
+		v.serveRawEvent(w, strings.TrimPrefix(path, "/raw/events/"))
+	case path == "/static/app.js" || path == "/static/style.css":
+		h.Set("Cache-Control", "no-cache")
+		v.static.ServeHTTP(w, r)
+	default:
+		v.problem(w, http.StatusNotFound, "Not found", "There is no page at "+path+".")
+	}
+}
+
+func (v *View) bounds() bounds {
+	n, e := v.store.counts()
+	return bounds{Requests: n, MaxRequests: v.cfg.maxRequests, Events: e, MaxEvents: v.cfg.maxEvents}
+}
+
+// listPage is the list of request logs.
+type listPage struct {
+	page
+	Skipped []skip
+	Filter  filterForm
+	Error   string
+	Rows    []row
+	LiveURL string
+}
+
+func (v *View) serveList(w http.ResponseWriter, r *http.Request) {
+	p := listPage{page: page{v.bounds()}, Skipped: v.store.skipped()}
+	f, form, err := parseFilter(r.URL.Query())
+	p.Filter = form
+	status := http.StatusOK
+	if err != nil {
+		p.Error, status = err.Error(), http.StatusBadRequest
+	} else {
+		reqs, seq := v.store.newest(f.Match, v.cfg.maxRequests)
+		for _, req := range reqs {
+			p.Rows = append(p.Rows, newRow(req))
+		}
+		p.LiveURL = "/live?" + form.query(seq)
+	}
+	v.render(w, status, "list", p)
+}
+
+func (v *View) serveRequest(w http.ResponseWriter, rest string) {
+	id, ok := parseRequestID(rest)
+	if !ok {
+		v.problem(w, http.StatusNotFound, "Not found", "A request log's address is /requests/TOPIC/PARTITION/OFFSET.")
+		return
+	}
+	req, ok := v.store.request(id)
+	if !ok {
+		v.problem(w, http.StatusNotFound, "Request log not held",
+			fmt.Sprintf("The request log at %s, partition %d, offset %d is not held: it was not read, or newer request logs replaced it (the view keeps the newest %d).",
+				id.topic, id.partition, id.offset, v.cfg.maxRequests))
+		return
+	}
+	d := newDetail(req, v.store, v.cfg.traceURL)
+	d.page = page{v.bounds()}
+	v.render(w, http.StatusOK, "detail", d)
+}
+
+func parseRequestID(s string) (requestID, bool) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 3 || parts[0] == "" {
+		return requestID{}, false
+	}
+	p, err1 := strconv.ParseInt(parts[1], 10, 32)
+	o, err2 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return requestID{}, false
+	}
+	return requestID{parts[0], int32(p), o}, true
+}
+
+func (v *View) serveEvent(w http.ResponseWriter, id string) {
+	m, _ := v.store.event(id)
+	p := newEventPage(id, m)
+	p.page = page{v.bounds()}
+	status := http.StatusOK
+	if m == nil {
+		status = http.StatusNotFound
+	}
+	v.render(w, status, "event", p)
+}
+
+// problemPage explains why a page cannot be shown.
+type problemPage struct {
+	page
+	Title, Message string
+}
+
+func (v *View) problem(w http.ResponseWriter, status int, title, msg string) {
+	v.render(w, status, "problem", problemPage{page{v.bounds()}, title, msg})
+}
+
+func (v *View) render(w http.ResponseWriter, status int, name string, data any) {
+	var b bytes.Buffer
+	if err := v.pages[name].ExecuteTemplate(&b, "layout", data); err != nil {
+		http.Error(w, "rendering "+name+": "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(visible(validUTF8(b.Bytes())))
+}
+
+// validUTF8 replaces the bytes of a page that are not UTF-8 (messages are
+// bytes from any producer, and JSON decoders let them through) with U+FFFD,
+// as a browser would show them: the page stays valid UTF-8.
+func validUTF8(page []byte) []byte {
+	if utf8.Valid(page) {
+		return page
+	}
+	return bytes.ToValidUTF8(page, []byte("\uFFFD"))
+}
+
+// serveRawRequest serves a request log's value as written, as a download:
+// its page shows it bounded.
+func (v *View) serveRawRequest(w http.ResponseWriter, rest string) {
+	id, ok := parseRequestID(rest)
+	var req *request
+	if ok {
+		req, ok = v.store.request(id)
+	}
+	if !ok {
+		v.problem(w, http.StatusNotFound, "Request log not held", "There is no request log held at this address.")
+		return
+	}
+	download(w, "request-log.json", req.msg.Value)
+}
+
+// serveRawEvent serves an event message's value as written, as a download.
+func (v *View) serveRawEvent(w http.ResponseWriter, id string) {
+	m, ok := v.store.event(id)
+	if !ok {
+		v.problem(w, http.StatusNotFound, "Event not held", "There is no event message held with this ID.")
+		return
+	}
+	download(w, "event.json", m.Value)
+}
+
+// download serves value as an attachment the browser saves, never renders.
+func download(w http.ResponseWriter, name string, value []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Content-Length", strconv.Itoa(len(value)))
+	_, _ = w.Write(value)
+}
