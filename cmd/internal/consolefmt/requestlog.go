@@ -37,8 +37,8 @@ const (
 	sgrCyan    = "\x1b[36m"
 )
 
-// RequestLog renders l as one line (time, status or service, duration,
-// method and path, lines, trace ID), followed with o.Verbose by a row of
+// RequestLog renders l as one line (time, status or service and RPC
+// status, duration, method, path and route, lines, trace ID), followed with o.Verbose by a row of
 // metadata and a row per line. The result ends with a newline.
 func RequestLog(l *wire.RequestLog, o Options) string {
 	loc := o.Location
@@ -57,6 +57,9 @@ func RequestLog(l *wire.RequestLog, o Options) string {
 		b.WriteString(p.paint(statusColor(l.Status), statusText(l.Status)))
 	} else {
 		b.WriteString(p.paint(sgrBlue, orDash(printable(l.Service))))
+		if st := rpcStatus(l, p); st != "" {
+			b.WriteString(" " + st)
+		}
 	}
 	fmt.Fprintf(&b, "  %8s", formatMillis(ms))
 	if isHTTP {
@@ -66,6 +69,9 @@ func RequestLog(l *wire.RequestLog, o Options) string {
 		b.WriteString(orDash(printable(l.Path)))
 		if l.QueryString != "" {
 			b.WriteString("?" + printable(l.QueryString))
+		}
+		if l.Route != "" && l.Route != l.Path {
+			b.WriteString(" " + p.paint(sgrFaint, "("+printable(l.Route)+")"))
 		}
 	}
 	b.WriteString("  ")
@@ -165,6 +171,7 @@ func writeMetadata(b *strings.Builder, l *wire.RequestLog, p painter) {
 	if l.ContentLength != 0 {
 		fields = append(fields, struct{ name, value string }{"content_length", strconv.FormatInt(l.ContentLength, 10)})
 	}
+	fields = append(fields, wideFields(l)...)
 	var parts []string
 	for _, f := range fields {
 		if f.value == "" {
