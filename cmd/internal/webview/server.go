@@ -77,7 +77,7 @@ func (v *View) Add(m tail.Message) bool {
 
 // ServeHTTP serves the pages:
 //
-//	GET /                                     the list; ?status= &path= &trace= filter it
+//	GET /                                     the list; ?status= &path= &trace= &route= &rpc_status= &attr= filter it
 //	GET /live                                 the list's new rows, as server-sent events
 //	GET /requests/{topic}/{partition}/{offset} a request log's timeline
 //	GET /events/{id}                          an event message

@@ -81,6 +81,9 @@ func newRow(r *request) row {
 	if l.Status != 0 {
 		w.Status = strconv.Itoa(l.Status)
 		w.StatusKind = statusKind(l.Status)
+	} else if l.RPCStatus != "" {
+		w.Status = cut(l.RPCStatus, maxListField)
+		w.StatusKind = rpcStatusKind(l.RPCStatus)
 	}
 	for _, line := range l.Lines {
 		if isError(line) {
@@ -217,6 +220,9 @@ func newDetail(r *request, events *store, traceURL string) detail {
 		add("content length", strconv.FormatInt(l.ContentLength, 10))
 	}
 	add("span ID", l.SpanID)
+	for _, f := range wideFields(l) {
+		add(f.Name, f.Value)
+	}
 	if l.Evicted {
 		add("evicted", "yes: written while the request was still open")
 	}
