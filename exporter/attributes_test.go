@@ -370,3 +370,32 @@ func TestAClientKindRootKeepsItsHTTPAttributes(t *testing.T) {
 }
 
 var _ = wire.RequestLog{}
+
+// SetAttributes from many goroutines races the root's end (run with
+// -race): each call returns nil or ErrNoRequest, and the request has one
+// log.
+func TestSetAttributesRacesTheRootsEnd(t *testing.T) {
+	for range 20 {
+		rec := otelrelayertest.New(t)
+		ctx, root := rec.Tracer().Start(t.Context(), "job")
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for g := range 4 {
+			wg.Go(func() {
+				<-start
+				for i := range 50 {
+					err := bridge.SetAttributes(ctx, attribute.Int("app.g"+strings.Repeat("x", g), i))
+					if err != nil && !errors.Is(err, bridge.ErrNoRequest) {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		close(start)
+		root.End()
+		wg.Wait()
+		if logs := rec.RequestLogs(); len(logs) != 1 || logs[0].DroppedAttributes != 0 {
+			t.Fatalf("request logs %+v, want one, nothing dropped", logs)
+		}
+	}
+}
