@@ -15,7 +15,6 @@ import (
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
-	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // rawAttributes is the "attributes" object of the only request log of rec,
@@ -300,7 +299,6 @@ func TestAClientKindRootKeepsItsHTTPAttributes(t *testing.T) {
 	equalAttributes(t, rawAttributes(t, rec), map[string]string{"http.request.method": `"GET"`, "http.response.status_code": `503`})
 }
 
-var _ = wire.RequestLog{}
 
 // SetAttributes from many goroutines races the root's end (run with
 // -race): each call returns nil or ErrNoRequest, and the request has one
