@@ -299,7 +299,6 @@ func TestAClientKindRootKeepsItsHTTPAttributes(t *testing.T) {
 	equalAttributes(t, rawAttributes(t, rec), map[string]string{"http.request.method": `"GET"`, "http.response.status_code": `503`})
 }
 
-
 // SetAttributes from many goroutines races the root's end (run with
 // -race): each call returns nil or ErrNoRequest, and the request has one
 // log.
