@@ -104,6 +104,7 @@ fuzz:
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact \
+		./exporter:FuzzAttributesAreValidJSONWithinTheBound \
 		./kafkasink:FuzzDecodeSpoolRecord; do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "== fuzz $$name ($$pkg, $(FUZZTIME))"; \
