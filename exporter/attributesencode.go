@@ -162,7 +162,7 @@ func appendAttributeValue(dst []byte, v attribute.Value, redacted []string) []by
 	case attribute.EMPTY:
 		return append(dst, "null"...)
 	}
-	return jsonenc.AppendString(dst, v.Emit())
+	return jsonenc.AppendString(dst, v.String())
 }
 
 func appendAttributeFloat(dst []byte, f float64) []byte {

@@ -26,7 +26,7 @@ func (s *rpcStatus) fillNew(v attribute.Value) {
 	if s.fromNew {
 		return
 	}
-	text := v.Emit()
+	text := v.String()
 	if v.Type() == attribute.INT64 {
 		s.setCode(v.AsInt64())
 	} else if code, ok := grpcCodeOf(text); ok {
