@@ -105,7 +105,8 @@ fuzz:
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact \
 		./exporter:FuzzAttributesAreValidJSONWithinTheBound \
-		./kafkasink:FuzzDecodeSpoolRecord; do \
+		./kafkasink:FuzzDecodeSpoolRecord \
+		./kafkasink/internal/spool:FuzzRecover; do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "== fuzz $$name ($$pkg, $(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \

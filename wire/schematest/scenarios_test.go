@@ -16,6 +16,7 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
@@ -140,6 +141,21 @@ func TestScenarioMessages(t *testing.T) {
 				wide["dropped_attributes"] = wide["dropped_attributes"] || l.DroppedAttributes > 0
 			}
 		}},
+		{"late lines and errors, shortened fields, unacknowledged and outbox lines", []exporter.Option{exporter.WithMaxMessageBytes(16 << 10)}, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			long := strings.Repeat("\x01\"", 4<<10)
+			ctx, span := rec.Tracer().Start(t.Context(), "GET /", trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
+				attribute.String("http.request.method", "GET"), attribute.String("url.path", "/"+long),
+				attribute.String("url.query", long), attribute.String("user_agent.original", long)))
+			done, cancel := context.WithCancel(ctx)
+			cancel()
+			_ = bridge.EmitRaw(done, "raw_topic", []int{1, 2}, bridge.WithAck())
+			_ = bridge.Emit(exporter.ContextWithEventWriter(ctx, nopWriter{}), "order_created", "outbox", 1)
+			childCtx, child := rec.Tracer().Start(ctx, "child")
+			span.End()
+			_ = bridge.Log(childCtx, "info", "late")
+			child.RecordError(errors.New("boom"))
+			child.End()
+		}},
 		{"CloudEvents, prefix and suffix", []exporter.Option{exporter.WithCloudEvents(), exporter.WithTopicPrefix("shop."), exporter.WithTopicSuffix(".v1"), exporter.WithSource("shop")}, func(t *testing.T, rec *otelrelayertest.Recorder) {
 			ctx, span := rec.Tracer().Start(t.Context(), "ce")
 			_ = bridge.Emit(ctx, "order_created", "ce", map[string]string{"k": "v"})
@@ -170,3 +186,7 @@ func TestScenarioMessages(t *testing.T) {
 		})
 	}
 }
+
+type nopWriter struct{}
+
+func (nopWriter) WriteEvent(context.Context, kafkasink.Message) error { return nil }
