@@ -44,7 +44,8 @@ type AttributesRecord struct {
 // nothing is recorded. After the pipeline shut
 // down it returns [ErrShutdown]; with no pipeline, [ErrNotInstalled]. A nil
 // ctx means context.Background(). A context of otelrelayer's own loggers is
-// ignored, as by Log, and SetAttributes returns nil.
+// ignored, as by Log, and SetAttributes returns nil; so does a call without
+// attributes that reaches a pipeline.
 func SetAttributes(ctx context.Context, attrs ...attribute.KeyValue) error {
 	if ctx == nil {
 		ctx = context.Background()
