@@ -39,8 +39,11 @@
 //   - Config.OnFetchError receives errors of single partitions while
 //     reading (the client retries them); nil ignores them.
 //   - Records are hostile: a fetched record batch may decompress to at
-//     most [MaxBatchBytes] (16 MiB; franz-go's default is 1 GiB) and a
-//     fetch holds at most 16 MiB. A batch over the bound (a decompression
+//     most [MaxBatchBytes] (16 MiB; franz-go's default is 1 GiB), and the
+//     batches of a fetch stop being decompressed once they reach 16 MiB
+//     in all (the rest is fetched again after they are read), so a fetch
+//     holds at most 32 MiB decompressed, however many batches it brings.
+//     A batch over the bound (a decompression
 //     bomb) is not inflated: reading its partition goes on after it, and
 //     Next returns one [KindSkipped] message naming the topic, the
 //     partition and the offsets skipped.

@@ -31,9 +31,8 @@ const (
 	// below it.
 	MaxBatchBytes = 16 << 20
 	// maxFetchBytes bounds one fetch response as the broker sends it,
-	// compressed (franz-go's default is 50 MiB): a fetch is decompressed
-	// whole before it is read, so its compressed size, times the ratio of
-	// its batches (each at most MaxBatchBytes), is what it takes in memory.
+	// compressed (franz-go's default is 50 MiB). What its batches
+	// decompress to is bounded by fetchBudget.
 	maxFetchBytes = 1 << 20
 )
 
@@ -68,6 +67,7 @@ type Config struct {
 type Tail struct {
 	cfg    Config
 	cl     *kgo.Client
+	dec    *budgetDecompressor
 	queue  []Message // fetched, not yet held or returned
 	held   window
 	bytes  int // of the values held
@@ -115,20 +115,23 @@ func Open(ctx context.Context, cfg Config) (*Tail, error) {
 	opts = append(opts, cfg.ClientOptions...)
 	// Consuming starts when the client is created; check first with a
 	// client that consumes nothing.
-	check, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...)}, cfg.ClientOptions...)...)
+	check, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...), kgo.MaxDecompressBatchBytes(MaxBatchBytes)}, cfg.ClientOptions...)...)
 	if err != nil {
 		return nil, fmt.Errorf("tail: %w", err)
 	}
-	err = checkTopics(ctx, check, cfg)
+	dec, err := newBudgetDecompressor(check) // check's bounds each batch
+	if err == nil {
+		err = checkTopics(ctx, check, cfg)
+	}
 	check.Close()
 	if err != nil {
 		return nil, err
 	}
-	cl, err := kgo.NewClient(opts...)
+	cl, err := kgo.NewClient(append(opts, kgo.WithDecompressor(dec))...)
 	if err != nil {
 		return nil, fmt.Errorf("tail: %w", err)
 	}
-	return &Tail{cfg: cfg, cl: cl, closed: make(chan struct{})}, nil
+	return &Tail{cfg: cfg, cl: cl, dec: dec, closed: make(chan struct{})}, nil
 }
 
 // checkTopics asks the brokers for the metadata of cfg.Topics (all topics
@@ -233,8 +236,8 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 			return Message{}, err
 		}
 		fs.EachError(func(topic string, partition int32, err error) {
-			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-				return
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errFetchBudget) {
+				return // errFetchBudget: fetched again after this read
 			}
 			if tooLarge, ok := errors.AsType[*kgo.ErrDecompressTooLarge](err); ok {
 				t.skip(tooLarge)
@@ -247,6 +250,7 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 		fs.EachRecord(func(r *kgo.Record) {
 			t.queue = append(t.queue, fromRecord(r))
 		})
+		t.dec.read()
 	}
 }
 
