@@ -13,6 +13,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/otelrelayer/otelrelayer/cmd/internal/termtext"
 )
 
 // Defaults of [Config].
@@ -175,7 +177,9 @@ func checkTopics(ctx context.Context, cl *kgo.Client, cfg Config) error {
 		var names []string
 		for _, t := range resp.Topics {
 			if n := deref(t.Topic); !strings.HasPrefix(n, "__") {
-				names = append(names, n)
+				// Any client names topics: escaped, a line end in one
+				// cannot start a line of the error on the terminal.
+				names = append(names, termtext.Escape(n))
 			}
 		}
 		slices.Sort(names)
