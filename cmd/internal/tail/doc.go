@@ -22,7 +22,7 @@
 //     A Tail is used by one goroutine at a time; Close may be called from
 //     any goroutine, once Next is not running or to end it.
 //   - Ordering: with Config.Window > 0 (relaytail uses [DefaultWindow]), a
-//     message is held for Window after it arrived and messages are
+//     message is held for at most Window after it arrived and messages are
 //     returned in the order of [Message.Time] among those held, so that
 //     request logs on different partitions come out in time order. Window
 //     0 returns messages as they arrive (each partition in offset order).

@@ -197,8 +197,9 @@ func deref(s *string) string {
 	return *s
 }
 
-// Next returns the next message: the earliest held one once its window has
-// passed, or, without a window, the next one read. It blocks until there
+// Next returns the next message: the earliest held one once the message
+// held longest has waited the window, or, without a window, the next one
+// read. It blocks until there
 // is one, ctx is done (ctx's error) or the Tail is closed ([ErrClosed]).
 func (t *Tail) Next(ctx context.Context) (Message, error) {
 	for {
@@ -216,14 +217,14 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 		}
 		clear(t.queue)
 		t.queue = t.queue[:0]
-		if len(t.held) > MaxHeld || t.bytes > MaxHeldBytes || (len(t.held) > 0 && !now.Before(t.held.due(t.cfg.Window))) {
+		if t.held.len() > MaxHeld || t.bytes > MaxHeldBytes || (t.held.len() > 0 && !now.Before(t.held.due(t.cfg.Window))) {
 			m := t.held.pop()
 			t.bytes -= len(m.Value)
 			return m, nil
 		}
 
 		pollCtx, cancel := ctx, context.CancelFunc(func() {})
-		if len(t.held) > 0 {
+		if t.held.len() > 0 {
 			pollCtx, cancel = context.WithDeadline(ctx, t.held.due(t.cfg.Window))
 		}
 		fs := t.cl.PollFetches(pollCtx)
