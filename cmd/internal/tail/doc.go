@@ -46,7 +46,12 @@
 //     A batch over the bound (a decompression
 //     bomb) is not inflated: reading its partition goes on after it, and
 //     Next returns one [KindSkipped] message naming the topic, the
-//     partition and the offsets skipped.
+//     partition and the offsets skipped. A record that claims an offset at
+//     or past its partition's end (a delta forged in a batch that a broker
+//     such as kfake stores as written) is skipped the same way, one offset
+//     at a time, instead of moving reading past everything written after
+//     it. A forged offset that stays below the partition's end cannot be
+//     told from a compacted gap: the records it jumps over are not read.
 //
 // Classification: a JSON object with both "date" and "lines" keys is a
 // request log; one with "event_type" and "timestamp" (and no "lines") is an

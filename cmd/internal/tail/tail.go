@@ -67,15 +67,17 @@ type Config struct {
 
 // Tail reads messages. See the package documentation.
 type Tail struct {
-	cfg    Config
-	cl     *kgo.Client
-	dec    *budgetDecompressor
-	queue  []Message // fetched, not yet held or returned
-	held   window
-	bytes  int // of the values held
-	seq    uint64
-	closed chan struct{}
-	once   sync.Once
+	cfg       Config
+	cl        *kgo.Client
+	dec       *budgetDecompressor
+	queue     []Message           // fetched, not yet held or returned
+	next      map[partition]int64 // the offset after the last record read
+	skippedTo map[partition]int64 // the last offset of the last run skipped as forged
+	held      window
+	bytes     int // of the values held
+	seq       uint64
+	closed    chan struct{}
+	once      sync.Once
 }
 
 // Open connects to cfg.Brokers and checks that a broker answers and that
@@ -133,7 +135,8 @@ func Open(ctx context.Context, cfg Config) (*Tail, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tail: %w", err)
 	}
-	return &Tail{cfg: cfg, cl: cl, dec: dec, closed: make(chan struct{})}, nil
+	return &Tail{cfg: cfg, cl: cl, dec: dec, closed: make(chan struct{}),
+		next: make(map[partition]int64), skippedTo: make(map[partition]int64)}, nil
 }
 
 // checkTopics asks the brokers for the metadata of cfg.Topics (all topics
@@ -252,9 +255,7 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 				t.cfg.OnFetchError(topic, partition, err)
 			}
 		})
-		fs.EachRecord(func(r *kgo.Record) {
-			t.queue = append(t.queue, fromRecord(r))
-		})
+		fs.EachPartition(func(p kgo.FetchTopicPartition) { t.takeRecords(ctx, p) })
 		t.dec.read()
 	}
 }
@@ -266,6 +267,9 @@ func (t *Tail) skip(b *kgo.ErrDecompressTooLarge) {
 	t.cl.SetOffsets(map[string]map[int32]kgo.EpochOffset{
 		b.Topic: {b.Partition: {Epoch: b.Epoch, Offset: b.NextOffset}},
 	})
+	if t.next != nil {
+		t.next[partition{b.Topic, b.Partition}] = b.NextOffset
+	}
 	t.queue = append(t.queue, Message{
 		Topic:     b.Topic,
 		Partition: b.Partition,
