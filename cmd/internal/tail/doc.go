@@ -52,6 +52,9 @@
 //     at a time, instead of moving reading past everything written after
 //     it. A forged offset that stays below the partition's end cannot be
 //     told from a compacted gap: the records it jumps over are not read.
+//     A record larger than [MaxRecordBytes] (16 MiB), which an
+//     uncompressed batch on a topic allowing large messages can hold, is
+//     skipped the same way, without being copied or decoded.
 //
 // Classification: a JSON object with both "date" and "lines" keys is a
 // request log; one with "event_type" and "timestamp" (and no "lines") is an

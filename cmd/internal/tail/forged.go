@@ -40,8 +40,30 @@ func (t *Tail) takeRecords(ctx context.Context, p kgo.FetchTopicPartition) {
 			return // the rest of p is read again from the new offset
 		}
 		t.next[key] = r.Offset + 1
+		if n := recordBytes(r); n > MaxRecordBytes {
+			t.queue = append(t.queue, Message{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Timestamp: time.Now(),
+				Kind: KindSkipped, SkippedTo: r.Offset,
+				NotOurs: fmt.Sprintf("a record of %d MiB, larger than the %d MiB the tools read", n>>20, MaxRecordBytes>>20)})
+			continue
+		}
 		t.queue = append(t.queue, fromRecord(r))
 	}
+}
+
+// MaxRecordBytes bounds the key, value and headers of a record the Tail
+// returns; a larger one is skipped and returned as a [KindSkipped]
+// message, without copying or decoding it. A batch is decompressed to at
+// most MaxBatchBytes, but an uncompressed batch is fetched whole however
+// large its topic lets it be (a client may create a topic with a larger
+// max.message.bytes on the dev broker).
+const MaxRecordBytes = MaxBatchBytes
+
+func recordBytes(r *kgo.Record) int {
+	n := len(r.Key) + len(r.Value)
+	for _, h := range r.Headers {
+		n += len(h.Key) + len(h.Value)
+	}
+	return n
 }
 
 // skipForged moves the reading of key one offset past where it was, and
