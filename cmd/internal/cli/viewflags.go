@@ -50,9 +50,9 @@ func (f *ViewFlags) AddrGiven() bool {
 	return given
 }
 
-// NewView returns the View the flags describe, or a UsageError naming the
-// flag that is wrong.
-func (f *ViewFlags) NewView() (*webview.View, error) {
+// NewView returns the View the flags describe, with opts after them, or a
+// UsageError naming the flag that is wrong.
+func (f *ViewFlags) NewView(opts ...webview.Option) (*webview.View, error) {
 	if *f.maxRequests < 1 {
 		return nil, Usagef("-max-requests %d: want 1 or more", *f.maxRequests)
 	}
@@ -61,7 +61,7 @@ func (f *ViewFlags) NewView() (*webview.View, error) {
 			return nil, Usagef("-trace-url (or $%s): %v", EnvTraceURL, err)
 		}
 	}
-	v, err := webview.New(webview.WithMaxRequests(*f.maxRequests), webview.WithTraceURL(*f.traceURL))
+	v, err := webview.New(append([]webview.Option{webview.WithMaxRequests(*f.maxRequests), webview.WithTraceURL(*f.traceURL)}, opts...)...)
 	if err != nil {
 		return nil, UsageError{err.Error()}
 	}

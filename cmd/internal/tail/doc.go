@@ -17,6 +17,8 @@
 //     only records stamped at or after Since (time.Now() for "new messages
 //     only", which also catches the first messages of a topic created
 //     later).
+//   - Config.FromOffset > 0 starts every partition at that offset
+//     instead (relayview -from-offset); it excludes Since.
 //   - [Tail.Next](ctx) returns the next [Message], blocking until there is
 //     one; ctx's error when ctx is done, [ErrClosed] after [Tail.Close].
 //     A Tail is used by one goroutine at a time; Close may be called from
