@@ -81,7 +81,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 	topics := fs.String("topics", "", "read only these comma-separated `topics` (the logging topic and the event topics; default: every topic)")
 	since := fs.String("since", "1h", "read messages written since `when`: a duration ago (30m, 24h), an RFC 3339 time (2026-12-07T10:00:00Z) or a date; 0: everything the topics hold")
 	fromOffset := fs.Int64("from-offset", -1, "read every partition from this `offset` on, instead of -since")
-	allowReplay := fs.Bool("allow-replay", false, "serve a replay button on each event's page: it re-produces the event with a new event ID and a relayer-replay-of header, each replay logged to standard error")
 	view := cli.RegisterViewFlags(fs, getenv, "")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -110,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 		return cli.UsageError{Msg: "-ui: want an address such as :9080"}
 	}
 	opts := []webview.Option{webview.WithHistory(history)}
-	if *allowReplay {
+	if view.AllowReplay() {
 		replayer, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(conn.Brokers()...)}, conn.ClientOptions()...)...)
 		if err != nil {
 			return fmt.Errorf("relayview: the replay's producer: %w", err)

@@ -50,14 +50,14 @@ var (
 
 // Config says what to read. See the package documentation.
 type Config struct {
-	Brokers []string      // seed brokers, host:port; required
-	Topics  []string      // topics to read; empty: every topic but "__…" ones
-	Since   time.Time     // zero: from the start of each partition
+	Brokers []string  // seed brokers, host:port; required
+	Topics  []string  // topics to read; empty: every topic but "__…" ones
+	Since   time.Time // zero: from the start of each partition
 	// FromOffset > 0 starts every partition at this offset (at its end
 	// when it holds fewer records); it excludes Since.
 	FromOffset int64
-	Window  time.Duration // ordering window; 0: arrival order
-	Timeout time.Duration // Open's first contact; 0: DefaultTimeout
+	Window     time.Duration // ordering window; 0: arrival order
+	Timeout    time.Duration // Open's first contact; 0: DefaultTimeout
 
 	// OnFetchError, when set, receives errors of single partitions while
 	// reading; the client keeps retrying them.
