@@ -104,7 +104,8 @@ fuzz:
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact \
-		./kafkasink:FuzzDecodeSpoolRecord; do \
+		./kafkasink:FuzzDecodeSpoolRecord \
+		./kafkasink/internal/spool:FuzzRecover; do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "== fuzz $$name ($$pkg, $(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \

@@ -2,6 +2,7 @@ package deliverytest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -112,7 +113,8 @@ func (h *heapSampler) String() string {
 // TestSpoolOutage runs a Kafka outage longer than the delivery timeout with
 // a spool: Emit returns nil throughout (its latency is logged, with the
 // broker away and back), TracerProvider.Shutdown during the outage returns
-// promptly and reports nothing as failed, and a new pipeline on the same
+// promptly with kafkasink.ErrSpooled (what waits on disk) and reports no
+// message as failed, and a new pipeline on the same
 // directory, once the broker is back, delivers every event and request log
 // exactly once, in emit order per partition key, the recovered ones first.
 // Short: a 1s delivery timeout (franz-go's minimum) and an outage of 2s;
@@ -163,8 +165,8 @@ func testSpoolOutage(t *testing.T, opts []kafkasink.Option) {
 		time.Since(start).Round(time.Millisecond), timeout, len(l.emitted), len(l.refused), percentiles(awayTook), heapAway)
 	t.Logf("Shutdown during the outage: %v, returned %v; error handler: %d events, %d request logs, %d other %v",
 		shutTook.Round(time.Millisecond), shutErr, events, logs, other, causes)
-	if shutErr != nil || events+logs+other != 0 {
-		t.Errorf("Shutdown with a spool during an outage: %v, error handler %d/%d/%d %v; want nil and nothing reported", shutErr, events, logs, other, causes)
+	if !errors.Is(shutErr, kafkasink.ErrSpooled) || events+logs+other != 0 {
+		t.Errorf("Shutdown with a spool during an outage: %v, error handler %d/%d/%d %v; want ErrSpooled (the records wait on disk) and nothing reported", shutErr, events, logs, other, causes)
 	}
 	if leaked := leakedSince(before); len(leaked) > 0 {
 		t.Errorf("%d goroutines started by the pipeline still run after Shutdown:\n%s", len(leaked), strings.Join(leaked, "\n\n"))

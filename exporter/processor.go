@@ -305,18 +305,19 @@ var doneContext = func() context.Context {
 	return ctx
 }()
 
-// reservedDone is doneContext allowed to use the producer's reserve.
-var reservedDone = kafkasink.Reserved(doneContext)
-
-// reserved lets a request log that must not wait for its caller (OnEnd,
-// eviction, Shutdown) use the share of the producer's buffer that events
-// never take, so that a full buffer of events cannot refuse it. A Log outside
-// any request is its caller's, like an event: it gets no reserve.
-func reserved(ctx context.Context) context.Context {
-	if ctx == doneContext {
-		return reservedDone // OnEnd's case: no allocation
+// produceReserved produces a request log that must not wait for its caller
+// (OnEnd, eviction, Shutdown) with the share of the producer's buffer that
+// events never take, so that a full buffer of events cannot refuse it; it
+// waits for room only while ctx is live (never for OnEnd's doneContext). A
+// Log outside any request is its caller's, like an event: it gets no
+// reserve. A sink without kafkasink.OptionsSink has no reserve.
+func (p *Processor) produceReserved(ctx context.Context, msg kafkasink.Message, done func(error)) {
+	s, ok := p.sink.(kafkasink.OptionsSink)
+	if !ok {
+		p.sink.Produce(ctx, msg, done)
+		return
 	}
-	return kafkasink.Reserved(ctx)
+	s.ProduceWith(ctx, msg, kafkasink.ProduceOptions{NoWait: ctx.Err() != nil, Reserve: true}, done)
 }
 
 // writeRequestLog produces a request log on nobody's behalf (a root's end,
@@ -331,7 +332,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 	if start := p.metrics.start(); !start.IsZero() {
 		done = (&logDelivery{p: p, start: start}).done
 	}
-	p.sink.Produce(reserved(ctx), msg, done)
+	p.produceReserved(ctx, msg, done)
 }
 
 // requestLogMessage encodes a request log, cutting lines from the end when

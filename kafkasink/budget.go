@@ -3,20 +3,17 @@ package kafkasink
 import (
 	"context"
 	"fmt"
-	"sync"
 )
 
-// budget bounds the records and bytes a Producer holds in flight. A tenth
-// of each bound is kept for the reserved acquisitions (the exporter's
-// request logs, marked with [Reserved]), so that events, whether their
-// callers wait for space or not, cannot starve them.
+// budget bounds the records and bytes a producer holds in flight. A tenth
+// of each bound is kept for the messages given with [ProduceOptions]
+// Reserve, so that others, whether their callers wait for space or not,
+// cannot starve them.
 type budget struct {
-	mu                     sync.Mutex
+	waitRoom
 	records, bytes         int64 // in flight
 	maxRecords, maxBytes   int64
-	waitRecords, waitBytes int64 // the bounds for those that may wait
-	waiters                int
-	changed                chan struct{} // closed when space is released to waiters
+	waitRecords, waitBytes int64         // the bounds of messages without Reserve
 	unfinished             int64         // admitted records whose done callback has not returned
 	failed                 int64         // records failed while closing whose done callback returned
 	drained                chan struct{} // closed when unfinished drops to 0, if someone waits
@@ -24,70 +21,50 @@ type budget struct {
 
 func newBudget(maxRecords, maxBytes int64) *budget {
 	return &budget{
+		waitRoom:    newWaitRoom(),
 		maxRecords:  maxRecords,
 		maxBytes:    maxBytes,
 		waitRecords: maxRecords - maxRecords/10,
 		waitBytes:   maxBytes - maxBytes/10,
-		changed:     make(chan struct{}),
 	}
 }
 
-// acquire takes room for one record of size bytes. It waits while the
-// budget is full, until ctx is done; with ctx already done it never waits.
-// Only a reserved acquisition may use the reserve. A record larger than the
-// whole byte bound is admitted only into an empty budget, so that it cannot
-// wait forever.
-func (b *budget) acquire(ctx context.Context, size int64, reserved bool) error {
-	mayWait := ctx.Err() == nil
-	b.mu.Lock()
-	for {
+// acquire takes room for one record of size bytes, waiting as o and ctx
+// allow (see waitRoom.acquire). A record larger than the whole byte bound
+// is admitted only into an empty budget, so that it cannot wait forever.
+func (b *budget) acquire(ctx context.Context, size int64, o ProduceOptions) error {
+	return b.waitRoom.acquire(ctx, o.NoWait, func() (bool, error) {
 		maxR, maxB := b.waitRecords, b.waitBytes
-		if reserved {
+		if o.Reserve {
 			maxR, maxB = b.maxRecords, b.maxBytes
 		}
 		if b.records == 0 || b.records+1 <= maxR && b.bytes+size <= maxB {
-			b.records++
-			b.bytes += size
-			b.unfinished++
-			b.mu.Unlock()
-			return nil
+			b.take(size)
+			return true, nil
 		}
-		if !mayWait {
-			b.mu.Unlock()
-			return b.full(ctx)
-		}
-		b.waiters++
-		ch := b.changed
-		b.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-		}
-		b.mu.Lock()
-		b.waiters--
-		if ctx.Err() != nil {
-			b.mu.Unlock()
-			return b.full(ctx)
-		}
-	}
+		return false, nil
+	}, b.full)
 }
 
-// admit is acquire for Produce: a call marked with [Reserved] may use the
-// reserve. While the budget is below the bounds of those that may wait (the
-// common case), whether ctx is reserved or done does not matter, and ctx is
-// not looked at: both lookups walk the caller's context chain, 110 ns for 30
-// values.
-func (b *budget) admit(ctx context.Context, size int64) error {
+func (b *budget) take(size int64) {
+	b.records++
+	b.bytes += size
+	b.unfinished++
+}
+
+// admit is acquire for Produce. While the budget is below the bounds of
+// messages without Reserve (the common case), the options do not matter,
+// and options derives them only past that point: for a legacy Produce call
+// it walks the caller's context chain, 110 ns for 30 values.
+func (b *budget) admit(ctx context.Context, size int64, options func() ProduceOptions) error {
 	b.mu.Lock()
 	if b.records == 0 || b.records+1 <= b.waitRecords && b.bytes+size <= b.waitBytes {
-		b.records++
-		b.bytes += size
-		b.unfinished++
+		b.take(size)
 		b.mu.Unlock()
 		return nil
 	}
 	b.mu.Unlock()
-	return b.acquire(ctx, size, isReserved(ctx))
+	return b.acquire(ctx, size, options())
 }
 
 // release returns the room of one record of size bytes.
@@ -95,15 +72,18 @@ func (b *budget) release(size int64) {
 	b.mu.Lock()
 	b.records--
 	b.bytes -= size
-	if b.waiters > 0 {
-		close(b.changed)
-		b.changed = make(chan struct{})
-	}
+	b.wakeLocked()
 	b.mu.Unlock()
 }
 
-func (b *budget) full(ctx context.Context) error {
-	return fmt.Errorf("%w (%d records, %d bytes in flight): %w", ErrBufferFull, b.maxRecords, b.maxBytes, ctx.Err())
+// full is the error of a message refused for want of room; ctxErr, when
+// not nil, is the error of the context it waited within.
+func (b *budget) full(ctxErr error) error {
+	err := fmt.Errorf("%w (%d records, %d bytes in flight)", ErrBufferFull, b.records, b.bytes)
+	if ctxErr != nil {
+		err = fmt.Errorf("%w: %w", err, ctxErr)
+	}
+	return err
 }
 
 // finished is called once the done callback of a record whose room was

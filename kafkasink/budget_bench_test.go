@@ -20,7 +20,7 @@ func BenchmarkBudgetAdmit(b *testing.B) {
 			bud := newBudget(1000, 1<<20)
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := bud.admit(ctx, 100); err != nil {
+				if err := bud.admit(ctx, 100, func() ProduceOptions { return legacyOptions(ctx) }); err != nil {
 					b.Fatal(err)
 				}
 				bud.release(100)

@@ -15,22 +15,22 @@ func doneContext() context.Context {
 func TestBudgetKeepsAReserveForReservedCalls(t *testing.T) {
 	b := newBudget(10, 1<<20)
 	for i := range 9 { // nine tenths for everybody
-		if err := b.acquire(context.Background(), 1, false); err != nil {
+		if err := b.acquire(context.Background(), 1, ProduceOptions{}); err != nil {
 			t.Fatalf("acquire %d: %v", i, err)
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	waited := make(chan error)
-	go func() { waited <- b.acquire(ctx, 1, false) }()
+	go func() { waited <- b.acquire(ctx, 1, ProduceOptions{}) }()
 	// The tenth record is the reserve: neither a call that must not wait
 	// nor one that waits gets it, unless it is reserved.
-	if err := b.acquire(doneContext(), 1, false); !errors.Is(err, ErrBufferFull) {
-		t.Fatalf("an unreserved call with a done context took the reserve: %v", err)
+	if err := b.acquire(context.Background(), 1, ProduceOptions{NoWait: true}); !errors.Is(err, ErrBufferFull) {
+		t.Fatalf("an unreserved call that must not wait took the reserve: %v", err)
 	}
-	if err := b.acquire(doneContext(), 1, true); err != nil {
+	if err := b.acquire(context.Background(), 1, ProduceOptions{NoWait: true, Reserve: true}); err != nil {
 		t.Fatalf("the reserve was not available: %v", err)
 	}
-	if err := b.acquire(doneContext(), 1, true); !errors.Is(err, ErrBufferFull) || !errors.Is(err, context.Canceled) {
+	if err := b.acquire(doneContext(), 1, ProduceOptions{Reserve: true}); !errors.Is(err, ErrBufferFull) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("acquire beyond the bound = %v, want ErrBufferFull wrapping context.Canceled", err)
 	}
 	cancel()
@@ -41,11 +41,11 @@ func TestBudgetKeepsAReserveForReservedCalls(t *testing.T) {
 
 func TestBudgetWaitsForRelease(t *testing.T) {
 	b := newBudget(100, 100)
-	if err := b.acquire(context.Background(), 85, false); err != nil {
+	if err := b.acquire(context.Background(), 85, ProduceOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	got := make(chan error)
-	go func() { got <- b.acquire(context.Background(), 10, false) }() // 95 > 90: waits
+	go func() { got <- b.acquire(context.Background(), 10, ProduceOptions{}) }() // 95 > 90: waits
 	b.release(85)
 	if err := <-got; err != nil {
 		t.Fatalf("acquire after release: %v", err)
@@ -57,10 +57,10 @@ func TestBudgetWaitsForRelease(t *testing.T) {
 
 func TestBudgetAdmitsAnOversizedRecordAlone(t *testing.T) {
 	b := newBudget(10, 100)
-	if err := b.acquire(doneContext(), 500, false); err != nil {
+	if err := b.acquire(doneContext(), 500, ProduceOptions{}); err != nil {
 		t.Fatalf("an oversized record into an empty budget: %v", err)
 	}
-	if err := b.acquire(doneContext(), 1, true); !errors.Is(err, ErrBufferFull) {
+	if err := b.acquire(doneContext(), 1, ProduceOptions{Reserve: true}); !errors.Is(err, ErrBufferFull) {
 		t.Fatalf("acquire next to it = %v, want ErrBufferFull", err)
 	}
 }

@@ -10,18 +10,19 @@ import (
 )
 
 type config struct {
-	brokers          []string
-	clientOpts       []kgo.Opt
-	logger           *slog.Logger
-	maxBuffered      int
-	maxBufferedBytes int64
-	deliveryTimeout  time.Duration
-	tls              *tls.Config
-	sasl             *saslAuth
-	useEnvironment   bool
-	environ          []string // nil: os.Environ()
-	spool            spoolConfig
-	errs             []error // options found invalid, reported by New
+	brokers            []string
+	clientOpts         []kgo.Opt
+	logger             *slog.Logger
+	maxBuffered        int
+	maxBufferedBytes   int64
+	deliveryTimeout    time.Duration
+	deliveryTimeoutSet bool // WithDeliveryTimeout was given
+	tls                *tls.Config
+	sasl               *saslAuth
+	useEnvironment     bool
+	environ            []string // nil: os.Environ()
+	spool              spoolConfig
+	errs               []error // options found invalid, reported by New
 }
 
 func newConfig(opts []Option) config {
@@ -107,9 +108,9 @@ const DefaultMaxBufferedRecords = 50_000
 // WithMaxBufferedRecords bounds the records held in flight (buffered or being
 // sent), overriding the default [DefaultMaxBufferedRecords]. When the bound is
 // reached, Produce waits until a record completes or its context is done.
-// A tenth of the bound is kept for Produce calls marked with [Reserved] (the
-// exporter's request logs): other calls wait at nine tenths, or fail there at
-// once when their context is already done. It also sets franz-go's
+// A tenth of the bound is kept for messages given with [ProduceOptions]
+// Reserve: others wait at nine tenths, or fail there at once with
+// ProduceOptions NoWait (or a context already done). It also sets franz-go's
 // MaxBufferedRecords, one higher (franz-go counts a record until its done
 // callback returns); smaller franz-go limits given in WithClientOptions make
 // records fail with ErrBufferFull instead of waiting. A value below 1 makes
@@ -128,7 +129,7 @@ const DefaultMaxBufferedBytes = 64 << 20
 // WithMaxBufferedBytes bounds the bytes (keys, values, headers) held in
 // flight, overriding [DefaultMaxBufferedBytes]. It works with
 // [WithMaxBufferedRecords]: Produce waits when either bound is reached, and a
-// tenth of each is kept for calls marked with [Reserved]. A value below 1 makes
+// tenth of each is kept for messages given with [ProduceOptions] Reserve. A value below 1 makes
 // [New] fail with [ErrConfiguration].
 func WithMaxBufferedBytes(n int64) Option {
 	return optionFunc(func(c config) config {
@@ -146,10 +147,13 @@ const DefaultDeliveryTimeout = 2 * time.Minute
 // [DefaultDeliveryTimeout]; 0 means no limit (franz-go's default), and other
 // values below one second are refused (franz-go's minimum). A service
 // started while Kafka is absent keeps serving: records wait for a broker
-// within this time, then fail through their done callback.
+// within this time, then fail through their done callback. With
+// [WithSpool] a record never fails for being late: the timeout bounds one
+// attempt in franz-go (default [DefaultSpoolAttemptTimeout]), after which
+// the record goes back to the spool and is produced again later.
 func WithDeliveryTimeout(d time.Duration) Option {
 	return optionFunc(func(c config) config {
-		c.deliveryTimeout = d
+		c.deliveryTimeout, c.deliveryTimeoutSet = d, true
 		return c
 	})
 }

@@ -3,7 +3,10 @@ package kafkasink_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"net"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,6 +37,19 @@ func (d *doneRecorder) wait(t testing.TB) error {
 	case <-d.called:
 		return d.err
 	case <-time.After(hangGuard):
+		t.Fatal("done was never called")
+		return nil
+	}
+}
+
+// waitLong is wait for a result that may come after a backoff of up to
+// ten seconds (a topic's retry).
+func (d *doneRecorder) waitLong(t testing.TB) error {
+	t.Helper()
+	select {
+	case <-d.called:
+		return d.err
+	case <-time.After(3 * hangGuard):
 		t.Fatal("done was never called")
 		return nil
 	}
@@ -144,5 +160,15 @@ func assertRecord(t *testing.T, got *kgo.Record, want kafkasink.Message) {
 		if got.Headers[i].Key != h.Key || !bytes.Equal(got.Headers[i].Value, h.Value) {
 			t.Errorf("header %d = %q: %q, want %q: %q", i, got.Headers[i].Key, got.Headers[i].Value, h.Key, h.Value)
 		}
+	}
+}
+
+// closeLeaving closes p, whose broker is away, and checks that Close says
+// that n records remain in the spool (ErrSpooled with the count).
+func closeLeaving(t testing.TB, p *kafkasink.Producer, ctx context.Context, n int) {
+	t.Helper()
+	err := p.Close(ctx)
+	if !errors.Is(err, kafkasink.ErrSpooled) || !strings.Contains(err.Error(), fmt.Sprintf(" %d records remain in ", n)) {
+		t.Fatalf("Close = %v, want ErrSpooled saying %d records remain", err, n)
 	}
 }

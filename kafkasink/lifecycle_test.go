@@ -105,12 +105,11 @@ func TestProduceAfterClose(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := newDoneRecorder()
 			p.Produce(t.Context(), kafkasink.Message{Topic: tt.topic, Value: []byte("after")}, d.done)
-			if err := d.wait(t); err == nil {
-				t.Fatal("done(nil) after Close, want an error")
+			if err := d.wait(t); !errors.Is(err, kafkasink.ErrClosed) {
+				t.Fatalf("done(%v) after Close, want ErrClosed", err)
 			}
-			// Flush returns once every record's done has returned.
-			if err := p.Flush(t.Context()); err != nil {
-				t.Fatalf("Flush after Close: %v", err)
+			if err := p.Flush(t.Context()); !errors.Is(err, kafkasink.ErrClosed) {
+				t.Fatalf("Flush after Close = %v, want ErrClosed", err)
 			}
 			if n := d.calls.Load(); n != 1 {
 				t.Errorf("done called %d times, want 1", n)
@@ -204,3 +203,39 @@ func BenchmarkProduce(b *testing.B) {
 }
 
 // doneRecorder counts the calls of a done callback and keeps the first error.
+
+// TestEveryPathFailsWithErrClosedAfterClose: after Close, Produce fails
+// each message and Flush returns with the one sentinel, ErrClosed, with and
+// without a spool.
+func TestEveryPathFailsWithErrClosedAfterClose(t *testing.T) {
+	seeds := otelrelayertest.Cluster(t)
+	tests := []struct {
+		name string
+		opts []kafkasink.Option
+	}{
+		{"in memory", nil},
+		{"spool", []kafkasink.Option{kafkasink.WithSpool(t.TempDir())}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := kafkasink.New(append([]kafkasink.Option{kafkasink.WithBrokers(seeds...), kafkasink.WithLogger(nil)}, tt.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Close(t.Context()); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			d := newDoneRecorder()
+			p.Produce(t.Context(), kafkasink.Message{Topic: "closed", Value: []byte("v")}, d.done)
+			if err := d.wait(t); !errors.Is(err, kafkasink.ErrClosed) {
+				t.Errorf("Produce after Close: done(%v), want ErrClosed", err)
+			}
+			if err := p.Flush(t.Context()); !errors.Is(err, kafkasink.ErrClosed) {
+				t.Errorf("Flush after Close = %v, want ErrClosed", err)
+			}
+			if err := p.Close(t.Context()); err != nil {
+				t.Errorf("a second Close = %v, want nil", err)
+			}
+		})
+	}
+}

@@ -5,13 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-
-	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
 // ErrConfiguration is returned by [New] when its options cannot make a
@@ -23,22 +19,34 @@ var ErrConfiguration = errors.New("kafkasink: invalid configuration")
 // the context's error.
 var ErrBufferFull = errors.New("kafkasink: producer buffer full")
 
-// Producer is a [Sink] over a franz-go client.
+// ErrClosed is given to the done callback of a message produced after
+// [Producer.Close] began, and returned by Flush after Close. It wraps
+// kgo.ErrClientClosed.
+var ErrClosed = fmt.Errorf("kafkasink: producer closed: %w", kgo.ErrClientClosed)
+
+// Producer is a [Sink] over a franz-go client: messages wait in memory, or
+// on disk with [WithSpool], until a broker acknowledges them.
 type Producer struct {
 	client *kgo.Client
-	logger *slog.Logger
-	// budget bounds the records and bytes in flight. franz-go would block
-	// on its own limits too, but only with the produce context, which it
-	// also uses to cancel buffered batches; waiting here keeps the two apart.
-	budget *budget
-	spool  *spool // nil without WithSpool
-
-	brokerErrs  *brokerErrors
-	closing     atomic.Bool // Close began: failures are counted for its error
-	lastFailure atomic.Pointer[error]
+	path   delivery // *memoryProducer, or *spool with WithSpool
 }
 
-var _ Sink = (*Producer)(nil)
+// delivery is one way to Kafka behind Producer: in memory only, or through
+// the spool on disk.
+type delivery interface {
+	// produce is Sink.Produce with o, or with the options ctx implies
+	// (legacyOptions) when fromCtx is set.
+	produce(ctx context.Context, m Message, o ProduceOptions, fromCtx bool, done func(error))
+	flush(ctx context.Context) error
+	close(ctx context.Context) error
+}
+
+var (
+	_ Sink        = (*Producer)(nil)
+	_ OptionsSink = (*Producer)(nil)
+	_ delivery    = (*memoryProducer)(nil)
+	_ delivery    = (*spool)(nil)
+)
 
 // New returns a producer connected to the brokers given with [WithBrokers]
 // (or KAFKA_BROKERS), with the TLS and SASL settings of options and
@@ -109,159 +117,74 @@ func New(opts ...Option) (*Producer, error) {
 		}
 		return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)
 	}
-	p := &Producer{
-		client:     client,
-		logger:     c.logger,
-		budget:     newBudget(int64(c.maxBuffered), c.maxBufferedBytes),
-		brokerErrs: brokerErrs,
-	}
 	if sp != nil {
-		p.spool = sp
-		sp.start(client, p.budget)
+		sp.start(client, newBudget(int64(c.maxBuffered), c.maxBufferedBytes), brokerErrs)
+		return &Producer{client: client, path: sp}, nil
 	}
-	return p, nil
+	return &Producer{client: client, path: newMemoryProducer(client, c, brokerErrs)}, nil
 }
 
 // Client returns the underlying franz-go client, for metrics and admin calls.
 // Closing it directly bypasses [Producer.Close].
 func (p *Producer) Client() *kgo.Client { return p.client }
 
-// Produce implements [Sink]. ctx bounds only the wait for buffer space: the
-// record is produced with a context of its own, so that a request context
-// canceled after Emit returns cannot cancel the delivery of a message that
-// was accepted.
+// Produce implements [Sink]. ctx bounds only the wait for buffer space (and,
+// with [WithSpool], for the disk): the record is produced with a context of
+// its own, so that a request context canceled after Produce returns cannot
+// cancel the delivery of a message that was accepted. A ctx already done
+// on entry means [ProduceOptions] NoWait, as the Sink contract says.
 func (p *Producer) Produce(ctx context.Context, m Message, done func(error)) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if p.spool != nil {
-		p.spool.produce(ctx, m, done)
-		return
-	}
-	size := messageSize(m)
-	if err := p.budget.admit(ctx, size); err != nil {
-		if done != nil {
-			done(err)
-		}
-		return
-	}
-	if p.logger != nil && p.logger.Enabled(selflog.Context(), slog.LevelDebug) {
-		logMessage(selflog.Context(), p.logger, m) // never the caller's context: see selflog
-	}
-	f := inflightPool.Get().(*inflight)
-	f.rec = kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers, Context: f}
-	f.p, f.size, f.done = p, size, done
-	// TryProduce: our budget admitted the record, so franz-go has room
-	// unless WithClientOptions set smaller franz-go limits; then the record
-	// fails at once (ErrBufferFull) rather than blocking.
-	p.client.TryProduce(context.Background(), &f.rec, finishInflight)
+	p.path.produce(ctx, m, ProduceOptions{}, true, done)
 }
 
-// inflight is one record on its way, with what its promise needs. It is its
-// record's Context (a background context that also carries the record's
-// state), so that franz-go's promise can be one package-level function and a
-// message costs no allocation: inflights are pooled.
-type inflight struct {
-	context.Context // never canceled
-	rec             kgo.Record
-	p               *Producer
-	size            int64
-	done            func(error)
+// ProduceWith implements [OptionsSink]: Produce with o, whatever ctx holds.
+func (p *Producer) ProduceWith(ctx context.Context, m Message, o ProduceOptions, done func(error)) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	p.path.produce(ctx, m, o, false, done)
 }
 
-var inflightPool = sync.Pool{New: func() any { return &inflight{Context: context.Background()} }}
-
-// finishInflight is the promise of every record.
-func finishInflight(r *kgo.Record, err error) {
-	f := r.Context.(*inflight)
-	p, size, done := f.p, f.size, f.done
-	f.rec, f.p, f.done = kgo.Record{}, nil, nil
-	inflightPool.Put(f)
-	// Released before done: a done callback may produce again.
-	p.budget.release(size)
-	if errors.Is(err, kgo.ErrMaxBuffered) {
-		err = fmt.Errorf("%w (franz-go's own limits, from WithClientOptions): %w", ErrBufferFull, err)
-	}
-	failedLate := err != nil && p.closing.Load() // counted in Close's error
-	defer p.budget.finished(failedLate)
-	if failedLate {
-		if errors.Is(err, kgo.ErrClientClosed) {
-			err = p.brokerErrs.undelivered(err)
-		}
-		p.lastFailure.Store(&err)
-	}
-	if done != nil {
-		done(err)
-	}
-}
-
-// Flush implements [Sink]. With [WithSpool] it waits until every message
-// accepted before the call is acknowledged, or ctx is done.
+// Flush implements [Sink]: it waits until every message accepted before the
+// call is acknowledged or has failed, or ctx is done. After Close it
+// returns [ErrClosed].
 func (p *Producer) Flush(ctx context.Context) error {
-	if p.spool != nil {
-		return p.spool.flush(ctx, 0)
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	return p.client.Flush(ctx)
+	return p.path.flush(ctx)
 }
 
-// Close implements [Sink]: it waits within ctx until every record is
-// delivered or has failed, then closes the client, failing the records not
-// delivered yet. It returns nil when every record produced was acknowledged,
-// else an error wrapping [ErrUndelivered] that counts the records not
-// delivered (failed since Close began, or still unanswered when ctx ended)
-// and names the last broker error.
+// Close implements [Sink]. It never outlasts ctx.
 //
-// Close never outlasts ctx. When ctx has a deadline, the flush ends a little
-// before it (a quarter of the time left, at most one second), so that
-// closing the client and calling the done callbacks of the records it fails
-// fit in what remains: every done callback has then been called when Close
-// returns. A
-// context canceled without a deadline leaves no such room: the callbacks of
-// the records failed by closing the client may then run just after Close
-// returned.
+// In memory, it waits within ctx until every record is delivered or has
+// failed, then closes the client, failing the records not delivered yet.
+// It returns nil when every record produced was acknowledged, else an error
+// wrapping [ErrUndelivered] that counts the records not delivered (failed
+// since Close began, or still unanswered when ctx ended) and names the last
+// broker error. When ctx has a deadline, the flush ends a little before it
+// (a quarter of the time left, at most one second), so that closing the
+// client and calling the done callbacks of the records it fails fit in
+// what remains: every done callback has then been called when Close
+// returns. A context canceled without a deadline leaves no such room: the
+// callbacks of the records failed by closing the client may then run just
+// after Close returned.
 //
-// With [WithSpool], Close delivers while the broker answers, then leaves
-// what remains in the spool for the next [New] and returns nil, never
-// [ErrUndelivered]: nothing is lost (see Spool in the package documentation).
-// It returns an error wrapping [ErrSpool] only when ctx ended before the
-// spool's final commit: messages accepted without waiting for the disk (a
-// Produce whose context was already done, or any with
-// [WithSpoolCommitInterval]) may then be lost, unless the process lives on
-// until that commit is made.
+// With [WithSpool], Close delivers until the spool is empty or ctx ends, as
+// long as a broker can be reached; it gives up within about a second when
+// none can. It returns nil only when every record was delivered, otherwise
+// an error wrapping [ErrSpooled] that says how many records remain in which
+// file (the next [New] on the directory produces them, if the disk outlives
+// the process). It makes the spool's final commit within ctx, and nothing
+// is committed after it returns. See Spool in the package documentation.
 func (p *Producer) Close(ctx context.Context) error {
-	if p.spool != nil {
-		return p.spool.close(ctx)
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	p.closing.Store(true)
-	flushCtx, cancel := beforeDeadline(ctx)
-	flushErr := p.client.Flush(flushCtx)
-	cancel()
-	if flushErr != nil && ctx.Err() == nil {
-		flushErr = context.DeadlineExceeded // the flush's share of ctx ran out
-	}
-	p.brokerErrs.closing.Store(true)
-	closed := make(chan struct{})
-	go func() {
-		p.client.Close()
-		p.budget.waitFinished()
-		close(closed)
-	}()
-	select {
-	case <-closed:
-	case <-ctx.Done():
-		if flushErr == nil {
-			flushErr = ctx.Err()
-		}
-	}
-	n := p.budget.undelivered()
-	if n == 0 {
-		return nil
-	}
-	var last error
-	if e := p.lastFailure.Load(); e != nil {
-		last = *e
-	}
-	return p.brokerErrs.closeError(n, flushErr, last)
+	return p.path.close(ctx)
 }
 
 // messageSize is what a message weighs in the budget: franz-go's measure.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,7 +22,8 @@ import (
 type spool struct {
 	store    *spoolStore
 	client   *kgo.Client
-	mem      *budget     // the producer's in-memory budget: records in franz-go
+	mem      *budget // the producer's in-memory budget: records in franz-go
+	brokers  *brokerErrors
 	space    *spoolSpace // bytes in the spool
 	interval time.Duration
 	logger   *slog.Logger
@@ -45,6 +45,7 @@ type spool struct {
 	lastDur     time.Duration // how long it took, at most spoolMaxGather
 	committed   chan struct{} // closed and replaced after each commit
 	writerWake  chan struct{} // messages or a flush wait
+	flushWake   chan struct{} // a flush waits: ends the commit interval's pause
 	ackWake     chan struct{} // acknowledgements wait
 	writerStop  chan struct{}
 	writerDone  chan struct{}
@@ -54,15 +55,28 @@ type spool struct {
 	pumpStop  context.CancelFunc
 	pumpDone  chan struct{}
 	stopping  atomic.Bool    // Close gave up on delivery: failures leave records on disk
+	abandoned atomic.Bool    // Close returned before the final commit: commit nothing more
 	inflight  sync.WaitGroup // records in franz-go
 	callbacks sync.WaitGroup // done callbacks the writer left to goroutines
 	lastAck   atomic.Int64   // unix nanoseconds of the last acknowledgement
-	retries   atomic.Int64   // records put back since the last warning
-	lastWarn  atomic.Int64   // unix nanoseconds of the last warning
-	refused   atomic.Int64   // records refused without a callback since the last error line
-	lastRefus atomic.Int64   // unix nanoseconds of the last such line
+	retries   everySecond    // records put back for the pump
+	refused   everySecond    // records refused for good without a callback
 	maxQueue  int            // committed records kept in memory for the pump
 	maxQueueB int64
+
+	failpoints spoolFailpoints
+
+	// Recovery: the records an earlier process left, checked against the
+	// partitions' tails before they are produced (recoverEarlier).
+	earlierFrom, earlierTo uint64
+	consumerOpts           []kgo.Opt
+}
+
+// spoolFailpoints are the named points where tests inject faults, as
+// bbolt's failpoints do; all nil outside tests.
+type spoolFailpoints struct {
+	beforeCommit func()       // runs on the writer before each commit: a stalled disk
+	commit       func() error // replaces each commit's result when not nil: a failing disk
 }
 
 // spoolBatch is one group commit: the entries enqueued since the last one.
@@ -80,12 +94,31 @@ type spoolEntry struct {
 	s       *spool
 	seq     uint64
 	rec     kgo.Record
-	data    []byte // the encoded record, until committed
-	size    int64  // the in-memory budget's measure
-	disk    int64  // bytes in the spool
-	done    func(error)
+	data    []byte      // the encoded record, until committed
+	size    int64       // the in-memory budget's measure
+	disk    int64       // bytes in the spool
+	done    func(error) // called once, by whoever claims it (report)
+	claimed atomic.Bool
 	fails   int
 	retryAt time.Time
+	onDisk  bool // waiting for a retry with its record on disk only
+}
+
+// report calls e's done callback with err unless someone already did, and
+// says whether it did. A message's done is claimed by the first of: its
+// acknowledgement or refusal, a failed commit, Produce's context ending
+// before the commit, and ErrSpooled (waiting on disk, or Close).
+func (e *spoolEntry) report(err error) bool {
+	if e.claimed.Swap(true) {
+		return false
+	}
+	done := e.done
+	e.done = nil
+	if done == nil {
+		return false
+	}
+	done(err)
+	return true
 }
 
 func newSpoolEntry(seq uint64, m Message, ts time.Time, disk int64, done func(error)) *spoolEntry {
@@ -109,6 +142,7 @@ func openSpool(c config) (*spool, error) {
 		batch:      &spoolBatch{done: make(chan struct{})},
 		committed:  make(chan struct{}),
 		writerWake: make(chan struct{}, 1),
+		flushWake:  make(chan struct{}, 1),
 		ackWake:    make(chan struct{}, 1),
 		writerStop: make(chan struct{}),
 		writerDone: make(chan struct{}),
@@ -120,6 +154,8 @@ func openSpool(c config) (*spool, error) {
 	s.space.add(found.bytes)
 	if found.records > 0 { // an earlier process's records: produced first
 		s.feed.diskFrom, s.feed.diskTo = found.first, found.last+1
+		s.earlierFrom, s.earlierTo = found.first, found.last+1
+		s.consumerOpts = append([]kgo.Opt{kgo.SeedBrokers(c.brokers...)}, append(c.securityOpts(), c.clientOpts...)...)
 		if s.logger != nil {
 			s.logger.Log(selflog.Context(), slog.LevelInfo, "kafkasink: producing records left in the spool", "path", store.path, "records", found.records, "bytes", found.bytes)
 		}
@@ -128,8 +164,8 @@ func openSpool(c config) (*spool, error) {
 }
 
 // start runs the writer and the pump over client.
-func (s *spool) start(client *kgo.Client, mem *budget) {
-	s.client, s.mem = client, mem
+func (s *spool) start(client *kgo.Client, mem *budget, brokers *brokerErrors) {
+	s.client, s.mem, s.brokers = client, mem, brokers
 	s.lastAck.Store(time.Now().UnixNano())
 	s.pumpCtx, s.pumpStop = context.WithCancel(context.Background())
 	go s.writeLoop()
@@ -137,20 +173,23 @@ func (s *spool) start(client *kgo.Client, mem *budget) {
 }
 
 // produce implements Producer.Produce with a spool.
-func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
+func (s *spool) produce(ctx context.Context, m Message, o ProduceOptions, fromCtx bool, done func(error)) {
+	if fromCtx {
+		o = legacyOptions(ctx)
+	}
 	ts := time.Now()
 	data := encodeSpoolRecord(m, ts)
 	n := int64(len(data))
-	reserved := isReserved(ctx)
+	reserved := o.Reserve
 	if n > s.space.max {
 		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in a spool of %d (WithSpoolMaxBytes)", ErrSpoolFull, n, s.space.max))
 		return
 	}
 	if !reserved && n > s.space.waitMax {
-		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in the %d bytes of a spool of %d (WithSpoolMaxBytes) left to calls not marked Reserved", ErrSpoolFull, n, s.space.waitMax, s.space.max))
+		failMessage(done, fmt.Errorf("%w: a record of %d bytes cannot fit in the %d bytes of a spool of %d (WithSpoolMaxBytes) left to messages without ProduceOptions.Reserve", ErrSpoolFull, n, s.space.waitMax, s.space.max))
 		return
 	}
-	if err := s.space.acquire(ctx, n, reserved); err != nil {
+	if err := s.space.acquire(ctx, n, o); err != nil {
 		failMessage(done, err)
 		return
 	}
@@ -161,15 +200,15 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	if s.closed {
 		s.closeMu.RUnlock()
 		s.space.release(n)
-		failMessage(done, fmt.Errorf("kafkasink: producer closed: %w", kgo.ErrClientClosed))
+		failMessage(done, ErrClosed)
 		return
 	}
 	e := newSpoolEntry(0, m, ts, n, done)
 	e.s, e.data = s, data
 	s.wmu.Lock()
-	if ctx.Err() != nil { // will not wait for room: refused once the writer is that far behind
+	if o.NoWait { // will not wait for room: refused once the writer is that far behind
 		// The in-memory buffer's bounds (maxQueueB is a tenth of it): a
-		// burst of request logs at Shutdown fits as it would without spool.
+		// burst of reserved messages fits as it would without spool.
 		limit := 9 * s.maxQueueB
 		if reserved {
 			limit = 10 * s.maxQueueB
@@ -178,7 +217,7 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 			s.wmu.Unlock()
 			s.closeMu.RUnlock()
 			s.space.release(n)
-			failMessage(done, fmt.Errorf("%w (%d bytes wait for the spool's next commit, the bound is WithMaxBufferedBytes): %w", ErrBufferFull, pending, ctx.Err()))
+			failMessage(done, fmt.Errorf("%w (%d bytes wait for the spool's next commit, the bound is WithMaxBufferedBytes)", ErrBufferFull, pending))
 			return
 		}
 	}
@@ -189,13 +228,13 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	s.uncommitted++
 	s.pendingB += n + e.size
 	tooMuch := s.pendingB > s.maxQueueB
-	// By default only a reserved call with a done context (a request log
-	// written from OnEnd) returns before its commit: an event, even one
+	// By default only a reserved message that must not wait returns
+	// before its commit: any other, even one
 	// whose caller will not wait for room (WithDropWhenFull), is durable
 	// when Produce returns, so that an Emit that returned nil survives a
 	// crash. With a commit interval nothing is durable on return: the wait
 	// only bounds memory, a wait for room like any other, within ctx.
-	live := ctx.Err() == nil
+	live := !o.NoWait
 	wait := s.interval == 0 && (live || !reserved) || tooMuch && live
 	if wait {
 		b.waiters++
@@ -206,18 +245,20 @@ func (s *spool) produce(ctx context.Context, m Message, done func(error)) {
 	if !wait {
 		return // must not wait, or need not: committed with the next group
 	}
-	// By default not bounded by ctx: returning before the commit would
-	// let Emit return nil for a record a crash can still lose. A commit
-	// takes what the disk takes; the writer's end (Close) releases the
-	// wait too.
+	// Bounded by ctx when it is live on entry, so that a stalled disk
+	// cannot hold the caller past it: done then says the message was not
+	// committed yet (it may still be). A context already done on entry is
+	// the Sink contract's "do not wait for room", not for the disk: the
+	// commit is waited for, so that a message whose Produce returned
+	// survives a crash.
 	var ctxDone <-chan struct{}
-	if s.interval > 0 {
+	if ctx.Err() == nil {
 		ctxDone = ctx.Done()
 	}
 	select {
 	case <-b.done:
-	case <-s.writerDone:
 	case <-ctxDone:
+		e.report(fmt.Errorf("%w: %w", ErrNotCommitted, ctx.Err()))
 	}
 }
 
@@ -235,196 +276,6 @@ func wake(ch chan struct{}) {
 	}
 }
 
-// spoolAckDelay is how long the writer waits to gather acknowledgements
-// into one commit when no message is waiting: acknowledged records not yet
-// deleted are produced again after a crash.
-const spoolAckDelay = 10 * time.Millisecond
-
-// spoolMaxGather bounds how long gather delays a commit.
-const spoolMaxGather = 2 * time.Millisecond
-
-// writeLoop is the writer: one group commit at a time. Messages are
-// committed at once (see gather), or every interval; acknowledgements alone
-// wait up to spoolAckDelay for company.
-func (s *spool) writeLoop() {
-	defer close(s.writerDone)
-	for {
-		select {
-		case <-s.writerWake:
-		case <-s.ackWake:
-			if !s.pause(spoolAckDelay, s.writerWake) {
-				return
-			}
-		case <-s.writerStop:
-			s.commitAll()
-			return
-		}
-		s.wmu.Lock()
-		flush := s.flushWanted
-		s.wmu.Unlock()
-		if !flush && s.interval > 0 && !s.pause(s.interval, nil) {
-			return
-		}
-		if !flush && s.interval == 0 && !s.gather() {
-			return
-		}
-		s.commit()
-	}
-}
-
-// gather delays a commit, right after the previous one, until as many
-// callers wait for it as waited when the previous one ended (those it
-// released and those that came during it), or until as long as the previous
-// commit took has passed since it ended. Callers released by a commit mostly
-// come back soon under load; without the delay the next commit starts with
-// whoever came first, the rest wait for the one after, and callers split
-// into two groups that each wait for two commits. At low load the delay
-// costs nothing: a message arriving later than that after the previous
-// commit is committed at once. It reports false once the writer is stopped
-// meanwhile (after the final commit).
-func (s *spool) gather() bool {
-	var t *time.Timer
-	defer func() {
-		if t != nil {
-			t.Stop()
-		}
-	}()
-	for {
-		s.wmu.Lock()
-		left := s.lastDur - time.Since(s.lastEnd)
-		enough := s.batch.waiters >= s.expect || s.flushWanted
-		s.wmu.Unlock()
-		if enough || left <= 0 {
-			return true
-		}
-		if t == nil {
-			t = time.NewTimer(left)
-		}
-		select {
-		case <-t.C:
-			return true
-		case <-s.writerWake:
-		case <-s.writerStop:
-			s.commitAll()
-			return false
-		}
-	}
-}
-
-// pause waits for d, or until early is signalled. When the writer is
-// stopped meanwhile it makes the final commit and reports false.
-func (s *spool) pause(d time.Duration, early chan struct{}) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-early:
-	case <-s.writerStop:
-		s.commitAll()
-		return false
-	}
-	return true
-}
-
-// spoolMaxDeletes bounds the deletions a commit carries, unless more than
-// eight times as many wait (then an eighth of them) or it is a flush or the
-// final commit. Deleting costs about 2 µs a record here: while a backlog
-// drains, acknowledgements arrive faster than that, and a commit carrying all
-// of them (tens of thousands) held every Emit waiting for it for up to 100 ms,
-// while the next one gathered even more.
-const spoolMaxDeletes = 1024
-
-// commitAll is commit with every acknowledged record deleted: the final one.
-func (s *spool) commitAll() { s.commitSome(true) }
-
-// commit is commitSome(false).
-func (s *spool) commit() { s.commitSome(false) }
-
-// commitSome writes the waiting batch and deletes the acknowledged records
-// (all of them, or as spoolMaxDeletes allows) in one transaction, then hands
-// the batch to the pump.
-func (s *spool) commitSome(all bool) {
-	s.wmu.Lock()
-	var b *spoolBatch // nil: no message waits
-	if len(s.batch.entries) > 0 {
-		b, s.batch = s.batch, &spoolBatch{done: make(chan struct{})}
-		s.writing = b // pending for flush until it is in the store
-	}
-	dels := s.deletes
-	s.deletes = nil
-	if n := max(spoolMaxDeletes, len(dels)/8); n < len(dels) && !all && !s.flushWanted {
-		slices.Sort(dels)
-		dels, s.deletes = dels[:n], slices.Clone(dels[n:])
-		wake(s.ackWake) // the rest with the next commit
-	}
-	s.flushWanted = false
-	s.wmu.Unlock()
-	if b == nil && len(dels) == 0 {
-		return
-	}
-	start := time.Now()
-	if b == nil {
-		b = &spoolBatch{}
-	}
-	err := s.store.commit(b.entries, dels)
-	if err != nil {
-		err = fmt.Errorf("%w: writing to %s: %w", ErrSpool, s.store.path, err)
-		if s.logger != nil {
-			s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: spool commit failed", "error", err, "records", len(b.entries))
-		}
-		s.wmu.Lock()
-		s.deletes = append(s.deletes, dels...) // tried again with the next commit
-		s.wmu.Unlock()
-		for _, e := range b.entries {
-			s.space.release(e.disk)
-		}
-	}
-	if b.done != nil {
-		var pending int64
-		for _, e := range b.entries {
-			pending += e.disk + e.size
-		}
-		s.wmu.Lock()
-		s.uncommitted -= len(b.entries)
-		s.pendingB -= pending
-		s.writing = nil
-		s.expect, s.lastEnd = b.waiters+s.batch.waiters, time.Now()
-		s.lastDur = min(s.lastEnd.Sub(start), spoolMaxGather)
-		s.wmu.Unlock()
-		if err == nil {
-			close(b.done)
-			for _, e := range b.entries {
-				e.data = nil
-			}
-			s.feed.push(s, b.entries)
-		} else {
-			// The failures, then the waiting Produce calls, which return
-			// once their done has been called.
-			s.callLater(func() {
-				for _, e := range b.entries {
-					failMessage(e.done, err)
-				}
-				close(b.done)
-			})
-		}
-	}
-	s.wmu.Lock()
-	close(s.committed)
-	s.committed = make(chan struct{})
-	s.wmu.Unlock()
-}
-
-// callLater runs done callbacks on a goroutine of their own, never the
-// writer's: a callback may produce again, and that Produce waits for a
-// commit that only the writer makes. close waits for them.
-func (s *spool) callLater(f func()) {
-	s.callbacks.Add(1)
-	go func() {
-		defer s.callbacks.Done()
-		f()
-	}()
-}
-
 // acked settles a record the broker acknowledged, or refused for good.
 func (s *spool) acked(e *spoolEntry, err error) {
 	s.wmu.Lock()
@@ -433,12 +284,9 @@ func (s *spool) acked(e *spoolEntry, err error) {
 	wake(s.ackWake)
 	s.space.release(e.disk)
 	s.lastAck.Store(time.Now().UnixNano())
-	done := e.done
-	e.done = nil
-	if done == nil && err != nil {
+	if !e.report(err) && err != nil {
 		s.logRefused(e, err)
 	}
-	failMessage(done, err)
 }
 
 // logRefused says that the broker refused, for good, a record whose done
@@ -446,12 +294,9 @@ func (s *spool) acked(e *spoolEntry, err error) {
 // leaves the spool, and this line is all that tells. At most one line a
 // second, with the number refused since the last one.
 func (s *spool) logRefused(e *spoolEntry, err error) {
-	n := s.refused.Add(1)
-	now := time.Now().UnixNano()
-	last := s.lastRefus.Load()
-	if s.logger == nil || now-last < int64(time.Second) || !s.lastRefus.CompareAndSwap(last, now) {
+	n, due := s.refused.note()
+	if !due || s.logger == nil {
 		return
 	}
-	s.refused.Add(-n)
-	s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: the broker refused spooled records for good; they leave the spool undelivered", "records", n, "topic", e.rec.Topic, "error", err)
+	s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: the broker refused spooled records for good; they leave the spool undelivered", "records", n, "topic", e.rec.Topic, "event_id", eventID(&e.rec), "error", err)
 }

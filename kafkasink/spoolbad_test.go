@@ -2,7 +2,6 @@ package kafkasink_test
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"os"
 	"os/exec"
@@ -11,14 +10,16 @@ import (
 	"syscall"
 	"testing"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
-// The spool's file in its directory (spoolFileName).
-const spoolFile = "otelrelayer-spool.db"
+// The spool's first segment file in its directory, and the file of the
+// spool's first, bbolt, format.
+const (
+	firstSegment    = "otelrelayer-spool-0000000000000001.seg"
+	legacySpoolFile = "otelrelayer-spool.db"
+)
 
 // spoolWith leaves n messages in a spool directory, as a process that met
 // a Kafka outage and shut down would.
@@ -29,7 +30,9 @@ func spoolWith(t *testing.T, dir string, n int) {
 		t.Fatal(err)
 	}
 	dones := produceAll(t, p, "bad", n)
-	if err := p.Close(t.Context()); err != nil {
+	// Close says the records stay on disk (ErrSpooled, with lane spool's
+	// Close) or nil (before it): both leave them for the next New.
+	if err := p.Close(t.Context()); err != nil && !errors.Is(err, kafkasink.ErrSpooled) {
 		t.Fatal(err)
 	}
 	for _, d := range dones {
@@ -73,54 +76,32 @@ func TestSpoolBadInput(t *testing.T) {
 			writeFile(t, filepath.Join(dir, "README"), []byte("not ours"))
 		}, false, "", 0},
 		{"garbage spool file", func(t *testing.T, dir string) {
-			writeFile(t, filepath.Join(dir, spoolFile), []byte(strings.Repeat("garbage ", 2000)))
+			writeFile(t, filepath.Join(dir, firstSegment), []byte(strings.Repeat("garbage ", 2000)))
 		}, true, "is not a spool file", 0},
 		{"empty spool file", func(t *testing.T, dir string) {
-			writeFile(t, filepath.Join(dir, spoolFile), nil)
+			writeFile(t, filepath.Join(dir, firstSegment), nil)
 		}, true, "", 0},
 		{"someone else's bbolt file", func(t *testing.T, dir string) {
-			db, err := bolt.Open(filepath.Join(dir, spoolFile), 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("theirs")); return err }); err != nil {
-				t.Fatal(err)
-			}
+			writeFile(t, filepath.Join(dir, legacySpoolFile), bboltMetaPage())
 		}, true, "is a bbolt file but not a spool", 0},
 		{"damaged record", func(t *testing.T, dir string) {
-			db, err := bolt.Open(filepath.Join(dir, spoolFile), 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.Update(func(tx *bolt.Tx) error {
-				b := tx.Bucket([]byte("records"))
-				k, v := b.Cursor().Last()
-				v = append([]byte(nil), v...)
-				v[len(v)/2] ^= 0xff
-				return b.Put(k, v)
-			}); err != nil {
-				t.Fatal(err)
-			}
+			flipRecordByte(t, dir, -1)
 		}, false, "checksum mismatch", 0},
-		{"torn last commit: its meta page garbled", func(t *testing.T, dir string) {
-			// bbolt's last step of a commit is one of its two meta pages;
-			// torn, the other one (the commit before) is used. Each of the
-			// n records was its own commit (Produce waited for it): the last
-			// one is lost, as a record whose Produce never returned would be.
-			tearNewestMeta(t, filepath.Join(dir, spoolFile))
+		{"torn last commit", func(t *testing.T, dir string) {
+			// Each of the n records was its own commit (Produce waited for
+			// it): a crash in the last one's write leaves part of it, and
+			// no close frame. The last one is lost, as a record whose
+			// Produce never returned would be.
+			tearLastRecord(t, dir)
 		}, false, "", 1},
 		{"torn last write: file cut by 100 bytes", func(t *testing.T, dir string) {
-			truncateBy(t, filepath.Join(dir, spoolFile), 100)
+			truncateBy(t, segmentPath(t, dir), 100)
 		}, false, "", 0},
-		{"file cut to its meta pages", func(t *testing.T, dir string) {
-			if err := os.Truncate(filepath.Join(dir, spoolFile), 8192); err != nil {
-				t.Fatal(err)
-			}
+		{"file cut in half", func(t *testing.T, dir string) {
+			cutRecords(t, dir, 0.5)
 		}, false, "damaged", 0},
-		{"file cut inside its meta pages", func(t *testing.T, dir string) {
-			if err := os.Truncate(filepath.Join(dir, spoolFile), 1000); err != nil {
+		{"file cut inside its header", func(t *testing.T, dir string) {
+			if err := os.Truncate(segmentPath(t, dir), 16); err != nil {
 				t.Fatal(err)
 			}
 		}, false, "is not a spool file", 0},
@@ -130,6 +111,29 @@ func TestSpoolBadInput(t *testing.T) {
 			}
 			writeFile(t, dir, []byte("a file"))
 		}, true, "not a directory", 0},
+		{"file truncated to 0 bytes", func(t *testing.T, dir string) {
+			if err := os.Truncate(segmentPath(t, dir), 0); err != nil {
+				t.Fatal(err)
+			}
+		}, false, "relayspool salvage", 0},
+		{"file cut to its header", func(t *testing.T, dir string) {
+			if err := os.Truncate(segmentPath(t, dir), 32); err != nil {
+				t.Fatal(err)
+			}
+		}, false, "relayspool salvage", 0},
+		{"flipped byte in a middle record", func(t *testing.T, dir string) {
+			flipRecordByte(t, dir, n/2)
+		}, false, "relayspool salvage", 0},
+		{"segment file removed", func(t *testing.T, dir string) {
+			if err := os.Remove(segmentPath(t, dir)); err != nil {
+				t.Fatal(err)
+			}
+		}, false, "relayspool salvage", 0},
+		{"manifest removed", func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, "otelrelayer-spool.manifest")); err != nil {
+				t.Fatal(err)
+			}
+		}, false, "relayspool salvage", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -217,7 +221,7 @@ func TestSpoolOnAFullDisk(t *testing.T) {
 		t.Fatalf("after %d messages on a full disk: %v, want ErrSpool saying the disk is full", i, failure)
 	}
 	t.Logf("message %d: %v", i-1, failure)
-	if err := p.Close(t.Context()); err != nil {
+	if err := p.Close(t.Context()); err != nil && !errors.Is(err, kafkasink.ErrSpooled) {
 		t.Fatalf("Close: %v", err)
 	}
 	got, err := recovered(t, dir, accepted)
@@ -257,41 +261,6 @@ func TestSpoolFull(t *testing.T) {
 		if i > 1000 {
 			t.Fatal("a spool of 4096 bytes took 1000 messages")
 		}
-	}
-}
-
-// tearNewestMeta garbles the checksum of the bbolt meta page (of the two,
-// at offsets 0 and one page) with the higher transaction ID, as a commit
-// torn in its last write would leave it.
-func tearNewestMeta(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	// A meta page: a 16-byte page header, then magic, version, page size,
-	// flags (4 bytes each), the root bucket (16), the freelist and
-	// high-water page IDs (8 each), the transaction ID (8), the checksum.
-	const txidAt, sumAt = 16 + 16 + 16 + 16, 16 + 16 + 16 + 16 + 8
-	head := make([]byte, 4096*2)
-	if _, err := f.ReadAt(head, 0); err != nil {
-		t.Fatal(err)
-	}
-	pageSize := int64(binary.LittleEndian.Uint32(head[16+8:]))
-	var newest int64
-	var txid uint64
-	for _, at := range []int64{0, pageSize} {
-		meta := make([]byte, sumAt+8)
-		if _, err := f.ReadAt(meta, at); err != nil {
-			t.Fatal(err)
-		}
-		if id := binary.LittleEndian.Uint64(meta[txidAt:]); id > txid {
-			newest, txid = at, id
-		}
-	}
-	if _, err := f.WriteAt([]byte{0xde, 0xad}, newest+sumAt); err != nil {
-		t.Fatal(err)
 	}
 }
 

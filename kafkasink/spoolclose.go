@@ -10,18 +10,27 @@ import (
 	"github.com/otelrelayer/otelrelayer/internal/selflog"
 )
 
-// flush waits until every record accepted before the call has been
-// acknowledged (or failed), or until ctx is done. With idle > 0 it also
-// stops, returning errSpoolIdle, once no acknowledgement arrived for idle:
-// the broker is not answering.
-func (s *spool) flush(ctx context.Context, idle time.Duration) error {
+// flush implements Producer.Flush with a spool.
+func (s *spool) flush(ctx context.Context) error {
+	s.closeMu.RLock()
+	closed := s.closed
+	s.closeMu.RUnlock()
+	if closed {
+		return ErrClosed
+	}
+	return s.flushUntil(ctx, nil)
+}
+
+// flushUntil waits until every record accepted before the call has been
+// acknowledged (or failed), or until ctx is done, or, when stuck is not
+// nil, until stuck, asked on every tick, returns an error.
+func (s *spool) flushUntil(ctx context.Context, stuck func() error) error {
 	s.wmu.Lock()
 	target := s.nextSeq
 	s.wmu.Unlock()
-	start := time.Now().UnixNano()
 	var tick <-chan time.Time
-	if idle > 0 {
-		t := time.NewTicker(idle / 5)
+	if stuck != nil {
+		t := time.NewTicker(spoolCloseTick)
 		defer t.Stop()
 		tick = t.C
 	}
@@ -42,12 +51,13 @@ func (s *spool) flush(ctx context.Context, idle time.Duration) error {
 			}
 		} else {
 			wake(s.writerWake)
+			wake(s.flushWake)
 		}
 		select {
 		case <-committed:
 		case <-tick:
-			if since := time.Duration(time.Now().UnixNano() - max(s.lastAck.Load(), start)); since >= idle {
-				return errSpoolIdle
+			if err := stuck(); err != nil {
+				return err
 			}
 		case <-ctx.Done():
 			return ctx.Err()
@@ -55,16 +65,46 @@ func (s *spool) flush(ctx context.Context, idle time.Duration) error {
 	}
 }
 
-var errSpoolIdle = errors.New("no acknowledgement")
+const (
+	// spoolCloseTick is how often Close looks for progress.
+	spoolCloseTick = 50 * time.Millisecond
+	// spoolCloseQuiet is how long Close waits for an acknowledgement
+	// before it asks whether any broker can be reached at all.
+	spoolCloseQuiet = 250 * time.Millisecond
+	// spoolPingTimeout bounds that question: a broker that does not
+	// answer a metadata request within it counts as unreachable.
+	spoolPingTimeout = 500 * time.Millisecond
+)
 
-// spoolCloseIdle is how long Close waits for an acknowledgement before it
-// leaves the remaining records in the spool: the broker is not answering.
-const spoolCloseIdle = 250 * time.Millisecond
+// unreachable returns a stuck function for flushUntil: an error once no
+// acknowledgement came for spoolCloseQuiet and no broker answers a ping.
+// While a broker answers (even one refusing the topic, or slow), Close
+// keeps delivering until its context ends.
+func (s *spool) unreachable(ctx context.Context) func() error {
+	quietSince := time.Now()
+	lastAck := s.lastAck.Load()
+	return func() error {
+		if a := s.lastAck.Load(); a != lastAck {
+			lastAck, quietSince = a, time.Now()
+			return nil
+		}
+		if time.Since(quietSince) < spoolCloseQuiet {
+			return nil
+		}
+		pctx, cancel := context.WithTimeout(ctx, spoolPingTimeout)
+		err := s.client.Ping(pctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			return fmt.Errorf("no broker can be reached: %w", err)
+		}
+		quietSince = time.Now() // reachable: wait on
+		return nil
+	}
+}
 
-// close stops the spool: it delivers while the broker answers, then leaves
-// what remains on disk for the next New, and returns within ctx. It reports
-// an error only when ctx ended before the final commit was made: messages
-// accepted without waiting for the disk may then be lost.
+// close implements Producer.Close with a spool: it delivers while a broker
+// answers, until the spool is empty or ctx ends, makes the final commit
+// within ctx, and says how many records remain on disk.
 func (s *spool) close(ctx context.Context) error {
 	s.closeMu.Lock()
 	if s.closed {
@@ -75,8 +115,13 @@ func (s *spool) close(ctx context.Context) error {
 	s.closeMu.Unlock()
 	s.space.close() // a Produce waiting for room fails as after Close
 
-	var errs []error
-	_ = s.flush(ctx, spoolCloseIdle) // what it could not deliver stays on disk
+	s.feed.mu.Lock()
+	s.feed.later.hurry(time.Now()) // no backoff while Close waits
+	s.feed.mu.Unlock()
+	wake(s.feed.wake)
+	drainCtx, cancel := beforeDeadline(ctx) // room for the final commit
+	why := s.flushUntil(drainCtx, s.unreachable(drainCtx))
+	cancel()
 	// From here, failures leave records in the spool.
 	s.stopping.Store(true)
 	s.pumpStop()
@@ -89,6 +134,8 @@ func (s *spool) close(ctx context.Context) error {
 	}()
 	waitOrDone(ctx, clientClosed) // the records still in franz-go are on disk already
 	close(s.writerStop)           // the final commit: queued messages and acknowledgements
+	var errs []error
+	var left int
 	if waitOrDone(ctx, s.writerDone) {
 		s.releaseQueued()
 		callbacksDone := make(chan struct{})
@@ -97,28 +144,43 @@ func (s *spool) close(ctx context.Context) error {
 			close(callbacksDone)
 		}()
 		waitOrDone(ctx, callbacksDone)
-		left := s.store.count()
+		left = s.store.count()
 		if err := s.store.close(); err != nil {
 			errs = append(errs, fmt.Errorf("%w: closing %s: %w", ErrSpool, s.store.path, err))
 		}
-		if n := s.refused.Swap(0); n > 0 && s.logger != nil { // not yet said by logRefused
+		if n := s.refused.take(); n > 0 && s.logger != nil { // not yet said by logRefused
 			s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: the broker refused spooled records for good; they left the spool undelivered", "records", n)
 		}
-		if left > 0 && s.logger != nil {
-			s.logger.Log(selflog.Context(), slog.LevelInfo, "kafkasink: records left in the spool for the next start", "path", s.store.path, "records", left)
-		}
 	} else {
+		s.abandoned.Store(true) // no commit starts after Close returned
 		s.wmu.Lock()
 		uncommitted := s.uncommitted
 		s.wmu.Unlock()
 		if uncommitted > 0 {
-			errs = append(errs, fmt.Errorf("%w: %d messages not yet committed to %s when the context ended (they are committed if the process lives on): %w", ErrSpool, uncommitted, s.store.path, ctx.Err()))
+			errs = append(errs, fmt.Errorf("%w: Close's context ended before the final commit to %s; %d messages not committed may be lost (a commit under way may still complete): %w", ErrSpool, s.store.path, uncommitted, ctx.Err()))
 		}
+		left = s.store.count()
 		go func() {
 			<-s.writerDone
 			s.releaseQueued()
 			_ = s.store.close()
 		}()
+	}
+	if left > 0 {
+		if why == nil {
+			why = ctx.Err()
+		}
+		err := fmt.Errorf("%w: %d records remain in %s, produced by the next New on its directory (it must outlive the process)", ErrSpooled, left, s.store.path)
+		if why != nil {
+			err = fmt.Errorf("%w: %w", err, why)
+		}
+		if cause := s.brokers.cause(); cause != nil {
+			err = fmt.Errorf("%w; last broker error: %w", err, cause)
+		}
+		errs = append(errs, err)
+		if s.logger != nil {
+			s.logger.Log(selflog.Context(), slog.LevelInfo, "kafkasink: records left in the spool for the next start", "path", s.store.path, "records", left)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -128,14 +190,11 @@ func (s *spool) close(ctx context.Context) error {
 func (s *spool) releaseQueued() {
 	f := &s.feed
 	f.mu.Lock()
-	es := append(append(f.retry, f.ahead...), f.queue...)
+	es := append(append(append(f.retry, f.later.takeAll()...), f.ahead...), f.queue...)
 	f.retry, f.ahead, f.queue = nil, nil, nil
 	f.mu.Unlock()
 	for _, e := range es {
-		if done := e.done; done != nil {
-			e.done = nil
-			done(fmt.Errorf("%w: the producer closed before the broker acknowledged it", ErrSpooled))
-		}
+		e.report(fmt.Errorf("%w: the producer closed before the broker acknowledged it", ErrSpooled))
 	}
 }
 

@@ -39,8 +39,7 @@ func WithSpool(dir string) Option {
 // message), overriding [DefaultSpoolMaxBytes]. When the bound is reached,
 // Produce waits for room until its context is done, and a context already
 // done fails at once; the message then fails with [ErrSpoolFull]. A tenth of
-// the bound is kept for calls marked with [Reserved] (the exporter's request
-// logs). The file on disk is larger by the store's page overhead and
+// the bound is kept for messages given with [ProduceOptions] Reserve. The file on disk is larger by the store's page overhead and
 // does not shrink: freed pages are reused. Values below 1 make [New] fail;
 // it has no effect without [WithSpool].
 func WithSpoolMaxBytes(n int64) Option {
@@ -64,7 +63,7 @@ func WithSpoolMaxBytes(n int64) Option {
 // [WithMaxBufferedBytes], Produce waits for that commit, as by default
 // (with a context already done it does not wait, and fails the message
 // with [ErrBufferFull] once nine tenths of [WithMaxBufferedBytes] wait, all
-// of it for calls marked [Reserved]).
+// of it for messages given with [ProduceOptions] Reserve).
 // Negative values make [New] fail; it has no effect without [WithSpool].
 func WithSpoolCommitInterval(d time.Duration) Option {
 	return optionFunc(func(c config) config {
@@ -79,21 +78,35 @@ func WithSpoolCommitInterval(d time.Duration) Option {
 // in which case the message was neither spooled nor produced.
 var ErrSpool = errors.New("kafkasink: spool")
 
+// ErrNotCommitted is given to a message's done callback when the context
+// passed to Produce ended before the spool's commit of the message was
+// made (a stalled disk): Produce returns then, within its context, but the
+// message stays queued and may still become durable, and be delivered, when
+// the disk catches up. It wraps the context's error.
+var ErrNotCommitted = errors.New("kafkasink: the spool's commit was not made within the context; the message may still become durable")
+
 // ErrSpoolFull is given to a message's done callback when the spool stayed
 // at its bound ([WithSpoolMaxBytes]) until the context passed to Produce was
-// done. It wraps [ErrBufferFull], so the exporter's back-pressure policy
+// done. It wraps [ErrBufferFull], so that a caller's back-pressure policy
 // treats it like a full buffer, and the context's error.
 var ErrSpoolFull = fmt.Errorf("%w: spool full", ErrBufferFull)
 
-// ErrSpooled is given to a message's done callback when the message is safe
-// in the spool but its delivery result will not be reported: at Close, for
-// the messages still waiting for Kafka (the next [New] on the same directory
-// produces them), and during an outage, for the messages that wait on disk
-// only, beyond those whose callbacks are kept in memory (as many as
-// [WithMaxBufferedRecords] in flight plus a tenth as many waiting). It is not a
-// failure: the message is not lost. Should the broker refuse it for good
-// once produced (a non-retriable Kafka error, such as MESSAGE_TOO_LARGE), it
-// leaves the spool and the producer's logger ([WithLogger]) says so.
+// ErrSpooled says that messages are safe in the spool but not delivered
+// yet. A message's done callback gets it when its delivery result will not
+// be reported: at Close, for the messages still waiting for Kafka (the next
+// [New] on the same directory produces them), and while the broker is away
+// or refuses the topic, for the messages that wait on disk only, beyond
+// those whose callbacks are kept in memory (as many as
+// [WithMaxBufferedRecords] in flight plus a tenth as many waiting). It is
+// not a failure of the message: it is not lost, as long as the directory
+// outlives the process. Should the broker refuse it for good once produced
+// (an error about the record itself, such as MESSAGE_TOO_LARGE), it leaves
+// the spool and the producer's logger ([WithLogger]) says so, with its
+// event ID.
+//
+// [Producer.Close] returns an error wrapping ErrSpooled when records remain
+// in the spool: it says how many and in which file, so that a deployment on
+// an ephemeral disk can alert or wait.
 var ErrSpooled = errors.New("kafkasink: message kept in the spool, to be produced later")
 
 // spoolError reports an invalid spool option, or nil.
@@ -112,11 +125,19 @@ func (c config) spoolError() error {
 	return nil
 }
 
-// recordDeliveryTimeout is franz-go's RecordDeliveryTimeout: none with a
-// spool, whose records wait for the broker as long as it takes.
+// DefaultSpoolAttemptTimeout is how long a spooled record may wait in
+// franz-go (for a partition's leader, or retrying an error about its topic
+// or cluster) before it goes back to the spool, to be produced again after
+// a backoff, unless [WithDeliveryTimeout] is given: a stuck partition then
+// holds the in-memory bounds at most this long, and the other topics' records
+// flow meanwhile.
+const DefaultSpoolAttemptTimeout = 10 * time.Second
+
+// recordDeliveryTimeout is franz-go's RecordDeliveryTimeout. With a spool
+// it bounds one attempt: the record goes back to disk when it expires.
 func (c config) recordDeliveryTimeout() time.Duration {
-	if c.spool.set {
-		return 0
+	if c.spool.set && !c.deliveryTimeoutSet {
+		return DefaultSpoolAttemptTimeout
 	}
 	return c.deliveryTimeout
 }

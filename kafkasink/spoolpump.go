@@ -14,18 +14,22 @@ import (
 )
 
 // feeder holds what the pump hands to franz-go next, in this order:
-// records to produce again (a retriable failure), records read ahead from
-// disk, committed records kept in memory, then committed records on disk
-// only. Memory stays bounded: past maxQueue records or maxQueueB bytes
-// kept (a tenth of the in-memory bounds), committed records stay on disk
-// only until the pump reads them.
+// records taken back unproduced (Close), records to produce again whose
+// backoff is over, records read ahead from disk, committed records kept in
+// memory, then committed records on disk only. Memory stays bounded: past
+// maxQueue records or maxQueueB bytes kept (a tenth of the in-memory
+// bounds), committed records stay on disk only until the pump reads them,
+// and records waiting for a retry keep only their sequence number.
 type feeder struct {
 	mu               sync.Mutex
-	retry            []*spoolEntry
+	retry            []*spoolEntry // taken by the pump, not produced
+	later            retryQueue    // failed, waiting for their backoff
+	laterBytes       int64         // their bytes kept in memory
 	ahead            []*spoolEntry // read from disk, older than queue
 	queue            []*spoolEntry
 	queueBytes       int64
-	diskFrom, diskTo uint64 // [diskFrom, diskTo): on disk only, newer than queue
+	diskFrom, diskTo uint64          // [diskFrom, diskTo): on disk only, newer than queue
+	skip             map[uint64]bool // found on the broker by recovery: not produced again
 	wake             chan struct{}
 }
 
@@ -39,9 +43,7 @@ func (f *feeder) push(s *spool, es []*spoolEntry) {
 				f.diskFrom = e.seq
 			}
 			f.diskTo = e.seq + 1
-			if e.done != nil {
-				spooled = append(spooled, e)
-			}
+			spooled = append(spooled, e)
 			continue
 		}
 		f.queue = append(f.queue, e)
@@ -52,7 +54,7 @@ func (f *feeder) push(s *spool, es []*spoolEntry) {
 	if len(spooled) > 0 { // the pump will read them back without their callbacks
 		s.callLater(func() {
 			for _, e := range spooled {
-				e.done(fmt.Errorf("%w: waiting on disk for the broker", ErrSpooled))
+				e.report(fmt.Errorf("%w: waiting on disk for the broker", ErrSpooled))
 			}
 		})
 	}
@@ -65,10 +67,22 @@ const (
 )
 
 // next returns the record to produce next, or nil once the pump stops.
+// A record of a topic in backoff joins the topic's records waiting there.
 func (s *spool) next() *spoolEntry {
 	f := &s.feed
 	for {
 		f.mu.Lock()
+		due, wait := f.later.due(time.Now())
+		if due != nil {
+			for _, e := range due {
+				if !e.onDisk {
+					f.laterBytes -= e.size
+				}
+			}
+			f.retry = append(due, f.retry...)
+			f.mu.Unlock()
+			continue
+		}
 		var e *spoolEntry
 		switch {
 		case len(f.retry) > 0:
@@ -90,26 +104,61 @@ func (s *spool) next() *spoolEntry {
 				// New refuses the file, naming it.
 				s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: spooled record unreadable, skipped", "error", err)
 			}
-			for _, e := range es {
-				e.s = s
-			}
 			f.mu.Lock()
-			f.ahead, f.diskFrom = es, next
+			kept := es[:0]
+			for _, e := range es {
+				if f.skip[e.seq] {
+					delete(f.skip, e.seq)
+					continue
+				}
+				e.s = s
+				kept = append(kept, e)
+			}
+			f.ahead, f.diskFrom = kept, next
 			f.mu.Unlock()
 			continue
 		default:
 			ch := f.wake
 			f.mu.Unlock()
-			select {
-			case <-ch:
-				continue
-			case <-s.pumpCtx.Done():
+			if !s.idle(ch, wait) {
 				return nil
 			}
+			continue
+		}
+		if f.later.backingOff(e.rec.Topic) {
+			stub := f.holdLocked(s, e, 0)
+			f.mu.Unlock()
+			if stub {
+				e.report(fmt.Errorf("%w: waiting on disk for the broker", ErrSpooled))
+			}
+			continue
 		}
 		f.mu.Unlock()
+		if e.onDisk {
+			if e = s.reload(e); e == nil {
+				continue
+			}
+		}
 		return e
 	}
+}
+
+// idle waits for a wake on ch, or for wait when positive (the next
+// retry's time). It reports false once the pump stops.
+func (s *spool) idle(ch chan struct{}, wait time.Duration) bool {
+	var timer <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-ch:
+	case <-timer:
+	case <-s.pumpCtx.Done():
+		return false
+	}
+	return true
 }
 
 // unread puts back a record the pump took but did not produce.
@@ -123,76 +172,108 @@ func (f *feeder) unread(e *spoolEntry) {
 // budget allows: during an outage it waits here, and records wait on disk.
 func (s *spool) pumpLoop() {
 	defer close(s.pumpDone)
+	if s.earlierTo > 0 {
+		s.releaseFound(s.recoverEarlier(s.earlierFrom, s.earlierTo))
+	}
 	for {
 		e := s.next()
 		if e == nil {
 			return
 		}
-		if wait := time.Until(e.retryAt); wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-s.pumpCtx.Done():
-				t.Stop()
-				s.feed.unread(e)
-				return
-			}
-		}
-		if err := s.mem.acquire(s.pumpCtx, e.size, false); err != nil {
+		if err := s.mem.acquire(s.pumpCtx, e.size, ProduceOptions{}); err != nil {
 			s.feed.unread(e)
 			return
 		}
 		s.inflight.Add(1)
+		// Produced with the time of the hand-off (franz-go's now), never
+		// earlier than the spool time recovery scans from: franz-go times
+		// a record out from its timestamp, and a record that waited on
+		// disk would time out at once on its first retry.
+		e.rec.Timestamp = time.Time{}
 		s.client.TryProduce(e, &e.rec, finishSpooled)
 	}
 }
 
-// finishSpooled is the promise of every spooled record. A spooled record is
-// never dropped for being late: a failure that may pass (a delivery timeout
-// or retry limit set with WithClientOptions, a full franz-go buffer) puts it
-// back for the pump, after a backoff; only the broker refusing it for good
-// (a non-retriable Kafka error, such as MESSAGE_TOO_LARGE), or a record
-// without topic when the client has no default topic, releases it as
-// failed. franz-go times a record out from its timestamp: a record produced
-// again gets the time of the new attempt.
+// finishSpooled is the promise of every spooled record. Only an error
+// about the record itself (recordFault) releases it as failed; any other
+// failure (about the topic or the cluster, or franz-go's delivery timeout,
+// which keeps a stuck partition from holding the in-memory budget) puts it
+// back with a backoff of its own, the record staying on disk.
 func finishSpooled(r *kgo.Record, err error) {
 	e := r.Context.(*spoolEntry)
 	s := e.s
 	defer s.inflight.Done()
 	defer s.mem.finished(false) // the spool keeps what is not delivered
 	s.mem.release(e.size)
-	var ke *kerr.Error
 	switch {
-	case err == nil, errors.As(err, &ke) && !ke.Retriable,
-		r.Topic == "": // no topic, and no default topic: franz-go can never produce it
+	case err == nil, recordFault(r, err):
 		s.acked(e, err)
 	case s.stopping.Load() || errors.Is(err, kgo.ErrClientClosed):
-		done := e.done
-		e.done = nil
-		failMessage(done, fmt.Errorf("%w: %w", ErrSpooled, err))
+		e.report(fmt.Errorf("%w: %w", ErrSpooled, err))
 	default:
 		e.fails++
-		e.retryAt = time.Now().Add(min(100*time.Millisecond<<min(e.fails, 7), 10*time.Second))
+		e.retryAt = time.Now().Add(spoolBackoff(e.fails))
 		s.warnRetry(e, err)
-		r.Timestamp = time.Time{}
 		r.Partition, r.Offset, r.LeaderEpoch, r.ProducerID, r.ProducerEpoch = 0, 0, 0, 0, 0
-		f := &s.feed
-		f.mu.Lock()
-		f.retry = append(f.retry, e)
-		f.mu.Unlock()
-		wake(f.wake)
+		s.feed.putBack(s, e)
 	}
+}
+
+// putBack puts e back, its topic backing off as e's failures ask.
+func (f *feeder) putBack(s *spool, e *spoolEntry) {
+	f.mu.Lock()
+	stub := f.holdLocked(s, e, spoolBackoff(e.fails))
+	f.mu.Unlock()
+	wake(f.wake)
+	if stub {
+		e.report(fmt.Errorf("%w: waiting on disk for the broker", ErrSpooled))
+	}
+}
+
+// holdLocked adds e to its topic's records in backoff. Past the feeder's
+// memory bound, e keeps only its sequence number (the pump reads it back
+// from disk): it reports true then, and e's done callback is to learn that
+// the record waits on disk.
+func (f *feeder) holdLocked(s *spool, e *spoolEntry, after time.Duration) (stub bool) {
+	if !e.onDisk {
+		if stub = f.laterBytes+e.size > s.maxQueueB; stub {
+			e.rec = kgo.Record{Topic: e.rec.Topic, Context: e}
+			e.onDisk = true
+		} else {
+			f.laterBytes += e.size
+		}
+	}
+	f.later.hold(e, after)
+	return stub
+}
+
+// reload returns e, whose record waits on disk only, read back from disk,
+// or nil when it is no longer there.
+func (s *spool) reload(e *spoolEntry) *spoolEntry {
+	es, _, err := s.store.read(e.seq, e.seq+1, 1, 1)
+	if err != nil && s.logger != nil {
+		s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: spooled record unreadable, skipped", "error", err)
+	}
+	if len(es) == 0 {
+		return nil
+	}
+	r := es[0]
+	r.s, r.fails = s, e.fails
+	r.claimed.Store(true) // its done callback was told ErrSpooled
+	return r
 }
 
 // warnRetry logs a record put back for the pump, at most once a second
 // with the number put back since the last line.
 func (s *spool) warnRetry(e *spoolEntry, err error) {
-	n := s.retries.Add(1)
-	now := time.Now().UnixNano()
-	last := s.lastWarn.Load()
-	if s.logger == nil || now-last < int64(time.Second) || !s.lastWarn.CompareAndSwap(last, now) {
+	n, due := s.retries.note()
+	if !due || s.logger == nil {
 		return
 	}
-	s.retries.Add(-n)
-	s.logger.Log(selflog.Context(), slog.LevelWarn, "kafkasink: spooled records failed, producing them again", "records", n, "topic", e.rec.Topic, "error", err, "retry_in", time.Until(e.retryAt))
+	level := slog.LevelWarn
+	var ke *kerr.Error
+	if errors.As(err, &ke) && !ke.Retriable { // someone must act: an ACL, a topic, a policy
+		level = slog.LevelError
+	}
+	s.logger.Log(selflog.Context(), level, "kafkasink: spooled records failed; they stay in the spool and are produced again", "records", n, "topic", e.rec.Topic, "event_id", eventID(&e.rec), "error", err, "retry_in", time.Until(e.retryAt).Round(time.Millisecond))
 }

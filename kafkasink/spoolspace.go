@@ -3,27 +3,21 @@ package kafkasink
 import (
 	"context"
 	"fmt"
-	"sync"
-
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // spoolSpace bounds the bytes of records held in the spool, from Produce
 // until the broker's acknowledgement. Like the in-memory budget, it keeps a
-// tenth of the bound for reserved calls (the exporter's request logs,
-// marked with [Reserved]).
+// tenth of the bound for messages given with [ProduceOptions] Reserve.
 type spoolSpace struct {
+	waitRoom
 	dir          string
-	mu           sync.Mutex
 	used         int64
 	max, waitMax int64
-	waiters      int
-	changed      chan struct{} // closed when space is released to waiters
-	closed       bool          // the producer closed: nobody waits anymore
+	closed       bool // the producer closed: nobody waits anymore
 }
 
 func newSpoolSpace(dir string, max int64) *spoolSpace {
-	return &spoolSpace{dir: dir, max: max, waitMax: max - max/10, changed: make(chan struct{})}
+	return &spoolSpace{waitRoom: newWaitRoom(), dir: dir, max: max, waitMax: max - max/10}
 }
 
 // add counts n bytes found in the spool at start, whatever the bound.
@@ -33,56 +27,30 @@ func (s *spoolSpace) add(n int64) {
 	s.mu.Unlock()
 }
 
-// acquire takes n bytes. It waits while the spool is full, until ctx is
-// done or the producer closes; with ctx already done it never waits. Only a reserved call may use
-// the reserve.
-func (s *spoolSpace) acquire(ctx context.Context, n int64, reserved bool) error {
-	mayWait := ctx.Err() == nil
-	s.mu.Lock()
-	for {
+// acquire takes n bytes, waiting as o and ctx allow (see
+// waitRoom.acquire); it fails with ErrClosed once the producer closes.
+func (s *spoolSpace) acquire(ctx context.Context, n int64, o ProduceOptions) error {
+	return s.waitRoom.acquire(ctx, o.NoWait, func() (bool, error) {
 		if s.closed {
-			s.mu.Unlock()
-			return fmt.Errorf("kafkasink: producer closed: %w", kgo.ErrClientClosed)
+			return false, ErrClosed
 		}
 		limit := s.waitMax
-		if reserved {
+		if o.Reserve {
 			limit = s.max
 		}
 		if s.used+n <= limit {
 			s.used += n
-			s.mu.Unlock()
-			return nil
+			return true, nil
 		}
-		if !mayWait {
-			used := s.used
-			s.mu.Unlock()
-			return s.full(ctx, used)
-		}
-		s.waiters++
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-		}
-		s.mu.Lock()
-		s.waiters--
-		if ctx.Err() != nil {
-			used := s.used
-			s.mu.Unlock()
-			return s.full(ctx, used)
-		}
-	}
+		return false, nil
+	}, s.full)
 }
 
 // release returns n bytes.
 func (s *spoolSpace) release(n int64) {
 	s.mu.Lock()
 	s.used -= n
-	if s.waiters > 0 {
-		close(s.changed)
-		s.changed = make(chan struct{})
-	}
+	s.wakeLocked()
 	s.mu.Unlock()
 }
 
@@ -95,6 +63,10 @@ func (s *spoolSpace) close() {
 	s.mu.Unlock()
 }
 
-func (s *spoolSpace) full(ctx context.Context, used int64) error {
-	return fmt.Errorf("%w: %s holds %d bytes of records waiting for the broker, its bound is %d (WithSpoolMaxBytes): %w", ErrSpoolFull, s.dir, used, s.max, ctx.Err())
+func (s *spoolSpace) full(ctxErr error) error {
+	err := fmt.Errorf("%w: %s holds %d bytes of records waiting for the broker, its bound is %d (WithSpoolMaxBytes)", ErrSpoolFull, s.dir, s.used, s.max)
+	if ctxErr != nil {
+		err = fmt.Errorf("%w: %w", err, ctxErr)
+	}
+	return err
 }

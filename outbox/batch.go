@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -15,19 +16,24 @@ import (
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
-// claimQuery selects the oldest pending rows. On PostgreSQL it locks them
-// (rows another relay holds are skipped) and flags as blocked a row of a key
-// that has an older pending row outside the batch (held by another relay, or
-// beyond it): publishing it now could overtake that row, so it waits for a
-// later batch. On SQLite, with one relay per file, no row is ever blocked.
+// claimQuery selects the oldest pending rows after the id $2 (0: from the
+// start; more while the relay looks past rows that failed for now). On
+// PostgreSQL it locks them (rows another relay holds are skipped). A row is
+// flagged as blocked when its key has an older pending row outside the
+// batch (held by another relay, or left behind the cursor after a failure):
+// publishing it now could overtake that row, so it waits for a later batch.
 func claimQuery(d Dialect, table string) string {
 	if d == PostgreSQL {
-		return `WITH c AS (SELECT id FROM ` + table + ` WHERE failed_us IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+		return `WITH c AS (SELECT id FROM ` + table + ` WHERE failed_us IS NULL AND id > $2 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
 SELECT o.id, o.topic, o.key, o.value, o.headers, o.event_id, o.written_us,
 	EXISTS (SELECT 1 FROM ` + table + ` p WHERE p.key = o.key AND p.id < o.id AND p.failed_us IS NULL AND p.id NOT IN (SELECT id FROM c))
 FROM ` + table + ` o WHERE o.id IN (SELECT id FROM c) ORDER BY o.id`
 	}
-	return `SELECT id, topic, key, value, headers, event_id, written_us, 0 FROM ` + table + ` WHERE failed_us IS NULL ORDER BY id LIMIT $1`
+	// One relay per file: the rows between $2 and a row are in the batch
+	// (it is in id order), so only rows up to $2 can hold it back.
+	return `SELECT o.id, o.topic, o.key, o.value, o.headers, o.event_id, o.written_us,
+	$2 > 0 AND EXISTS (SELECT 1 FROM ` + table + ` p WHERE p.key = o.key AND p.id <= $2 AND p.failed_us IS NULL)
+FROM ` + table + ` o WHERE o.failed_us IS NULL AND o.id > $2 ORDER BY o.id LIMIT $1`
 }
 
 // row is one claimed outbox row.
@@ -49,46 +55,55 @@ type outcome struct {
 	err     error // failed for now: keep
 }
 
-// relayBatch claims, produces and settles one batch; it returns how many
-// rows it settled (published or moved aside): rows blocked behind another
-// relay's, or kept after a failure, are not progress. On PostgreSQL the rows stay locked in the claiming
+// relayBatch claims (after the id after), produces and settles one batch;
+// it returns how many rows it settled (published or moved aside): rows
+// blocked behind another relay's, or kept after a failure, are not
+// progress; and the last id it claimed (0: none). On PostgreSQL the rows stay locked in the claiming
 // transaction until they are settled; on SQLite the claim is a plain read
 // and the settlement a short transaction, so that writers are not held
 // while the broker answers.
-func (r *Relay) relayBatch(ctx context.Context) (int, error) {
+func (r *Relay) relayBatch(ctx context.Context, after int64) (settled int, last int64, err error) {
 	var q interface {
 		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 	} = r.db
 	var tx *sql.Tx
 	if r.dialect == PostgreSQL {
-		var err error
-		if tx, err = r.db.BeginTx(ctx, nil); err != nil {
-			return 0, r.dbError("claiming rows", err)
+		// Not ended with ctx (database/sql rolls back a transaction whose
+		// context ends): a relay that stops still deletes what the broker
+		// acknowledged meanwhile; the deferred Rollback ends it otherwise.
+		if tx, err = r.db.BeginTx(context.WithoutCancel(ctx), nil); err != nil {
+			return 0, 0, r.dbError("claiming rows", err)
 		}
 		defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
 		q = tx
 	}
-	rows, err := r.read(ctx, q)
+	rows, err := r.read(ctx, q, after)
 	if err != nil || len(rows) == 0 {
-		return 0, err
+		return 0, 0, err
 	}
+	last = rows[len(rows)-1].id
 	outcomes, err := r.produce(ctx, rows)
 	if err != nil {
-		return 0, err
+		return 0, last, err
+	}
+	settleCtx := ctx
+	if ctx.Err() != nil { // stopping: settle what was answered, briefly
+		var cancel context.CancelFunc
+		settleCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), stopGrace)
+		defer cancel()
 	}
 	if tx == nil {
-		if tx, err = r.db.BeginTx(ctx, nil); err != nil {
-			return 0, r.dbError("settling published rows", err)
+		if tx, err = r.db.BeginTx(settleCtx, nil); err != nil {
+			return 0, last, r.dbError("settling published rows", err)
 		}
 		defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
 	}
-	if err := r.settle(ctx, tx, rows, outcomes); err != nil {
-		return 0, err
+	if err := r.settle(settleCtx, tx, rows, outcomes); err != nil {
+		return 0, last, err
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, r.dbError("settling published rows", err)
+		return 0, last, r.dbError("settling published rows", err)
 	}
-	settled := 0
 	var failed []error
 	for i, o := range outcomes {
 		if o.done || o.refused != nil {
@@ -102,9 +117,9 @@ func (r *Relay) relayBatch(ctx context.Context) (int, error) {
 		}
 	}
 	if len(failed) > 0 { // kept for the next try, after the backoff
-		return settled, fmt.Errorf("outbox: publishing rows of %q (kept, retried): %w", r.cfg.table, errors.Join(failed...))
+		return settled, last, fmt.Errorf("outbox: publishing rows of %q (kept, retried): %w", r.cfg.table, errors.Join(failed...))
 	}
-	return settled, nil
+	return settled, last, nil
 }
 
 func (r *Relay) dbError(what string, err error) error {
@@ -116,8 +131,8 @@ func (r *Relay) dbError(what string, err error) error {
 
 func (r *Relay) read(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) ([]row, error) {
-	rs, err := q.QueryContext(ctx, r.claim, r.cfg.batchSize)
+}, after int64) ([]row, error) {
+	rs, err := q.QueryContext(ctx, r.claim, r.cfg.batchSize, after)
 	if err != nil {
 		return nil, r.dbError("claiming rows", err)
 	}
@@ -137,15 +152,31 @@ func (r *Relay) read(ctx context.Context, q interface {
 }
 
 // produce produces the unblocked rows in outbox order and waits for every
-// answer. A row whose headers cannot be decoded is refused.
+// answer. A row whose headers cannot be decoded is refused. Once a row of
+// a key failed for now, the rows of that key not yet produced are kept
+// too; a failure reported after them relies on the sink failing the later
+// records of the partition as well (franz-go does).
 func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 	outcomes := make([]outcome, len(rows))
 	answers := make(chan struct{}, len(rows))
 	pending := 0
+	// Keys of which a row failed for now: the rows behind it, not yet
+	// produced, wait for the next batch with it, so that they never
+	// overtake it (a full buffer fails one record and takes the next).
+	var failedMu sync.Mutex
+	failedKeys := map[string]bool{}
 	for i := range rows {
 		w := &rows[i]
 		if w.blocked {
 			continue
+		}
+		if w.key != nil {
+			failedMu.Lock()
+			behind := failedKeys[string(w.key)]
+			failedMu.Unlock()
+			if behind {
+				continue
+			}
 		}
 		hs, err := decodeHeaders(w.headers)
 		if err != nil {
@@ -155,6 +186,7 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 		written := time.UnixMicro(w.writtenUS).UTC().AppendFormat(nil, "2006-01-02T15:04:05.000000Z")
 		hs = append(hs, kafkasink.Header{Key: wire.OutboxWrittenAtHeader, Value: written})
 		o := &outcomes[i]
+		key := w.key
 		pending++
 		r.sink.Produce(ctx, kafkasink.Message{Topic: w.topic, Key: w.key, Value: w.value, Headers: hs}, func(err error) {
 			switch {
@@ -164,6 +196,11 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 				o.refused = err
 			default:
 				o.err = err
+				if key != nil {
+					failedMu.Lock()
+					failedKeys[string(key)] = true
+					failedMu.Unlock()
+				}
 			}
 			answers <- struct{}{}
 		})
@@ -172,11 +209,27 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 		select {
 		case <-answers:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			// Stopping: the broker may acknowledge the batch in a moment;
+			// rows left in the table would be published again by the
+			// next run.
+			t := time.NewTimer(stopGrace)
+			defer t.Stop()
+			for ; pending > 0; pending-- {
+				select {
+				case <-answers:
+				case <-t.C:
+					return nil, ctx.Err()
+				}
+			}
+			return outcomes, nil
 		}
 	}
 	return outcomes, nil
 }
+
+// stopGrace is how long a relay whose context ended still waits for the
+// broker's answers about the rows it produced, and then to delete them.
+const stopGrace = 5 * time.Second
 
 // refusedForGood tells a broker's final refusal (a non-retriable Kafka
 // error: message too large, topic invalid or not authorized) from a
@@ -200,20 +253,28 @@ func (r *Relay) settle(ctx context.Context, tx *sql.Tx, rows []row, outcomes []o
 			}
 		}
 	}
-	if len(done) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	b.WriteString("DELETE FROM " + r.cfg.table + " WHERE id IN (")
-	for i := range done {
-		if i > 0 {
-			b.WriteByte(',')
+	// In chunks: a statement takes at most 65535 bind parameters on
+	// PostgreSQL (32766 on SQLite), and a batch may be larger; a delete that
+	// always failed would publish the whole batch again at every retry.
+	for len(done) > 0 {
+		chunk := done[:min(len(done), deleteChunk)]
+		done = done[len(chunk):]
+		var b strings.Builder
+		b.WriteString("DELETE FROM " + r.cfg.table + " WHERE id IN (")
+		for i := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("$" + strconv.Itoa(i+1))
 		}
-		b.WriteString("$" + strconv.Itoa(i+1))
-	}
-	b.WriteByte(')')
-	if _, err := tx.ExecContext(ctx, b.String(), done...); err != nil {
-		return r.dbError("deleting published rows", err)
+		b.WriteByte(')')
+		if _, err := tx.ExecContext(ctx, b.String(), chunk...); err != nil {
+			return r.dbError("deleting published rows", err)
+		}
 	}
 	return nil
 }
+
+// deleteChunk is how many rows one DELETE statement names, far below the
+// bind-parameter limits of both dialects.
+const deleteChunk = 1000

@@ -41,7 +41,9 @@ func runChildRelay() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	sink, err := kafkasink.New() // KAFKA_BROKERS from the environment
+	// KAFKA_BROKERS from the environment; a linger holds each batch in
+	// flight for a while, so that the kills land between produce and delete.
+	sink, err := kafkasink.New(kafkasink.WithClientOptions(kgo.ProducerLinger(30 * time.Millisecond)))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

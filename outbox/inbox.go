@@ -57,7 +57,7 @@ func (i *Inbox) Migrate(ctx context.Context, db *sql.DB, dialect Dialect) error 
 	if err := dialect.check(); err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+i.table+" (event_id TEXT PRIMARY KEY)"); err != nil {
+	if err := execScript(ctx, db, dialect, "CREATE TABLE IF NOT EXISTS "+i.table+" (event_id TEXT PRIMARY KEY)"); err != nil {
 		return fmt.Errorf("outbox: creating inbox table %q (%s): %w", i.table, dialect, err)
 	}
 	return nil

@@ -24,7 +24,7 @@ const (
 	failed_us INTEGER,
 	failure TEXT
 );
-CREATE INDEX IF NOT EXISTS {n}_key ON {t} (key, id);`
+CREATE INDEX IF NOT EXISTS {s}{n}_key ON {n} (key, id);`
 
 	// The trigger wakes relays listening on the table's name when a
 	// transaction that wrote rows commits.
@@ -70,7 +70,10 @@ func Schema(dialect Dialect, opts ...Option) (string, error) {
 			s = postgresSchema + "\n" + postgresNoNotify
 		}
 	}
-	return strings.NewReplacer("{t}", cfg.table, "{n}", unqualified(cfg.table), "{c}", Channel(cfg.table)).Replace(s), nil
+	// SQLite names the schema on the index, never on its table:
+	// CREATE INDEX main.x_key ON x (...).
+	schema := strings.TrimSuffix(cfg.table, unqualified(cfg.table))
+	return strings.NewReplacer("{t}", cfg.table, "{n}", unqualified(cfg.table), "{s}", schema, "{c}", Channel(cfg.table)).Replace(s), nil
 }
 
 // Channel is the PostgreSQL NOTIFY channel on which commits that wrote rows
@@ -96,7 +99,7 @@ func Migrate(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) e
 	if err != nil {
 		return err
 	}
-	if err := execScript(ctx, db, schema); err != nil {
+	if err := execScript(ctx, db, dialect, schema); err != nil {
 		return fmt.Errorf("outbox: creating table %q (%s): %w", cfg.table, dialect, err)
 	}
 	return nil
@@ -104,12 +107,21 @@ func Migrate(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) e
 
 // execScript runs statements separated by ";\n" at the top level, in one
 // transaction, as not every driver takes several statements in one Exec.
-func execScript(ctx context.Context, db *sql.DB, script string) error {
+// On PostgreSQL the transaction first takes an advisory lock: CREATE TABLE
+// IF NOT EXISTS and CREATE OR REPLACE FUNCTION of concurrent transactions
+// (replicas that all migrate at start) fail with a unique violation or
+// "tuple concurrently updated"; with the lock they run one after another.
+func execScript(ctx context.Context, db *sql.DB, dialect Dialect, script string) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	if dialect == PostgreSQL {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+migrateLock+")"); err != nil {
+			return err
+		}
+	}
 	for _, stmt := range splitStatements(script) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
@@ -138,3 +150,7 @@ func splitStatements(script string) []string {
 	}
 	return out
 }
+
+// migrateLock is the PostgreSQL advisory lock key that serialises Migrate
+// and Inbox.Migrate: the bytes of "otelrela", big-endian.
+const migrateLock = "8031155551958559841"

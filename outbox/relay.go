@@ -57,8 +57,11 @@ func NewRelay(db *sql.DB, dialect Dialect, sink kafkasink.Sink, opts ...RelayOpt
 
 // Run publishes committed rows until ctx ends, then returns ctx's error. It
 // never returns on a database or broker failure: it reports it through the
-// error handler and tries again after the retry backoff. Rows claimed when
-// ctx ends and not yet deleted stay in the table for the next run.
+// error handler and tries again after the retry backoff. When ctx ends
+// while the broker has not answered about the rows produced, Run waits up
+// to 5s for the answers and deletes the acknowledged rows; rows still
+// unanswered then stay in the table, and the next run publishes them
+// (again, if they were delivered meanwhile).
 func (r *Relay) Run(ctx context.Context) error {
 	if !r.running.CompareAndSwap(false, true) {
 		return ErrRunning
@@ -71,22 +74,50 @@ func (r *Relay) Run(ctx context.Context) error {
 		go func() { defer close(done); r.listen(listenCtx, wake) }()
 		defer func() { stop(); <-done }()
 	}
+	// Rows that failed for now are retried from the head of the table
+	// after the retry backoff; meanwhile the relay looks past them (after
+	// the id skip), so that a topic or partition that stays unavailable
+	// does not hold back the events of the others. The rows of a key with
+	// a row left behind stay blocked: the key's order holds.
+	var skip int64
+	var retryAt time.Time
 	for {
-		n, err := r.relayBatch(ctx)
+		n, last, err := r.relayBatch(ctx, skip)
 		if ctx.Err() != nil {
+			if err != nil && !errors.Is(err, ctx.Err()) { // e.g. the last delete failed
+				r.cfg.errorHandler(err)
+			}
 			return ctx.Err()
 		}
-		wait := r.cfg.pollInterval
-		switch {
-		case err != nil:
+		if err != nil {
 			r.cfg.errorHandler(err)
-			wait = r.cfg.retryBackoff
-		case n > 0: // rows settled: more may have been committed meanwhile
+			if skip == 0 && last > 0 { // rows kept after a failure
+				retryAt = time.Now().Add(r.cfg.retryBackoff)
+			}
+		}
+		if last > 0 && (skip > 0 || err != nil) && time.Now().Before(retryAt) {
+			skip = max(skip, last) // look past the rows left behind
+			continue
+		}
+		if skip > 0 || err != nil {
+			// Past the end of the table, the backoff over, or the
+			// database failing: back to the head of the table.
+			wait := r.cfg.retryBackoff
+			if skip > 0 || last > 0 {
+				wait = time.Until(retryAt)
+			}
+			skip = 0
+			if wait > 0 && !sleep(ctx, wait, nil) {
+				return ctx.Err()
+			}
+			continue
+		}
+		if n > 0 { // rows settled: more may have been committed meanwhile
 			continue
 		}
 		// Nothing settled: the table was empty, or every row claimed waits
 		// behind an older row of its key that another relay holds.
-		if !sleep(ctx, wait, wake) {
+		if !sleep(ctx, r.cfg.pollInterval, wake) {
 			return ctx.Err()
 		}
 	}

@@ -7,10 +7,12 @@
 // per figure.
 //
 // Then, for the default spool: Emit latency (p50, p99, max) with requests
-// arriving at half the spool's measured rate (spool_emit_p99_ms), and
-// fsyncs_per_commit, counted from an execution trace (see countFsyncs).
+// arriving at half the spool's measured rate (spool_emit_p99_ms),
+// fsyncs_per_commit, counted from an execution trace (see countFsyncs), and
+// the spool's size and commit time before and after a backlog
+// (-backlog-mib, 1 GiB with -long; see measureBacklog).
 //
-//	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR] [-paths memory,spool,spool_10ms] [-paced D] [-traced N] [-drain N]
+//	go run ./spoolbench [-requests N] [-rounds R] [-concurrency C] [-dir DIR] [-paths memory,spool,spool_10ms] [-paced D] [-traced N] [-drain N] [-backlog-mib M] [-long]
 package main
 
 import (
@@ -44,7 +46,12 @@ func main() {
 	flag.DurationVar(&pacedFor, "paced", 3*time.Second, "how long requests arrive at half the spool's measured rate for spool_emit_p99_ms (0: not measured)")
 	flag.IntVar(&traced, "traced", 10_000, "requests run under the execution tracer for fsyncs_per_commit (0: not measured)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the spool measurements to this file")
+	backlog := flag.Int("backlog-mib", 64, "spool this many MiB with the broker away, then show the spool's size and commit time before and after they drain (0: not measured)")
+	long := flag.Bool("long", false, "the long variants: a backlog of 1 GiB")
 	flag.Parse()
+	if *long {
+		*backlog = 1024
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -54,7 +61,7 @@ func main() {
 		defer f.Close()
 		profileTo = f
 	}
-	if err := run(context.Background(), *requests, *rounds, *concurrency, *dir, strings.Split(*only, ","), *drain); err != nil {
+	if err := run(context.Background(), *requests, *rounds, *concurrency, *dir, strings.Split(*only, ","), *drain, *backlog); err != nil {
 		fmt.Fprintln(os.Stderr, "spoolbench:", err)
 		os.Exit(1)
 	}
@@ -73,7 +80,7 @@ type path struct {
 	opts []kafkasink.Option // nil: no spool
 }
 
-func run(ctx context.Context, requests, rounds, concurrency int, dir string, only []string, drain int) error {
+func run(ctx context.Context, requests, rounds, concurrency int, dir string, only []string, drain, backlog int) error {
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
 	if err != nil {
 		return err
@@ -146,7 +153,12 @@ func run(ctx context.Context, requests, rounds, concurrency int, dir string, onl
 		fmt.Printf("fsyncs_per_commit %.2f\n", float64(fsyncs)/float64(commits))
 	}
 	if drain > 0 {
-		return measureDrain(ctx, brokers, drain, requests, concurrency, dir)
+		if err := measureDrain(ctx, brokers, drain, requests, concurrency, dir); err != nil {
+			return err
+		}
+	}
+	if backlog > 0 {
+		return measureBacklog(ctx, brokers, backlog, dir)
 	}
 	return nil
 }

@@ -9,8 +9,9 @@
 // file: URI (through modernc.org/sqlite; WAL and a busy timeout are added
 // to a bare path). OUTBOX_TABLE (or -table) names the table, default
 // relayer_outbox. The KAFKA_* variables of kafkasink configure the producer
-// (KAFKA_BROKERS, TLS, SASL). SIGINT or SIGTERM stops it; rows in flight
-// stay in the table and are published by the next run.
+// (KAFKA_BROKERS, TLS, SASL). SIGINT or SIGTERM stops it: it waits up to
+// 5s for the broker's answers about the rows in flight and deletes the
+// acknowledged ones; the others stay in the table for the next run.
 //
 // From a checkout: cd outbox && go install ./cmd/relayer-outbox (the outbox
 // module replaces the library with its checkout until it is published).

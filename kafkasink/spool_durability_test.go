@@ -26,12 +26,12 @@ func TestSpoolEventIsDurableWhenProduceReturns(t *testing.T) {
 	}
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
-	defer p.Close(done)
+	defer p.Close(context.Background()) // the broker is away: ErrSpooled
 	short, cancelShort := context.WithTimeout(context.Background(), time.Nanosecond)
 	defer cancelShort()
 	for i, ctx := range []context.Context{done, short, context.Background()} {
 		p.Produce(ctx, Message{Topic: "durable", Value: []byte("v")}, nil)
-		if n := p.spool.store.count(); n != i+1 {
+		if n := p.path.(*spool).store.count(); n != i+1 {
 			t.Fatalf("message %d: %d records on disk when Produce returned, want %d", i, n, i+1)
 		}
 	}

@@ -42,8 +42,8 @@ func TestSpoolCloseReleasesProduceWaitingForRoom(t *testing.T) {
 	time.Sleep(100 * time.Millisecond) // let it wait for room
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	if err := p.Close(ctx); err != nil {
-		t.Fatalf("Close: %v", err)
+	if err := p.Close(ctx); !errors.Is(err, kafkasink.ErrSpooled) {
+		t.Fatalf("Close = %v, want ErrSpooled (the broker is away)", err)
 	}
 	select {
 	case <-returned:

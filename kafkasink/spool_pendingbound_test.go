@@ -26,9 +26,9 @@ func TestSpoolPendingBytesStayBounded(t *testing.T) {
 	}
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
-	defer p.Close(done)
+	defer p.Close(context.Background()) // the broker is away: ErrSpooled
 	done = Reserved(done)
-	s := p.spool
+	s := p.path.(*spool)
 	var peak int64
 	var refused int
 	for range 5000 {

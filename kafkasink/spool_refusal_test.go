@@ -45,9 +45,7 @@ func TestSpoolSaysWhenTheBrokerRefusesARecordLeftOnDisk(t *testing.T) {
 	}
 	d := newDoneRecorder()
 	away.Produce(t.Context(), kafkasink.Message{Topic: "refused.later", Value: make([]byte, 2<<20)}, d.done)
-	if err := away.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	closeLeaving(t, away, context.Background(), 1)
 	if err := d.wait(t); !errors.Is(err, kafkasink.ErrSpooled) {
 		t.Fatalf("done(%v), want ErrSpooled", err)
 	}
