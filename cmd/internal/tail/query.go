@@ -19,7 +19,7 @@ import (
 // A word key=value, key>=value, key>value, key<=value or key<value is a
 // condition on a field (the keys are in [QueryKeys]); any other word, or
 // text in double quotes, is free text, found case-insensitively in the
-// request's path, query string, request ID and lines (payloads as
+// request's path, query string, request ID, service, trace ID and lines (payloads as
 // written), or in an event's key and value. Build it with [ParseQuery];
 // the zero Query matches everything.
 type Query struct {
@@ -186,7 +186,7 @@ func (q Query) MatchEvent(m *Message) bool {
 
 func requestHasText(m *Message, w []byte) bool {
 	l := m.RequestLog
-	for _, s := range []string{l.Path, l.QueryString, l.RequestID, l.Service} {
+	for _, s := range []string{l.Path, l.QueryString, l.RequestID, l.Service, l.TraceID} {
 		if containsFold([]byte(s), w) {
 			return true
 		}
