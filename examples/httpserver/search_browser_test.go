@@ -55,6 +55,18 @@ func TestBrowserSearchesTracesAndReplays(t *testing.T) {
 	}
 	screenshot(t, browser, "search.png")
 
+	// A hostile search finds the hostile request and stays text.
+	const hostileSearch = `"<script>window.pwned=1</script>"`
+	rows = waitFor(t, browser, base+"?q="+url.QueryEscape(hostileSearch), readRows, func(r []listRow) bool { return len(r) > 0 })
+	// The hostile request's path, and the orders' event payloads (their note).
+	if len(rows) != 3 || !strings.Contains(rows[2].Request, hostile) {
+		t.Errorf("a search for the hostile name finds %+v, want the two orders and GET /hello?name=%s", rows, hostile)
+	}
+	if v := run(t, browser, chromedp.Evaluate[string](`document.getElementById('q').value`)); v != hostileSearch {
+		t.Errorf("the search box shows %q", v)
+	}
+	checkNothingInjected(t, browser)
+
 	// A malformed search: the reason, in the page.
 	do(t, browser, chromedp.Navigate(base+"?q="+url.QueryEscape("stauts=500")))
 	if msg := run(t, browser, chromedp.Evaluate[string](`document.getElementById('error').textContent`)); !strings.Contains(msg, `unknown key "stauts"`) {
@@ -98,6 +110,7 @@ func TestBrowserSearchesTracesAndReplays(t *testing.T) {
 	screenshot(t, browser, "event-replay.png")
 	do(t, browser, chromedp.Click(chromedp.CSS("#replay")), chromedp.WaitVisible(chromedp.CSS("#replayed")))
 	newID := run(t, browser, chromedp.Evaluate[string](`document.getElementById('new-event').textContent`))
+	checkNothingInjected(t, browser)
 	rec := readReplayed(t, brokers, newID)
 	if got := header(rec, wire.ReplayOfHeader); got != original {
 		t.Errorf("the replayed record's %s is %q, want %q", wire.ReplayOfHeader, got, original)
