@@ -152,11 +152,13 @@ func readFrom(cfg *tail.Config, since string, fromOffset int64, sinceGiven bool,
 		return "", cli.Usagef("-from-offset %d: want an offset of 0 or more", fromOffset)
 	}
 	since = strings.TrimSpace(since)
-	if since == "0" || since == "0s" {
-		return "the start of every partition", nil
-	}
-	if d, err := time.ParseDuration(since); err == nil && d < 0 {
-		return "", cli.Usagef("-since %s: want a duration of 0 or more, a time or a date", since)
+	if d, err := time.ParseDuration(since); err == nil {
+		switch {
+		case d < 0:
+			return "", cli.Usagef("-since %s: want a duration of 0 or more, a time or a date", since)
+		case d == 0:
+			return "the start of every partition", nil
+		}
 	}
 	at, err := tail.ParseTime(since, now)
 	if err != nil {

@@ -160,3 +160,32 @@ func TestReadsFromAnOffset(t *testing.T) {
 		t.Errorf("the header does not say %s", want)
 	}
 }
+
+// -since takes a duration ago, a time or a date; 0 in any unit reads
+// everything.
+func TestSinceForms(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		since string
+		want  time.Time // zero: from the start
+		from  string
+	}{
+		{"0", time.Time{}, "the start of every partition"},
+		{"0m", time.Time{}, "the start of every partition"},
+		{"90m", now.Add(-90 * time.Minute), "the last 90m (2026-12-07 10:30:00 UTC)"},
+		{"2026-12-07T10:00:00+01:00", time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC), "2026-12-07 09:00:00 UTC"},
+		{"2026-12-06", time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC), "2026-12-06 00:00:00 UTC"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.since, func(t *testing.T) {
+			var cfg tail.Config
+			from, err := readFrom(&cfg, tt.since, -1, true, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !cfg.Since.Equal(tt.want) || from != tt.from {
+				t.Errorf("since %v, %q; want %v, %q", cfg.Since, from, tt.want, tt.from)
+			}
+		})
+	}
+}
