@@ -13,14 +13,15 @@ import (
 // events of one topic, newest first, that pass a search.
 type eventsPage struct {
 	page
-	Topics    []topicCount // without a topic
-	Topic     string
-	Q         string
-	Error     string
-	Rows      []eventRow
-	More      int // matches beyond maxListRows
-	ExportURL string
-	Keys      []string // the search's keys, for its help
+	Topics     []topicCount // without a topic
+	MoreTopics int
+	Topic      string
+	Q          string
+	Error      string
+	Rows       []eventRow
+	More       int // matches beyond maxListRows
+	ExportURL  string
+	Keys       []string // the search's keys, for its help
 }
 
 // eventRow is an event in the event browser.
@@ -43,7 +44,7 @@ func (v *View) serveEvents(w http.ResponseWriter, r *http.Request) {
 	p.Q = text
 	switch {
 	case p.Topic == "":
-		p.Topics = v.store.eventTopics()
+		p.Topics, p.MoreTopics = v.store.eventTopics(maxListRows)
 		if err == nil && text != "" {
 			err = fmt.Errorf("choose a topic to search its events")
 		}
@@ -52,10 +53,10 @@ func (v *View) serveEvents(w http.ResponseWriter, r *http.Request) {
 		}
 	case err != nil:
 		p.Error, status = err.Error(), http.StatusBadRequest
-		p.Topics = v.store.eventTopics()
+		p.Topics, p.MoreTopics = v.store.eventTopics(maxListRows)
 	default:
-		if !v.hasTopic(p.Topic) {
-			p.Topics = v.store.eventTopics()
+		if !v.store.hasEventTopic(p.Topic) {
+			p.Topics, p.MoreTopics = v.store.eventTopics(maxListRows)
 			p.Error, status = fmt.Sprintf("topic %q: no event of it is held; the topics held are listed below", p.Topic), http.StatusNotFound
 			break
 		}
@@ -67,15 +68,6 @@ func (v *View) serveEvents(w http.ResponseWriter, r *http.Request) {
 		p.ExportURL = "/export/events?" + url.Values{"topic": {p.Topic}, "q": {text}}.Encode()
 	}
 	v.render(w, status, "events", p)
-}
-
-func (v *View) hasTopic(topic string) bool {
-	for _, t := range v.store.eventTopics() {
-		if t.Topic == topic {
-			return true
-		}
-	}
-	return false
 }
 
 func newEventRow(m *tail.Message) eventRow {

@@ -49,8 +49,21 @@ type topicCount struct {
 	Events int
 }
 
-// eventTopics returns the topics of the held events, by name.
-func (s *store) eventTopics() []topicCount {
+// hasEventTopic reports whether an event of topic is held.
+func (s *store) hasEventTopic(topic string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.events {
+		if m.Topic == topic {
+			return true
+		}
+	}
+	return false
+}
+
+// eventTopics returns the first limit topics of the held events by name,
+// and how many more there are.
+func (s *store) eventTopics(limit int) ([]topicCount, int) {
 	s.mu.Lock()
 	counts := map[string]int{}
 	for _, m := range s.events {
@@ -62,7 +75,10 @@ func (s *store) eventTopics() []topicCount {
 		out = append(out, topicCount{t, n})
 	}
 	slices.SortFunc(out, func(a, b topicCount) int { return strings.Compare(a.Topic, b.Topic) })
-	return out
+	if len(out) > limit {
+		return out[:limit], len(out) - limit
+	}
+	return out, 0
 }
 
 // ofTrace returns the held request logs of the trace ID, oldest first.
