@@ -53,12 +53,16 @@ const (
 // A nil ctx means context.Background(): the event goes to the default
 // pipeline, as any call whose context holds no span, and becomes no line.
 //
-// A call that returns an error wrote nothing, with one exception: with
+// A call that returns an error wrote nothing, with these exceptions: with
 // [WithAck], an error wrapping the context's error says that the caller
 // stopped waiting after the event was handed to the producer. The event may
 // still be delivered (a later failure goes to the exporter's error handler),
 // it is a line of its request marked "unacknowledged":true, and retrying it
-// may write it twice.
+// may write it twice. With WithAck and a disk spool, an error wrapping
+// kafkasink.ErrSpooled says the event waits on disk (see [WithAck]). With
+// several pipelines bound to the span's tracer provider (a dual write),
+// each gets the call, and the error joins the failures of those that
+// failed: the others wrote the event.
 func Emit(ctx context.Context, eventType, eventSubtype string, payload any, opts ...EmitOption) error {
 	if eventType == "" {
 		return fmt.Errorf("%w: event type is empty", ErrInvalidTopic)

@@ -33,33 +33,63 @@ func join(ps []Pipeline) Pipeline {
 
 // Emit emits to every pipeline. The result is the first successful one's;
 // the error joins every pipeline's failure, so that a caller learns that
-// one of them did not write the event even when another did.
+// one of them did not write the event even when another did. A pipeline
+// that has shut down is one being removed (its Shutdown retires it): its
+// ErrShutdown counts only when every pipeline returned it.
 func (f *fanout) Emit(ctx context.Context, r EmitRecord) (EmitResult, error) {
 	var (
 		res  EmitResult
 		ok   bool
-		errs []error
+		errs failures
 	)
 	for _, p := range f.ps {
 		got, err := p.Emit(ctx, r)
 		if err != nil {
-			errs = append(errs, err)
+			errs.add(err)
 			continue
 		}
 		if !ok {
 			res, ok = got, true
 		}
 	}
-	return res, errors.Join(errs...)
+	return res, errs.err(len(f.ps))
 }
 
-// Log logs to every pipeline; the error joins their failures.
+// Log logs to every pipeline; the error joins their failures, as for Emit.
 func (f *fanout) Log(ctx context.Context, r LogRecord) error {
-	var errs []error
+	var errs failures
 	for _, p := range f.ps {
 		if err := p.Log(ctx, r); err != nil {
-			errs = append(errs, err)
+			errs.add(err)
 		}
 	}
-	return errors.Join(errs...)
+	return errs.err(len(f.ps))
+}
+
+// failures collects the errors of a fanout's pipelines.
+type failures struct {
+	errs []error
+	shut int // how many returned ErrShutdown
+}
+
+func (fs *failures) add(err error) {
+	if errors.Is(err, ErrShutdown) {
+		fs.shut++
+	}
+	fs.errs = append(fs.errs, err)
+}
+
+// err joins the failures of n pipelines, leaving out those of pipelines
+// that have shut down unless all of them have.
+func (fs *failures) err(n int) error {
+	if fs.shut == 0 || fs.shut == n {
+		return errors.Join(fs.errs...)
+	}
+	var live []error
+	for _, err := range fs.errs {
+		if !errors.Is(err, ErrShutdown) {
+			live = append(live, err)
+		}
+	}
+	return errors.Join(live...)
 }

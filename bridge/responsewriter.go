@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -55,10 +56,14 @@ func (w *responseWriter) Flush() { _ = w.FlushError() }
 // pipe), or an error wrapping http.ErrNotSupported when it cannot flush.
 // http.ResponseController.Flush calls it.
 func (w *responseWriter) FlushError() error {
-	if !w.wroteHeader {
+	err := http.NewResponseController(w.ResponseWriter).Flush()
+	// A flush writes the header (200 unless written) before it can fail
+	// on the connection; one that is not supported writes nothing, and
+	// the status the handler writes next is the one sent.
+	if !w.wroteHeader && !errors.Is(err, http.ErrNotSupported) {
 		w.status, w.wroteHeader = http.StatusOK, true
 	}
-	return http.NewResponseController(w.ResponseWriter).Flush()
+	return err
 }
 
 // Hijack implements http.Hijacker; when the wrapped writer cannot hijack,

@@ -3,11 +3,13 @@ package bridge
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"math"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -33,6 +35,8 @@ import (
 //     strings. An attribute with no JSON form (a NaN inside a struct, a
 //     channel) becomes the string "!ERROR:cause", as slog.JSONHandler
 //     writes it, and the record is kept; a typed-nil error reads "<nil>".
+//     A record too large for a line (bridge.ErrMessageTooLarge) is kept as
+//     {"msg": the message (up to 1 KiB), "!ERROR": the error}.
 //   - timestamp: the record's time.
 //
 // Records logged without such a context go to the next handler only: a log
@@ -73,7 +77,12 @@ func (h *SlogHandler) Handle(ctx context.Context, r slog.Record) error {
 			ts = time.Now()
 		}
 		// A line that cannot be added must not keep the record from next.
-		_ = logAt(ctx, ts, slogLevelName(r.Level), h.payload(r))
+		level := slogLevelName(r.Level)
+		if err := logAt(ctx, ts, level, h.payload(r)); errors.Is(err, ErrMessageTooLarge) {
+			// Kept, shortened, as slog.JSONHandler keeps a record whose
+			// attribute fails: the line says what happened.
+			_ = logAt(ctx, ts, level, map[string]any{slog.MessageKey: cutMessage(r.Message), "!ERROR": err.Error()})
+		}
 	}
 	return h.next.Handle(ctx, r)
 }
@@ -194,6 +203,21 @@ func anyValue(x any) (v any) {
 		return "!ERROR:" + err.Error()
 	}
 	return json.RawMessage(b)
+}
+
+// maxCutMessage bounds the message of a record too large for a line.
+const maxCutMessage = 1 << 10
+
+// cutMessage returns msg cut to maxCutMessage bytes at a rune boundary.
+func cutMessage(msg string) string {
+	if len(msg) <= maxCutMessage {
+		return msg
+	}
+	n := maxCutMessage
+	for n > 0 && !utf8.RuneStart(msg[n]) {
+		n--
+	}
+	return msg[:n]
 }
 
 func slogLevelName(l slog.Level) string {

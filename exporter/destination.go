@@ -30,16 +30,24 @@ type eventWriterKey struct{}
 
 // ContextWithEventWriter returns a copy of ctx whose Emit and EmitRaw calls
 // go to w instead of the sink; a nil w returns ctx unchanged. Log calls are
-// not affected. Users call outbox.WithTx, which uses this.
+// not affected. Users call outbox.WithTx, which uses this. A nil ctx means
+// context.Background().
 func ContextWithEventWriter(ctx context.Context, w EventWriter) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if w == nil {
 		return ctx
 	}
 	return context.WithValue(ctx, eventWriterKey{}, w)
 }
 
-// EventWriterFromContext returns the EventWriter ctx carries, or nil.
+// EventWriterFromContext returns the EventWriter ctx carries, or nil (also
+// for a nil ctx).
 func EventWriterFromContext(ctx context.Context) EventWriter {
+	if ctx == nil {
+		return nil
+	}
 	w, _ := ctx.Value(eventWriterKey{}).(EventWriter)
 	return w
 }
@@ -47,27 +55,16 @@ func EventWriterFromContext(ctx context.Context) EventWriter {
 // ErrEventWriter wraps the error of an [EventWriter]: Emit returns it when
 // the event could not be written (for the outbox: the insert into the
 // outbox table failed, and the caller's transaction should be rolled back).
-var ErrEventWriter = errors.New("otelrelayer: writing the event")
+var ErrEventWriter = errors.New("exporter: writing the event")
 
 // writeEvent hands msg to w. On success the event becomes a line of req
 // marked "outbox":true: written, not yet published (its publication
-// depends on the writer, e.g. on the commit of the transaction).
+// depends on the writer, e.g. on the commit of the transaction). As for a
+// produced event, a request that has ended gets it in a late message.
 func (p *Processor) writeEvent(ctx context.Context, w EventWriter, req *request, r bridge.EmitRecord, msg kafkasink.Message, idText []byte, res bridge.EmitResult) (bridge.EmitResult, error) {
 	if err := w.WriteEvent(ctx, msg); err != nil {
 		return res, fmt.Errorf("%w %s for %q: %w", ErrEventWriter, res.EventID, msg.Topic, err)
 	}
-	if req == nil {
-		return res, nil
-	}
-	if r.Raw { // EmitRaw lines stay untouched
-		req.addLine(msg.Value, p.cfg.maxLines, p.cfg.maxMessageBytes)
-		return res, nil
-	}
-	req.add(p.cfg.maxLines, p.cfg.maxMessageBytes, func(dst []byte) []byte {
-		dst = append(dst, msg.Value[:len(msg.Value)-1]...) // the event without its closing brace
-		dst = append(dst, `,"event_id":"`...)
-		dst = append(dst, idText...)
-		return append(dst, `","outbox":true}`...)
-	})
+	p.addEventLine(req, r, msg.Value, idText, lineOutbox)
 	return res, nil
 }

@@ -58,9 +58,9 @@ func (t *recentTable) get(id trace.SpanID) (endedRef, bool) {
 }
 
 // remember records the spans of an ended request.
-func (p *Processor) remember(e *endedRequest, ref endedRef) {
+func (p *Processor) remember(children []trace.SpanID, ref endedRef) {
 	p.recent.put(ref.root.SpanID(), ref)
-	for _, c := range e.children {
+	for _, c := range children {
 		p.recent.put(c, ref)
 	}
 }
@@ -82,19 +82,27 @@ func (p *Processor) endedRequestOf(s sdktrace.ReadOnlySpan) (endedRef, bool) {
 // request, as one request log marked late: they reach a message as a late
 // Log does, counted in the late lines metric.
 func (p *Processor) writeLateErrors(ref endedRef, s sdktrace.ReadOnlySpan) {
-	var lines []byte
-	var ends []int32
-	appendErrorLines(nil, s, func(line []byte) {
-		if len(lines) > 0 {
-			lines = append(lines, ',')
-		}
-		lines = append(lines, line...)
-		ends = append(ends, int32(len(lines)))
-	})
-	if len(ends) == 0 {
+	var late endedRequest
+	appendErrorLines(nil, s, late.appendLine)
+	p.writeLate(ref, s, late)
+}
+
+// writeLate writes the error lines of s in late as one request log marked
+// late, counted in the late lines metric.
+func (p *Processor) writeLate(ref endedRef, s sdktrace.ReadOnlySpan, late endedRequest) {
+	if len(late.ends) == 0 {
 		return
 	}
-	add(p.metrics.lateLines, int64(len(ends)))
+	add(p.metrics.lateLines, int64(len(late.ends)))
 	h := p.lateHead(ref, s.EndTime())
-	p.writeRequestLog(doneContext, &h, endedRequest{lines: lines, ends: ends})
+	p.writeRequestLog(doneContext, &h, late)
+}
+
+// appendLine adds a line to e, for a message of lines that no request holds.
+func (e *endedRequest) appendLine(line []byte) {
+	if len(e.lines) > 0 {
+		e.lines = append(e.lines, ',')
+	}
+	e.lines = append(e.lines, line...)
+	e.ends = append(e.ends, int32(len(e.lines)))
 }

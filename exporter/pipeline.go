@@ -18,8 +18,12 @@ import (
 )
 
 // Emit implements bridge.Pipeline: it validates, produces the event message
-// at once and adds it as a line to the request that owns r.Span.
+// at once and adds it as a line to the request that owns r.Span. A nil ctx
+// means context.Background(), as in bridge.Emit.
 func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitResult, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if p.shut.Load() {
 		return bridge.EmitResult{}, bridge.ErrShutdown
 	}
@@ -64,7 +68,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 			req.countDroppedEvent()
 			return res, p.callerError("event", topic, err)
 		}
-		p.addEventLine(req, r, value, idText, false)
+		p.addEventLine(req, r, value, idText, lineWritten)
 		return res, nil
 	}
 	ev := &ackedEvent{ackDelivery: ackDelivery{p: p, msg: failed, start: p.metrics.start()}}
@@ -75,7 +79,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if !waited || spooled {
 		// Handed to the producer without an acknowledgement: it is a line
 		// of the request, marked, and a later failure is reported.
-		p.addEventLine(req, r, value, idText, true)
+		p.addEventLine(req, r, value, idText, lineUnacknowledged)
 		if !waited {
 			return res, fmt.Errorf("exporter: stopped waiting for the acknowledgement of event %s on %q; it was handed to the producer and may still be delivered (a later failure goes to the error handler), so retrying may duplicate it: %w", id, topic, ctx.Err())
 		}
@@ -85,7 +89,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		req.countDroppedEvent()
 		return res, p.callerError("event", topic, err)
 	}
-	p.addEventLine(req, r, value, idText, false)
+	p.addEventLine(req, r, value, idText, lineWritten)
 	return res, nil
 }
 
@@ -111,8 +115,12 @@ type ackedEvent struct {
 }
 
 // Log implements bridge.Pipeline: it adds a line to the request that owns
-// r.Span, or writes a one-line request log at once when there is none.
+// r.Span, or writes a one-line request log at once when there is none. A
+// nil ctx means context.Background(), as in bridge.Log.
 func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if p.shut.Load() {
 		return bridge.ErrShutdown
 	}
@@ -150,15 +158,26 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	return nil
 }
 
-// addEventLine adds an event handed to the producer to req, the request of
-// r.Span: the event as written, with its event ID (idText, as in its header)
-// as one more key, and "unacknowledged":true when its caller asked for the
-// broker's acknowledgement and returned without it. EmitRaw messages are
-// added untouched, unless unacknowledged. When the request has ended
+// eventLineMark is what an event's line says of its message besides the
+// event: nothing, "unacknowledged":true or "outbox":true.
+type eventLineMark int
+
+const (
+	lineWritten        eventLineMark = iota // handed to the producer, or acknowledged
+	lineUnacknowledged                      // WithAck, returned without the answer
+	lineOutbox                              // written by an EventWriter
+)
+
+// addEventLine adds an event handed to the producer (or to an EventWriter)
+// to req, the request of r.Span: the event as written, with its event ID
+// (idText, as in its header) as one more key, and "unacknowledged":true
+// when its caller asked for the broker's acknowledgement and returned
+// without it, "outbox":true when an EventWriter took it. EmitRaw messages
+// are added untouched, unless unacknowledged. When the request has ended
 // meanwhile, or before the call, the line goes into a late message; an
 // event outside any request is no line.
-func (p *Processor) addEventLine(req *request, r bridge.EmitRecord, value, idText []byte, unacknowledged bool) {
-	encode := func(dst []byte) []byte { return appendEventLine(dst, r.Raw, value, idText, unacknowledged) }
+func (p *Processor) addEventLine(req *request, r bridge.EmitRecord, value, idText []byte, mark eventLineMark) {
+	encode := func(dst []byte) []byte { return appendEventLine(dst, r.Raw, value, idText, mark) }
 	if req != nil && req.add(p.cfg.maxLines, p.cfg.maxMessageBytes, encode) {
 		return
 	}
@@ -175,9 +194,9 @@ func (p *Processor) addEventLine(req *request, r bridge.EmitRecord, value, idTex
 }
 
 // appendEventLine appends the line of an event: see addEventLine.
-func appendEventLine(dst []byte, raw bool, value, idText []byte, unacknowledged bool) []byte {
+func appendEventLine(dst []byte, raw bool, value, idText []byte, mark eventLineMark) []byte {
 	if raw {
-		if unacknowledged {
+		if mark == lineUnacknowledged {
 			return appendRawUnacknowledged(dst, value)
 		}
 		return append(dst, value...)
@@ -186,8 +205,11 @@ func appendEventLine(dst []byte, raw bool, value, idText []byte, unacknowledged 
 	dst = append(dst, `,"event_id":"`...)
 	dst = append(dst, idText...)
 	dst = append(dst, '"')
-	if unacknowledged {
+	switch mark {
+	case lineUnacknowledged:
 		dst = append(dst, `,"unacknowledged":true`...)
+	case lineOutbox:
+		dst = append(dst, `,"outbox":true`...)
 	}
 	return append(dst, '}')
 }

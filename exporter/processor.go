@@ -171,9 +171,12 @@ func (p *Processor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 		// ours), the span joins none: a Log in it writes a one-line
 		// request log, so nothing is lost, and a long job evicted early
 		// does not turn each later child span into a request of its own.
-		if req := p.requests.get(parent.SpanID()); req != nil {
-			req.addChild(id, &p.requests)
-		} else if ref, ok := p.recent.get(parent.SpanID()); ok {
+		if req := p.requests.get(parent.SpanID()); req != nil && req.addChild(id, &p.requests) {
+			return
+		}
+		// Its request has ended (before, or while, it started): the
+		// request is remembered before its end is visible.
+		if ref, ok := p.recent.get(parent.SpanID()); ok {
 			p.recent.put(id, ref) // its lines and errors are late ones
 		}
 		return
@@ -245,9 +248,18 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 	}
 	// No scratch array: it would escape, 512 bytes a span; error lines,
 	// which are rare, allocate their own buffer.
+	var late endedRequest // the errors that came after the request ended
 	appendErrorLines(nil, s, func(line []byte) {
-		req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes)
+		if !req.addLine(line, p.cfg.maxLines, p.cfg.maxMessageBytes) {
+			late.appendLine(line)
+		}
 	})
+	if len(late.ends) > 0 {
+		if ref, ok := p.endedRequestOf(s); ok && !p.shut.Load() {
+			p.writeLate(ref, s, late)
+		}
+		return
+	}
 	if req.root != id {
 		if forget, ok := req.childEnded(id); ok { // beyond what a request keeps
 			p.requests.del(forget)
@@ -262,31 +274,34 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 // It does nothing when the request has already ended: its root span's end,
 // eviction and Shutdown may race, and only the first writes the log.
 func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evicted bool) {
-	e, ok := req.end(evicted)
+	var h requestHead
+	e, ok := req.end(evicted, func(s sdktrace.ReadOnlySpan, children []trace.SpanID) {
+		start := s.StartTime()
+		h = requestHead{
+			source:       p.Source(),
+			loggingTopic: p.topicName,
+			start:        start,
+			elapsed:      end.Sub(start),
+			span:         s.SpanContext(),
+			parent:       s.Parent(),
+		}
+		h.info.read(s.Attributes())
+		if k := s.SpanKind(); k == trace.SpanKindClient || k == trace.SpanKindProducer {
+			// An outbound call as a root (a job calling an API): the HTTP
+			// and RPC attributes describe the server it called, not a
+			// request this service served. It is logged as a job: service
+			// = span name.
+			h.info.kind = kindOther
+		}
+		h.service = h.info.service(s.Name())
+		// Remembered before the request is seen ended, so that a line, an
+		// event or an error that cannot join it finds it ended (and goes
+		// into a late message) rather than nowhere.
+		p.remember(children, endedRef{root: h.span, service: h.service})
+	})
 	if !ok {
 		return
 	}
-	s := e.span
-	start := s.StartTime()
-	h := requestHead{
-		source:       p.Source(),
-		loggingTopic: p.topicName,
-		start:        start,
-		elapsed:      end.Sub(start),
-		span:         s.SpanContext(),
-		parent:       s.Parent(),
-	}
-	h.info.read(s.Attributes())
-	if k := s.SpanKind(); k == trace.SpanKindClient || k == trace.SpanKindProducer {
-		// An outbound call as a root (a job calling an API): the HTTP and
-		// RPC attributes describe the server it called, not a request
-		// this service served. It is logged as a job: service = span name.
-		h.info.kind = kindOther
-	}
-	h.service = h.info.service(s.Name())
-	// Remembered before its spans leave the table, so that a line that
-	// finds no request finds it ended.
-	p.remember(&e, endedRef{root: h.span, service: h.service})
 	p.requests.del(req.root)
 	for _, c := range e.children {
 		p.requests.del(c)
@@ -344,8 +359,13 @@ func (p *Processor) requestLogMessage(h *requestHead, e endedRequest) (kafkasink
 	// allocated at its exact size.
 	var headBuf [512]byte
 	// The head takes at most half the message: its fields are shortened
-	// before the lines are cut.
-	head := fitHead(headBuf[:0], h, p.cfg.maxMessageBytes/2)
+	// before the lines are cut. A one-line message (late, outside any
+	// request) holds a line its call accepted: the head makes room for it.
+	budget := p.cfg.maxMessageBytes / 2
+	if h.late || h.outside {
+		budget = min(budget, p.cfg.maxMessageBytes-maxTailBytes-len(lines))
+	}
+	head := fitHead(headBuf[:0], h, budget)
 	room := p.cfg.maxMessageBytes - len(head) - maxTailBytes
 	n := len(ends)
 	for n > 0 && int(ends[n-1]) > room {

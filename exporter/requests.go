@@ -118,15 +118,18 @@ type endedRequest struct {
 // end marks the request ended and returns its contents; it reports false
 // when the request had already ended (the root's end, eviction and Shutdown
 // may race). Nothing is appended afterwards, so the slices are the caller's,
-// to give back with release once written.
-func (r *request) end(evicted bool) (endedRequest, bool) {
+// to give back with release once written. ending runs before the end is
+// visible (under the request's lock): whoever finds the request ended, and
+// cannot add to it, then finds what ending recorded.
+func (r *request) end(evicted bool, ending func(root sdktrace.ReadOnlySpan, children []trace.SpanID)) (endedRequest, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended {
 		return endedRequest{}, false
 	}
-	r.ended = true
 	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers, &r.headers, r.span}
+	ending(r.span, r.children) // not &e: e would move to the heap
+	r.ended = true
 	r.lines, r.ends, r.children, r.buffers, r.span, r.endedChildren = nil, nil, nil, nil, nil, nil
 	return e, true
 }

@@ -25,7 +25,8 @@ const MetricSampledOutRequestLogs = "otelrelayer.request_logs.sampled_out"
 // request has
 //
 //   - an error line: a Log at level error, critical, fatal, panic, alert or
-//     emergency (any case), a recorded exception or an error status of any
+//     emergency (any case), or above one of them as log/slog names it
+//     ("error+4"), a recorded exception or an error status of any
 //     of its spans (which become error lines);
 //   - an HTTP status of 500 or more;
 //   - dropped lines or dropped events, or it was evicted;
@@ -147,10 +148,23 @@ func hasErrorLine(lines []byte, ends []int32) bool {
 var errorLevels = []string{"error", "critical", "fatal", "panic", "alert", "emergency"}
 
 func isErrorLevel(level []byte) bool {
+	// A level above one of these, as slog names it ("error+4"), is one too.
+	if i := bytes.IndexByte(level, '+'); i > 0 && isDigits(level[i+1:]) {
+		level = level[:i]
+	}
 	for _, l := range errorLevels {
 		if bytes.EqualFold(level, []byte(l)) {
 			return true
 		}
 	}
 	return false
+}
+
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
 }

@@ -37,9 +37,12 @@ func ExampleWithSpool() {
 			fmt.Println("kept in the spool for the next start")
 		}
 	})
-	// Close does not wait for a broker that does not answer: the message
-	// stays in dir, and the next New on dir produces it first.
-	if err := p.Close(ctx); err != nil {
+	// Close does not wait for a broker that cannot be reached: the message
+	// stays in dir, the next New on dir produces it first, and Close says
+	// so (an error wrapping ErrSpooled, with the count and the directory).
+	if err := p.Close(ctx); errors.Is(err, kafkasink.ErrSpooled) {
+		fmt.Println("Close: left in the spool")
+	} else if err != nil {
 		log.Fatal(err)
 	}
 
@@ -50,5 +53,6 @@ func ExampleWithSpool() {
 	_ = first.Close(ctx)
 	// Output:
 	// kept in the spool for the next start
+	// Close: left in the spool
 	// true
 }

@@ -21,7 +21,10 @@ type Event struct {
 
 // Line is one entry of a request log's lines: an emitted event (EventType is
 // set), a log line (LogLevel is set), or a message of EmitRaw, which may be
-// any JSON value. Raw always holds the line as written.
+// any JSON value. Raw always holds the line as written. An EmitRaw message
+// marked unacknowledged (see Unacknowledged) gets the key when it is an
+// object, and is wrapped as {"message":value,"unacknowledged":true} when it
+// is any other JSON value.
 //
 // Error lines are log lines with level "error" whose payload names the span:
 // one per exception event,

@@ -9,11 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/exporter"
+	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
@@ -116,6 +119,21 @@ func TestScenarioMessages(t *testing.T) {
 				span.End()
 			}
 		}},
+		{"late lines and errors, shortened fields, unacknowledged and outbox lines", []exporter.Option{exporter.WithMaxMessageBytes(16 << 10)}, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			long := strings.Repeat("\x01\"", 4<<10)
+			ctx, span := rec.Tracer().Start(t.Context(), "GET /", trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
+				attribute.String("http.request.method", "GET"), attribute.String("url.path", "/"+long),
+				attribute.String("url.query", long), attribute.String("user_agent.original", long)))
+			done, cancel := context.WithCancel(ctx)
+			cancel()
+			_ = bridge.EmitRaw(done, "raw_topic", []int{1, 2}, bridge.WithAck())
+			_ = bridge.Emit(exporter.ContextWithEventWriter(ctx, nopWriter{}), "order_created", "outbox", 1)
+			childCtx, child := rec.Tracer().Start(ctx, "child")
+			span.End()
+			_ = bridge.Log(childCtx, "info", "late")
+			child.RecordError(errors.New("boom"))
+			child.End()
+		}},
 		{"CloudEvents, prefix and suffix", []exporter.Option{exporter.WithCloudEvents(), exporter.WithTopicPrefix("shop."), exporter.WithTopicSuffix(".v1"), exporter.WithSource("shop")}, func(t *testing.T, rec *otelrelayertest.Recorder) {
 			ctx, span := rec.Tracer().Start(t.Context(), "ce")
 			_ = bridge.Emit(ctx, "order_created", "ce", map[string]string{"k": "v"})
@@ -146,3 +164,7 @@ func TestScenarioMessages(t *testing.T) {
 		})
 	}
 }
+
+type nopWriter struct{}
+
+func (nopWriter) WriteEvent(context.Context, kafkasink.Message) error { return nil }
