@@ -90,8 +90,9 @@ type optionFunc func(config) config
 func (f optionFunc) apply(c config) config { return f(c) }
 
 // WithMaxRequests sets how many request logs the view keeps, those that
-// arrived last; the list shows all of them, newest date first (a date
-// in the future of its arrival is shown as forged and listed at its
+// arrived last; the list shows them newest date first, at most 1,000 on a
+// page (a search narrows them, the export holds every match; a date in
+// the future of its arrival is shown as forged and listed at its
 // arrival). The default is [DefaultMaxRequests];
 // whatever the count, the kept request logs hold at most 64 MiB. [New]
 // refuses a bound below 1.
