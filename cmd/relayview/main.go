@@ -48,7 +48,8 @@ import (
 // documentation states, whatever the records it reads: what the view holds
 // (64 MiB of request logs and 32 MiB of events, by its count of their
 // bytes, about twice that on the heap), a fetch being read (1 MiB as sent,
-// its batches at most 16 MiB each decompressed) and the pages being
+// its batches at most 16 MiB each and about 32 MiB together decompressed,
+// see package tail) and the pages being
 // served. TestMemoryBoundUnderHostileRecords measures it.
 const MemoryBound = 384 << 20
 

@@ -116,7 +116,7 @@ func (v *View) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/live":
 		v.serveLive(w, r)
 	case strings.HasPrefix(path, "/requests/"):
-		v.serveRequest(w, strings.TrimPrefix(path, "/requests/"))
+		v.serveRequest(w, strings.TrimPrefix(r.URL.EscapedPath(), "/requests/"))
 	case path == "/events":
 		v.serveEvents(w, r)
 	case path == "/export/requests":
@@ -128,7 +128,7 @@ func (v *View) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(path, "/events/"):
 		v.serveEvent(w, strings.TrimPrefix(path, "/events/"))
 	case strings.HasPrefix(path, "/raw/requests/"):
-		v.serveRawRequest(w, strings.TrimPrefix(path, "/raw/requests/"))
+		v.serveRawRequest(w, strings.TrimPrefix(r.URL.EscapedPath(), "/raw/requests/"))
 	case strings.HasPrefix(path, "/raw/events/"):
 		v.serveRawEvent(w, strings.TrimPrefix(path, "/raw/events/"))
 	case path == "/static/app.js" || path == "/static/style.css":
@@ -205,11 +205,18 @@ func (v *View) serveRequest(w http.ResponseWriter, rest string) {
 	v.render(w, http.StatusOK, "detail", d)
 }
 
+// parseRequestID reads TOPIC/PARTITION/OFFSET of an escaped path, the
+// topic path-escaped as requestURL writes it.
 func parseRequestID(s string) (requestID, bool) {
 	parts := strings.Split(s, "/")
 	if len(parts) != 3 || parts[0] == "" {
 		return requestID{}, false
 	}
+	topic, err := url.PathUnescape(parts[0])
+	if err != nil {
+		return requestID{}, false
+	}
+	parts[0] = topic
 	p, err1 := strconv.ParseInt(parts[1], 10, 32)
 	o, err2 := strconv.ParseInt(parts[2], 10, 64)
 	if err1 != nil || err2 != nil {

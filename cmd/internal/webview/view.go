@@ -98,8 +98,10 @@ func newRow(r *request) row {
 	return w
 }
 
+// requestURL is the address of a request log's page. Topic names are any
+// client's ("logs/v2", "logs?x"): the topic is path-escaped.
 func requestURL(id requestID) string {
-	return fmt.Sprintf("/requests/%s/%d/%d", id.topic, id.partition, id.offset)
+	return fmt.Sprintf("/requests/%s/%d/%d", url.PathEscape(id.topic), id.partition, id.offset)
 }
 
 // duration is the request's duration in milliseconds.
