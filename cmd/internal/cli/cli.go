@@ -143,3 +143,19 @@ func Notef(w io.Writer, name, format string, args ...any) {
 	}
 	fmt.Fprintln(w, name+": "+termtext.Lines(fmt.Sprintf(format, escaped...)))
 }
+
+// Notes returns a writer that writes each line given to one Write call to
+// w after the command's name, as Notef does (the caller escapes them).
+func Notes(w io.Writer, name string) io.Writer { return notes{w, name + ": "} }
+
+type notes struct {
+	w      io.Writer
+	prefix string
+}
+
+func (n notes) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(n.w, n.prefix+string(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

@@ -17,6 +17,8 @@
 //     only records stamped at or after Since (time.Now() for "new messages
 //     only", which also catches the first messages of a topic created
 //     later).
+//   - Config.FromOffset > 0 starts every partition at that offset
+//     instead (relayview -from-offset); it excludes Since.
 //   - [Tail.Next](ctx) returns the next [Message], blocking until there is
 //     one; ctx's error when ctx is done, [ErrClosed] after [Tail.Close].
 //     A Tail is used by one goroutine at a time; Close may be called from
@@ -36,6 +38,11 @@
 //   - [ParseFilter](statuses, pathPrefix, tracePrefix) builds the [Filter]
 //     of relaytail's -status, -path and -trace flags; [Filter.Match]
 //     tests a request log.
+//   - [ParseQuery](text, kind, now) builds the [Query] of the web view's
+//     search and relaytail -q: key=value, key>=value… conditions and free
+//     words, all of which must hold; [Query.MatchRequest] and
+//     [Query.MatchEvent] test a message. Each key is one entry of the
+//     queryKeys table ([QueryKeys] lists them per kind).
 //   - Config.OnFetchError receives errors of single partitions while
 //     reading (the client retries them); nil ignores them.
 //   - Records are hostile: a fetched record batch may decompress to at

@@ -51,11 +51,14 @@ var (
 
 // Config says what to read. See the package documentation.
 type Config struct {
-	Brokers []string      // seed brokers, host:port; required
-	Topics  []string      // topics to read; empty: every topic but "__…" ones
-	Since   time.Time     // zero: from the start of each partition
-	Window  time.Duration // ordering window; 0: arrival order
-	Timeout time.Duration // Open's first contact; 0: DefaultTimeout
+	Brokers []string  // seed brokers, host:port; required
+	Topics  []string  // topics to read; empty: every topic but "__…" ones
+	Since   time.Time // zero: from the start of each partition
+	// FromOffset > 0 starts every partition at this offset (at its end
+	// when it holds fewer records); it excludes Since.
+	FromOffset int64
+	Window     time.Duration // ordering window; 0: arrival order
+	Timeout    time.Duration // Open's first contact; 0: DefaultTimeout
 
 	// OnFetchError, when set, receives errors of single partitions while
 	// reading; the client keeps retrying them.
@@ -98,9 +101,20 @@ func Open(ctx context.Context, cfg Config) (*Tail, error) {
 			return nil, errors.New("tail: empty topic name")
 		}
 	}
+	if cfg.FromOffset < 0 {
+		return nil, fmt.Errorf("tail: offset %d is negative", cfg.FromOffset)
+	}
+	if cfg.FromOffset > 0 && !cfg.Since.IsZero() {
+		return nil, errors.New("tail: give Since or FromOffset, not both")
+	}
 	start := kgo.NewOffset().AtStart()
-	if !cfg.Since.IsZero() {
+	switch {
+	case !cfg.Since.IsZero():
 		start = kgo.NewOffset().AfterMilli(cfg.Since.UnixMilli())
+	case cfg.FromOffset > 0:
+		// Past a partition's end, franz-go resets to ConsumeResetOffset's
+		// relative part: at the end.
+		start = kgo.NewOffset().At(cfg.FromOffset)
 	}
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),

@@ -156,6 +156,8 @@ type page struct {
 type bounds struct {
 	Requests, MaxRequests int
 	Events, MaxEvents     int
+	Oldest                string // the date of the oldest request log held, "" when none
+	From                  string // where reading started, as WithHistory says
 }
 
 // detail is the detail view of a request log.
@@ -185,6 +187,7 @@ type timelineLine struct {
 	Event    string // event type and subtype
 	EventURL string // "" when the line has no event ID
 	Where    string // the event's message: topic, partition, offset; "" when not held
+	Outbox   bool   // the event went through the transactional outbox
 	Payload  string
 }
 
@@ -263,6 +266,7 @@ func newTimelineLine(l *wire.RequestLog, line wire.Line, total float64, events *
 	switch {
 	case line.IsEvent():
 		t.Kind = "event"
+		t.Outbox = line.Outbox
 		t.Event = line.EventType
 		if line.EventSubtype != "" {
 			t.Event += " · " + line.EventSubtype
