@@ -92,6 +92,9 @@ type requestHead struct {
 	info                 rootInfo
 	service              string // RPC and other roots
 	span                 trace.SpanContext
+	// parent is the root span's remote parent (the upstream service's
+	// span that called it), invalid when the root has none.
+	parent trace.SpanContext
 	// A one-line message, not a request's log: late holds a line or
 	// errors that arrived after their request's log was written;
 	// outside, a Log outside any request.
@@ -153,6 +156,12 @@ func appendRequestHead(dst []byte, h *requestHead) []byte {
 		dst = hex.AppendEncode(dst, tid[:])
 		dst = append(dst, `","span_id":"`...)
 		dst = hex.AppendEncode(dst, sid[:])
+		dst = append(dst, '"')
+	}
+	if h.parent.IsValid() && h.parent.IsRemote() {
+		dst = append(dst, `,"parent_span_id":"`...)
+		psid := h.parent.SpanID()
+		dst = hex.AppendEncode(dst, psid[:])
 		dst = append(dst, '"')
 	}
 	dst = append(dst, h.attributes...)

@@ -292,6 +292,7 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 			start:        start,
 			elapsed:      end.Sub(start),
 			span:         s.SpanContext(),
+			parent:       s.Parent(),
 		}
 		h.info.read(s.Attributes())
 		if k := s.SpanKind(); k == trace.SpanKindClient || k == trace.SpanKindProducer {

@@ -123,8 +123,14 @@ type RequestLog struct {
 	RPCStatusCode *int   `json:"rpc_status_code,omitempty"`
 	RPCStatus     string `json:"rpc_status,omitempty"`
 
-	TraceID      string `json:"trace_id,omitempty"`
-	SpanID       string `json:"span_id,omitempty"`
+	TraceID string `json:"trace_id,omitempty"`
+	SpanID  string `json:"span_id,omitempty"`
+	// ParentSpanID is the root span's remote parent: the span of the
+	// upstream service that called this one (from the incoming
+	// traceparent), absent when the root has no remote parent. Joined
+	// with SpanID of other request logs of the trace, it builds the
+	// cross-service waterfall. Not written by the Python library.
+	ParentSpanID string `json:"parent_span_id,omitempty"`
 	Lines        []Line `json:"lines"`
 	DroppedLines int    `json:"dropped_lines"`
 	// DroppedEvents counts the request's events that were not delivered:

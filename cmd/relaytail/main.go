@@ -10,6 +10,7 @@
 //	relaytail -path /orders -trace 4bf92f35
 //	relaytail -route '/orders/{id}' -attr enduser.id=42
 //	relaytail -rpc-status NOT_FOUND,UNAVAILABLE -v
+//	relaytail -q 'status=5xx dur>=250ms payload.order_id=42'   # the web view's search
 //	relaytail -brokers kafka:9093 -tls-ca ca.pem -sasl-mechanism SCRAM-SHA-512 \
 //	    -sasl-user ops -sasl-password-file ~/.kafka-password
 //
@@ -64,6 +65,7 @@ type config struct {
 	window        time.Duration
 	timeout       time.Duration
 	filter        tail.Filter
+	query         tail.Query
 	format        consolefmt.Options
 }
 
@@ -114,6 +116,9 @@ func parseArgs(args []string, stderr io.Writer, environ []string, stdoutIsTermin
 	rpcStatus := fs.String("rpc-status", "", "only RPC calls with these `statuses`: names or codes such as NOT_FOUND, UNAVAILABLE,14")
 	var attrs attrFlags
 	fs.Var(&attrs, "attr", "only request logs whose attribute `key=value` (such as enduser.id=42); repeat for several, all must match")
+	query := fs.String("q", "", "only the request logs this `query` finds, in the web view's search syntax: "+
+		"key=value, key>=value and free words, all of which must hold, e.g. 'status=5xx dur>=250ms level=error \"out of stock\"'; keys: "+
+		strings.Join(tail.QueryKeys(tail.KindRequestLog), " "))
 	window := fs.Duration("window", tail.DefaultWindow, "hold each request log this long so that earlier ones on other partitions go first; 0: print as they arrive")
 	timeout := fs.Duration("timeout", tail.DefaultTimeout, "give up when no broker answers within this `duration`")
 	color := cli.ColorFlag(fs)
@@ -144,6 +149,9 @@ func parseArgs(args []string, stderr io.Writer, environ []string, stdoutIsTermin
 	}
 	if cfg.filter, err = cfg.filter.WithWide(*route, *rpcStatus, attrs); err != nil {
 		return config{}, cli.UsageError{Msg: "-" + err.Error()}
+	}
+	if cfg.query, err = tail.ParseQuery(*query, tail.KindRequestLog, time.Now()); err != nil {
+		return config{}, cli.Usagef("-q: %v", err)
 	}
 
 	cfg.format = consolefmt.Options{Verbose: *verbose, Location: time.Local}

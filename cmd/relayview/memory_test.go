@@ -154,7 +154,14 @@ func TestMemoryBoundUnderHostileRecords(t *testing.T) {
 	for c := range 4 {
 		wg.Go(func() {
 			for i := range 10 * scale {
-				for _, p := range []string{"/", "/?path=/deep", fmt.Sprintf("/events/ev-0-%d", c*100+i), "/?path=/forged"} {
+				pages := []string{"/", "/?path=/deep", fmt.Sprintf("/events/ev-0-%d", c*100+i), "/?path=/forged",
+					// The search scans every held record: free text over 900 KB
+					// paths, a payload field over deep events.
+					"/?q=%22%3C%3C%3C%3C%22+dur%3E%3D0ms", "/events?topic=deep&q=payload.a%3D1"}
+				if i == 0 {
+					pages = append(pages, "/export/requests?q=path%3D/plain")
+				}
+				for _, p := range pages {
 					page, err := get(p)
 					if err != nil {
 						t.Error(err)
@@ -163,6 +170,9 @@ func TestMemoryBoundUnderHostileRecords(t *testing.T) {
 					key := p
 					if strings.HasPrefix(p, "/events/") {
 						key = "an event"
+					}
+					if strings.HasPrefix(p, "/export/") {
+						key = "an export"
 					}
 					if old, ok := maxPage.Load(key); !ok || old.(int) < len(page) {
 						maxPage.Store(key, len(page))

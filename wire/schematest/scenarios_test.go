@@ -12,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
@@ -60,6 +61,20 @@ func TestScenarioMessages(t *testing.T) {
 			req.Header.Set("X-Forwarded-For", "10.0.0.1, 10.0.0.2")
 			h.ServeHTTP(httptest.NewRecorder(), req)
 			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/fail", nil))
+		}},
+		{"called by an upstream service", nil, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			h := bridge.HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_ = bridge.Log(r.Context(), "info", "called")
+			}), bridge.WithTracerProvider(rec.TracerProvider()), bridge.WithHTTPPropagator(propagation.TraceContext{}))
+			req := httptest.NewRequest(http.MethodGet, "/downstream", nil)
+			req.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			if err := rec.TracerProvider().ForceFlush(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if logs := rec.RequestLogs(); len(logs) != 1 || logs[0].ParentSpanID != "00f067aa0ba902b7" {
+				t.Errorf("parent_span_id of the request log = %+v, want 00f067aa0ba902b7", logs)
+			}
 		}},
 		{"RPC", nil, func(t *testing.T, rec *otelrelayertest.Recorder) {
 			call := bridge.RPC("RPCHandler.create_order", func(ctx context.Context, q int) (int, error) {

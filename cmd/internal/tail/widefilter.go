@@ -1,9 +1,11 @@
 package tail
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/otelrelayer/otelrelayer/wire"
 )
@@ -75,3 +77,31 @@ func matchRPCStatus(statuses []string, l *wire.RequestLog) bool {
 	}
 	return false
 }
+
+// The keys of the query syntax for the wide fields: route=, rpc_status=
+// and attr.KEY=, which take what relaytail's -route, -rpc-status and -attr
+// take.
+var (
+	routeKey = &queryKey{name: "route", help: "HTTP route, exactly: route=/orders/{id}", ops: opsEqual,
+		parse:   func(_, _, v string, _ time.Time) (any, error) { return Filter{}.WithWide(v, "", nil) },
+		request: func(c cond, m *Message) bool { return c.value.(Filter).Match(m.RequestLog) }}
+	rpcStatusKey = &queryKey{name: "rpc_status", help: "RPC status names or codes: NOT_FOUND, UNAVAILABLE,14", ops: opsEqual,
+		parse: func(_, _, v string, _ time.Time) (any, error) {
+			if v == "" {
+				return nil, errors.New("want RPC status names or codes such as NOT_FOUND or 5,14")
+			}
+			return Filter{}.WithWide("", v, nil)
+		},
+		request: func(c cond, m *Message) bool { return c.value.(Filter).Match(m.RequestLog) }}
+	// attrKey is every key "attr.KEY": the request log's attribute KEY,
+	// as text (strings unquoted, other values as JSON), equals the value.
+	attrKey = &queryKey{name: "attr.KEY", help: "a request log attribute: attr.enduser.id=42", ops: opsEqual,
+		parse: func(name, _, v string, _ time.Time) (any, error) {
+			key := strings.TrimPrefix(name, "attr.")
+			if key == "" {
+				return nil, errors.New("want attr.KEY, such as attr.enduser.id")
+			}
+			return Filter{}.WithWide("", "", []string{key + "=" + v})
+		},
+		request: func(c cond, m *Message) bool { return c.value.(Filter).Match(m.RequestLog) }}
+)

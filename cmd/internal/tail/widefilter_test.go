@@ -75,3 +75,47 @@ func TestWideFilterErrorsNameTheArgument(t *testing.T) {
 		})
 	}
 }
+
+// The query syntax takes the wide fields: route=, rpc_status= and
+// attr.KEY=, for request logs only.
+func TestQueryOnTheWideFields(t *testing.T) {
+	order := requestMessage(t, `{"date":"2026-12-07T11:30:00Z","method":"GET","path":"/orders/7","status":200,"route":"/orders/{id}",
+		"attributes":{"enduser.id":"42","app.items":3},"lines":[]}`)
+	rpc := requestMessage(t, `{"date":"2026-12-07T11:30:00Z","service":"shop.Orders.Get","rpc_status_code":5,"rpc_status":"NOT_FOUND","lines":[]}`)
+	tests := []struct {
+		query      string
+		order, rpc bool
+	}{
+		{"route=/orders/{id}", true, false},
+		{"rpc_status=not_found", false, true},
+		{"rpc_status=5,14", false, true},
+		{"attr.enduser.id=42", true, false},
+		{"attr.enduser.id=42 attr.app.items=3 route=/orders/{id}", true, false},
+		{"attr.enduser.id=43", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			q, err := ParseQuery(tt.query, KindRequestLog, queryNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := q.MatchRequest(order); got != tt.order {
+				t.Errorf("order: %v, want %v", got, tt.order)
+			}
+			if got := q.MatchRequest(rpc); got != tt.rpc {
+				t.Errorf("rpc: %v, want %v", got, tt.rpc)
+			}
+		})
+	}
+	for _, bad := range []string{"attr.=1", "rpc_status=", "rpc_status=5,"} {
+		if _, err := ParseQuery(bad, KindRequestLog, queryNow); err == nil {
+			t.Errorf("ParseQuery(%q) accepted", bad)
+		}
+	}
+	if _, err := ParseQuery("attr.enduser.id=42", KindEvent, queryNow); err == nil {
+		t.Error("attr. accepted for events")
+	}
+	if keys := strings.Join(QueryKeys(KindRequestLog), " "); !strings.Contains(keys, "route=") || !strings.Contains(keys, "attr.KEY=") {
+		t.Errorf("QueryKeys lacks the wide keys: %s", keys)
+	}
+}

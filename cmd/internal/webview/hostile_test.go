@@ -25,9 +25,9 @@ import (
 
 // viewOf serves a view with the defaults, fed from brokers, and returns its
 // URL and a producer to brokers.
-func viewOf(t *testing.T, brokers []string) (string, *kgo.Client) {
+func viewOf(t *testing.T, brokers []string, opts ...webview.Option) (string, *kgo.Client) {
 	t.Helper()
-	v, err := webview.New()
+	v, err := webview.New(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,112 @@
+package webview
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelrelayer/otelrelayer/cmd/internal/termtext"
+	"github.com/otelrelayer/otelrelayer/wire"
+)
+
+// replayTimeout bounds the produce of one replay.
+const replayTimeout = 10 * time.Second
+
+// newToken returns the replay form's CSRF token: 16 random bytes in hex,
+// one per View.
+func newToken() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("webview: making the replay token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// replayedPage says what a replay produced.
+type replayedPage struct {
+	page
+	Original, New string
+	Topic         string
+	Partition     int32
+	Offset        int64
+	NewURL        string
+}
+
+// serveReplay re-produces the held event id to the form's topic (its own
+// by default) with a new event ID and the [wire.ReplayOfHeader] header
+// naming the original. It answers 403 when the view has no replay, or
+// when the form does not carry the view's CSRF token.
+func (v *View) serveReplay(w http.ResponseWriter, r *http.Request, id string) {
+	if v.cfg.replay == nil {
+		v.problem(w, http.StatusForbidden, "Replay is off", "This view was not started with -allow-replay: it re-produces no event.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		v.problem(w, http.StatusBadRequest, "Bad replay form", err.Error())
+		return
+	}
+	if token := r.PostForm.Get("csrf"); token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(v.csrf)) != 1 {
+		v.problem(w, http.StatusForbidden, "Replay refused", "The form carries no valid CSRF token: replay from the event's page of this view.")
+		return
+	}
+	m, ok := v.store.event(id)
+	if !ok {
+		v.problem(w, http.StatusNotFound, "Event not held", "There is no event message held with this ID to replay.")
+		return
+	}
+	topic := strings.TrimSpace(r.PostForm.Get("topic"))
+	if topic == "" {
+		topic = m.Topic
+	}
+	if err := checkTopicName(topic); err != nil {
+		v.problem(w, http.StatusBadRequest, "Bad replay topic", err.Error())
+		return
+	}
+	newID, err := uuid.NewV7()
+	if err != nil {
+		v.problem(w, http.StatusInternalServerError, "Replay failed", err.Error())
+		return
+	}
+	rec := &kgo.Record{Topic: topic, Key: m.Key, Value: m.Value}
+	for _, h := range m.Headers {
+		switch h.Key {
+		case wire.EventIDHeader, wire.CEIDHeader:
+			rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: h.Key, Value: []byte(newID.String())})
+		case wire.ReplayOfHeader: // a replay of a replay names the event replayed
+		default:
+			rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: h.Key, Value: h.Value})
+		}
+	}
+	rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: wire.ReplayOfHeader, Value: []byte(id)})
+	ctx, cancel := context.WithTimeout(r.Context(), replayTimeout)
+	defer cancel()
+	if err := v.cfg.replay.ProduceSync(ctx, rec).FirstErr(); err != nil {
+		fmt.Fprintf(v.cfg.replayLog, "replay of event %s to %s failed: %s\n", termtext.Escape(id), termtext.Escape(topic), termtext.Escape(err.Error()))
+		v.problem(w, http.StatusBadGateway, "Replay failed", fmt.Sprintf("Producing to %s failed: %v", topic, err))
+		return
+	}
+	fmt.Fprintf(v.cfg.replayLog, "replayed event %s as %s to %s[%d] offset %d\n",
+		termtext.Escape(id), newID, termtext.Escape(topic), rec.Partition, rec.Offset)
+	v.render(w, http.StatusOK, "replayed", replayedPage{
+		page: page{v.bounds()}, Original: id, New: newID.String(), Topic: topic,
+		Partition: rec.Partition, Offset: rec.Offset, NewURL: "/events/" + url.PathEscape(newID.String()),
+	})
+}
+
+// checkTopicName accepts Kafka's topic names: 1 to 249 of [a-zA-Z0-9._-].
+func checkTopicName(t string) error {
+	if len(t) > 249 || strings.Trim(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != "" || t == "." || t == ".." {
+		return fmt.Errorf("topic %q: want 1 to 249 letters, digits, '.', '_' or '-'", t)
+	}
+	return nil
+}

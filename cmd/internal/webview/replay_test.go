@@ -1,0 +1,141 @@
+package webview_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
+	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/wire"
+)
+
+// syncBuffer is a bytes.Buffer safe for the view's log and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func eventRecord(t *testing.T, id string) *kgo.Record {
+	t.Helper()
+	v, err := json.Marshal(wire.Event{Source: "shop", EventType: "order_created", Payload: json.RawMessage(`{"order_id":42}`), Timestamp: wire.Time{Time: time.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &kgo.Record{Topic: "order_created", Key: []byte("42"), Value: v, Headers: []kgo.RecordHeader{
+		{Key: wire.EventIDHeader, Value: []byte(id)}, {Key: "tenant", Value: []byte("acme")}}}
+}
+
+func post(t *testing.T, target string, form url.Values) (int, string) {
+	t.Helper()
+	resp, err := http.PostForm(target, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+// With WithReplay, an event's page re-produces the event with a new event
+// ID and the relayer-replay-of header, when the form carries the view's
+// CSRF token; the replay is logged with both IDs.
+func TestReplayReproducesTheEvent(t *testing.T) {
+	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created", "replayed"))
+	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(replayer.Close)
+	var log syncBuffer
+	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &log))
+	const id = "0193a7f0-0000-7000-8000-000000000042"
+	orig := eventRecord(t, id)
+	produce(t, cl, orig)
+	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
+	token := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(page)
+	if token == nil {
+		t.Fatalf("no CSRF token in the form:\n%s", page)
+	}
+	if code, body := post(t, base+"/events/"+id+"/replay", url.Values{"topic": {"replayed"}}); code != http.StatusForbidden || !strings.Contains(body, "CSRF") {
+		t.Errorf("a replay without the token: status %d, want 403 naming the CSRF token:\n%s", code, body)
+	}
+	if code, _ := post(t, base+"/events/"+id+"/replay", url.Values{"topic": {"replayed"}, "csrf": {strings.Repeat("0", 32)}}); code != http.StatusForbidden {
+		t.Errorf("a replay with a wrong token: status %d, want 403", code)
+	}
+	code, body := post(t, base+"/events/"+id+"/replay", url.Values{"topic": {"replayed"}, "csrf": {token[1]}})
+	if code != http.StatusOK {
+		t.Fatalf("replay: status %d:\n%s", code, body)
+	}
+	newID := regexp.MustCompile(`id="new-event" href="/events/([0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if newID == nil || newID[1] == id {
+		t.Fatalf("the replay's page names no new event ID:\n%s", body)
+	}
+
+	// Read back from the broker.
+	consumer, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics("replayed"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	fetches := consumer.PollRecords(ctx, 1)
+	if err := fetches.Err(); err != nil {
+		t.Fatal(err)
+	}
+	recs := fetches.Records()
+	if len(recs) != 1 {
+		t.Fatalf("%d records on the replay topic, want 1", len(recs))
+	}
+	headers := map[string]string{}
+	for _, h := range recs[0].Headers {
+		headers[h.Key] = string(h.Value)
+	}
+	if headers[wire.ReplayOfHeader] != id || headers[wire.EventIDHeader] != newID[1] || headers["tenant"] != "acme" ||
+		string(recs[0].Key) != "42" || !bytes.Equal(recs[0].Value, orig.Value) {
+		t.Errorf("the replayed record: key %q, headers %v, value %s", recs[0].Key, headers, recs[0].Value)
+	}
+	if want := "replayed event " + id + " as " + newID[1] + " to replayed[0] offset 0"; !strings.Contains(log.String(), want) {
+		t.Errorf("the replay log %q lacks %q", log.String(), want)
+	}
+}
+
+// Without WithReplay the event's page has no replay button and the
+// endpoint answers 403, token or not.
+func TestReplayIsOffByDefault(t *testing.T) {
+	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created"))
+	base, cl := viewOf(t, brokers)
+	const id = "0193a7f0-0000-7000-8000-000000000043"
+	produce(t, cl, eventRecord(t, id))
+	page := waitForPage(t, base+"/events/"+id, `<dd>order_created</dd>`)
+	if strings.Contains(page, `id="replay"`) || strings.Contains(page, `name="csrf"`) {
+		t.Error("a replay form without WithReplay")
+	}
+	if code, body := post(t, base+"/events/"+id+"/replay", url.Values{"csrf": {"x"}}); code != http.StatusForbidden || !strings.Contains(body, "-allow-replay") {
+		t.Errorf("status %d, want 403 saying -allow-replay:\n%s", code, body)
+	}
+}
