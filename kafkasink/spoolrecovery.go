@@ -171,7 +171,11 @@ func (s *spool) findOnBroker(ctx context.Context, scans map[string]*recoveryScan
 		return found, 0, nil
 	}
 	cl, err := kgo.NewClient(append(append([]kgo.Opt(nil), s.consumerOpts...),
-		kgo.ConsumePartitions(consume), kgo.FetchMaxWait(100*time.Millisecond))...)
+		kgo.ConsumePartitions(consume), kgo.FetchMaxWait(100*time.Millisecond),
+		// A topic written in transactions ends in a commit or abort
+		// marker: a control record, which franz-go otherwise drops, and
+		// the partition's last offset would never be seen.
+		kgo.KeepControlRecords())...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -187,9 +191,11 @@ func (s *spool) findOnBroker(ctx context.Context, scans map[string]*recoveryScan
 			if r.Offset >= end {
 				return
 			}
-			read++
-			if id, ok := scans[r.Topic].ids[eventID(r)]; ok {
-				found[id.seq] = id.disk
+			if !r.Attrs.IsControl() {
+				read++
+				if id, ok := scans[r.Topic].ids[eventID(r)]; ok {
+					found[id.seq] = id.disk
+				}
 			}
 			if r.Offset+1 == end {
 				left--
