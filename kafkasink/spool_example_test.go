@@ -38,10 +38,12 @@ func ExampleWithSpool() {
 		}
 	})
 	// Close does not wait for a broker that does not answer: the message
-	// stays in dir, and the next New on dir produces it first.
-	if err := p.Close(ctx); err != nil {
+	// stays in dir, and the next New on dir produces it first. Close says
+	// so with ErrSpooled, counting the records left.
+	if err := p.Close(ctx); !errors.Is(err, kafkasink.ErrSpooled) {
 		log.Fatal(err)
 	}
+	fmt.Println("Close: records remain in the spool")
 
 	// A second producer may not share the directory while the first uses it.
 	first, _ := kafkasink.New(kafkasink.WithBrokers(away), kafkasink.WithSpool(dir), kafkasink.WithLogger(nil))
@@ -50,5 +52,6 @@ func ExampleWithSpool() {
 	_ = first.Close(ctx)
 	// Output:
 	// kept in the spool for the next start
+	// Close: records remain in the spool
 	// true
 }
