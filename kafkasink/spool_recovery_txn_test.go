@@ -70,3 +70,16 @@ func TestSpoolRecoveryEndsAtAControlRecord(t *testing.T) {
 		t.Errorf("%d distinct event IDs on the broker, want %d", len(ids), n)
 	}
 }
+
+// seedRecord produces one record without event ID to topic.
+func seedRecord(t *testing.T, seeds []string, topic string) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.ProduceSync(t.Context(), &kgo.Record{Topic: topic, Value: []byte("other")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -186,6 +186,15 @@ func (s *spool) findOnBroker(ctx context.Context, scans map[string]*recoveryScan
 		if err := ctx.Err(); err != nil {
 			return nil, read, fmt.Errorf("reading the partitions' tails: %d partitions not read to their end: %w", left, err)
 		}
+		// A refusal (no Read right on the topic: a producer's usual ACLs)
+		// never ends by waiting: recovery gives up on it, as documented,
+		// rather than time out and try again forever.
+		for _, fe := range fs.Errors() {
+			var ke *kerr.Error
+			if errors.As(fe.Err, &ke) && !ke.Retriable {
+				return nil, read, fmt.Errorf("reading %s/%d: %w", fe.Topic, fe.Partition, fe.Err)
+			}
+		}
 		fs.EachRecord(func(r *kgo.Record) {
 			end := ends[r.Topic][r.Partition]
 			if r.Offset >= end {
