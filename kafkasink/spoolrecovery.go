@@ -78,7 +78,7 @@ func (s *spool) recoverEarlier(from, to uint64) map[uint64]int64 {
 			return nil
 		}
 		var ke *kerr.Error
-		if errors.As(err, &ke) { // the broker answers, and refuses: a producer without Read or Describe rights
+		if errors.As(err, &ke) && !ke.Retriable { // the broker answers, and refuses: a producer without Read or Describe rights
 			if s.logger != nil {
 				s.logger.Log(selflog.Context(), slog.LevelWarn, "kafkasink: spool recovery cannot read the partitions' tails; the records of the earlier process are produced again and may duplicate some already on the broker", "error", err, "records", to-from)
 			}
