@@ -185,7 +185,7 @@ func (p *Processor) addEventLine(req *request, r bridge.EmitRecord, value, idTex
 		}
 		add(p.metrics.lateLines, 1)
 		h := p.lateHead(ref, r.Time)
-		p.writeRequestLog(doneContext, &h, endedRequest{lines: line, ends: []int32{int32(len(line))}})
+		p.writeRequestLog(&h, endedRequest{lines: line, ends: []int32{int32(len(line))}})
 	}
 }
 
