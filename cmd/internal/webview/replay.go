@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -48,6 +50,10 @@ type replayedPage struct {
 func (v *View) serveReplay(w http.ResponseWriter, r *http.Request, id string) {
 	if v.cfg.replay == nil {
 		v.problem(w, http.StatusForbidden, "Replay is off", "This view was not started with -allow-replay: it re-produces no event.")
+		return
+	}
+	if err := replayOrigin(r); err != nil {
+		v.problem(w, http.StatusForbidden, "Replay refused", err.Error())
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
@@ -101,6 +107,35 @@ func (v *View) serveReplay(w http.ResponseWriter, r *http.Request, id string) {
 		page: page{v.bounds()}, Original: id, New: newID.String(), Topic: topic,
 		Partition: rec.Partition, Offset: rec.Offset, NewURL: "/events/" + url.PathEscape(newID.String()),
 	})
+}
+
+// replayOrigin accepts a replay's request, or the event page that carries
+// the token, only when it names the view by a loopback name or an IP
+// address, and a POST only from the view's own origin. The token alone
+// does not suffice: a page of a DNS name that rebinds to the view's address
+// is same-origin with the view for the browser, reads the token and posts
+// it; its Host is that name, never an IP address.
+func replayOrigin(r *http.Request) error {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if net.ParseIP(host) == nil && host != "localhost" && !strings.HasSuffix(host, ".localhost") {
+		return fmt.Errorf("this page was reached as %q: replay is served only to a view opened by an IP address or localhost (a DNS name could rebind to it)", r.Host)
+	}
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return nil // not a browser's cross-origin request; the token decides
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.EqualFold(u.Host, r.Host) {
+		return errors.New("the form was posted from another origin than this view's: replay from the event's page of this view")
+	}
+	return nil
 }
 
 // checkTopicName accepts Kafka's topic names: 1 to 249 of [a-zA-Z0-9._-].

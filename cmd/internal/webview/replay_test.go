@@ -139,3 +139,61 @@ func TestReplayIsOffByDefault(t *testing.T) {
 		t.Errorf("status %d, want 403 saying -allow-replay:\n%s", code, body)
 	}
 }
+
+// A page reached through a DNS name that rebinds to the view (Host is the
+// attacker's name), or a form posted from another origin, gets no replay:
+// the token is not served to it and the POST answers 403 whatever it holds.
+func TestReplayRefusesForeignHostsAndOrigins(t *testing.T) {
+	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created", "replayed"))
+	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(replayer.Close)
+	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &syncBuffer{}))
+	const id = "0193a7f0-0000-7000-8000-000000000044"
+	produce(t, cl, eventRecord(t, id))
+	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
+	token := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+	u, _ := url.Parse(base)
+	_, port, _ := strings.Cut(u.Host, ":")
+	send := func(method, path, host, origin string, form url.Values) (int, string) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), method, base+path, strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		_, _ = b.ReadFrom(resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	rebound := "attacker.example:" + port
+	if _, body := send(http.MethodGet, "/events/"+id, rebound, "", nil); strings.Contains(body, token) {
+		t.Error("the event's page served the CSRF token to a request for another host name (DNS rebinding)")
+	}
+	form := url.Values{"topic": {"replayed"}, "csrf": {token}}
+	for _, c := range []struct{ name, host, origin string }{
+		{"rebound host", rebound, "http://" + rebound},
+		{"cross-origin post", u.Host, "http://attacker.example"},
+		{"opaque origin", u.Host, "null"},
+	} {
+		if code, body := send(http.MethodPost, "/events/"+id+"/replay", c.host, c.origin, form); code != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403:\n%.600s", c.name, code, body)
+		}
+	}
+	if code, body := send(http.MethodPost, "/events/"+id+"/replay", u.Host, base, form); code != http.StatusOK {
+		t.Errorf("same origin: status %d, want 200:\n%.600s", code, body)
+	}
+}
