@@ -45,8 +45,10 @@ type replayedPage struct {
 
 // serveReplay re-produces the held event id to the form's topic (its own
 // by default) with a new event ID and the [wire.ReplayOfHeader] header
-// naming the original. It answers 403 when the view has no replay, or
-// when the form does not carry the view's CSRF token.
+// naming the original, without the original's
+// [wire.OutboxWrittenAtHeader] (the replay did not go through an outbox).
+// It answers 403 when the view has no replay, when the form does not carry
+// the view's CSRF token, or when replayOrigin refuses the request.
 func (v *View) serveReplay(w http.ResponseWriter, r *http.Request, id string) {
 	if v.cfg.replay == nil {
 		v.problem(w, http.StatusForbidden, "Replay is off", "This view was not started with -allow-replay: it re-produces no event.")
@@ -89,6 +91,7 @@ func (v *View) serveReplay(w http.ResponseWriter, r *http.Request, id string) {
 		case wire.EventIDHeader, wire.CEIDHeader:
 			rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: h.Key, Value: []byte(newID.String())})
 		case wire.ReplayOfHeader: // a replay of a replay names the event replayed
+		case wire.OutboxWrittenAtHeader: // a replay is not an outbox's: its delay would count from the original's write
 		default:
 			rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: h.Key, Value: h.Value})
 		}

@@ -197,3 +197,57 @@ func TestReplayRefusesForeignHostsAndOrigins(t *testing.T) {
 		t.Errorf("same origin: status %d, want 200:\n%.600s", code, body)
 	}
 }
+
+// A replay to a topic the cluster does not have creates none: it fails
+// with a 502 page naming the topic and the broker's reason, in bounded time.
+func TestReplayToAMissingTopicSaysSo(t *testing.T) {
+	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created"))
+	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(replayer.Close)
+	var log syncBuffer
+	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &log))
+	const id = "0193a7f0-0000-7000-8000-000000000045"
+	produce(t, cl, eventRecord(t, id))
+	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
+	token := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+	code, body := post(t, base+"/events/"+id+"/replay", url.Values{"topic": {"no_such_topic"}, "csrf": {token}})
+	if code != http.StatusBadGateway || !strings.Contains(body, "no_such_topic") || !strings.Contains(body, "UNKNOWN_TOPIC_OR_PARTITION") {
+		t.Errorf("status %d, want 502 naming the topic and the broker's reason:\n%s", code, body)
+	}
+	if !strings.Contains(log.String(), "to no_such_topic failed") {
+		t.Errorf("the failed replay is not logged: %q", log.String())
+	}
+}
+
+// A replay did not go through the outbox: the replayed message carries no
+// relayer-outbox-written-at header, so its page shows no outbox delay
+// (the time since the original's outbox write) and outbox=true does not
+// find it.
+func TestReplayOfAnOutboxEventIsNotAnOutboxEvent(t *testing.T) {
+	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created"))
+	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(replayer.Close)
+	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &syncBuffer{}))
+	const id = "0193a7f0-0000-7000-8000-000000000046"
+	orig := eventRecord(t, id)
+	orig.Headers = append(orig.Headers, kgo.RecordHeader{Key: wire.OutboxWrittenAtHeader,
+		Value: []byte(time.Now().Add(-72 * time.Hour).UTC().Format(time.RFC3339Nano))})
+	produce(t, cl, orig)
+	page := waitForPage(t, base+"/events/"+id, `id="outbox-delay"`)
+	token := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+	code, body := post(t, base+"/events/"+id+"/replay", url.Values{"csrf": {token}})
+	newID := regexp.MustCompile(`id="new-event" href="/events/([0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if code != http.StatusOK || newID == nil {
+		t.Fatalf("replay: status %d:\n%s", code, body)
+	}
+	replayed := waitForPage(t, base+"/events/"+newID[1], "<dd>order_created</dd>")
+	if strings.Contains(replayed, `id="outbox-delay"`) || strings.Contains(replayed, wire.OutboxWrittenAtHeader) {
+		t.Errorf("the replayed event claims the outbox:\n%s", regexp.MustCompile(`(?s)<dl class="facts">.*?</table>`).FindString(replayed))
+	}
+}
