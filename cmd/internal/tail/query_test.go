@@ -1,6 +1,7 @@
 package tail
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -221,4 +222,36 @@ func FuzzContainsFold(f *testing.F) {
 			t.Errorf("containsFold(%q, %q) = %v, want %v", b, lower, !want, want)
 		}
 	})
+}
+
+// A payload.FIELD condition walks its path only: a 1 MB payload that
+// holds the field's name costs about its size, not the tens of times its
+// size of decoding every value in it (the view matches every held
+// payload, under its store's lock).
+func TestPayloadConditionWalksOnlyItsPath(t *testing.T) {
+	payload := `{"order_id":42,"customer":{"id":7,"tags":["a"]},"a":[` + strings.Repeat("0,", 500_000) + `0]}`
+	m := eventMessage(t, "k", `{"source":"s","event_type":"t","event_subtype":"","payload":`+payload+`,"timestamp":"2026-12-07T10:00:00Z"}`)
+	for _, c := range []struct {
+		query string
+		want  bool
+	}{
+		{"payload.order_id=42", true}, {"payload.order_id=42.0", true}, {"payload.order_id=4", false},
+		{"payload.customer.id=7", true}, {"payload.customer.tags=a", false}, {"payload.a=0", false},
+		{"payload.customer.id.x=7", false},
+	} {
+		q, err := ParseQuery(c.query, KindEvent, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		got := q.MatchEvent(m)
+		runtime.ReadMemStats(&after)
+		if got != c.want {
+			t.Errorf("%s: %v, want %v", c.query, got, c.want)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 4*uint64(len(payload)) {
+			t.Errorf("%s: %d bytes allocated for a %d-byte payload", c.query, n, len(payload))
+		}
+	}
 }
