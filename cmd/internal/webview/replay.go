@@ -123,7 +123,7 @@ func replayOrigin(r *http.Request) error {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	host = strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"), "."))
 	if net.ParseIP(host) == nil && host != "localhost" && !strings.HasSuffix(host, ".localhost") {
 		return fmt.Errorf("this page was reached as %q: replay is served only to a view opened by an IP address or localhost (a DNS name could rebind to it)", r.Host)
 	}
