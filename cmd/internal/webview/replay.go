@@ -130,9 +130,14 @@ func replayOrigin(r *http.Request) error {
 	if r.Method != http.MethodPost {
 		return nil
 	}
+	// The pages' Referrer-Policy (no-referrer) makes browsers send
+	// "Origin: null" with the form; Sec-Fetch-Site says where it came from.
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
+		return errors.New("the form was posted from another site than this view: replay from the event's page of this view")
+	}
 	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return nil // not a browser's cross-origin request; the token decides
+	if origin == "" || origin == "null" {
+		return nil // the token decides
 	}
 	u, err := url.Parse(origin)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.EqualFold(u.Host, r.Host) {

@@ -157,7 +157,7 @@ func TestReplayRefusesForeignHostsAndOrigins(t *testing.T) {
 	token := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
 	u, _ := url.Parse(base)
 	_, port, _ := strings.Cut(u.Host, ":")
-	send := func(method, path, host, origin string, form url.Values) (int, string) {
+	send := func(method, path, host, origin, site string, form url.Values) (int, string) {
 		t.Helper()
 		req, err := http.NewRequestWithContext(t.Context(), method, base+path, strings.NewReader(form.Encode()))
 		if err != nil {
@@ -166,6 +166,9 @@ func TestReplayRefusesForeignHostsAndOrigins(t *testing.T) {
 		req.Host = host
 		if origin != "" {
 			req.Header.Set("Origin", origin)
+		}
+		if site != "" {
+			req.Header.Set("Sec-Fetch-Site", site)
 		}
 		if form != nil {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -180,20 +183,21 @@ func TestReplayRefusesForeignHostsAndOrigins(t *testing.T) {
 		return resp.StatusCode, b.String()
 	}
 	rebound := "attacker.example:" + port
-	if _, body := send(http.MethodGet, "/events/"+id, rebound, "", nil); strings.Contains(body, token) {
+	if _, body := send(http.MethodGet, "/events/"+id, rebound, "", "", nil); strings.Contains(body, token) {
 		t.Error("the event's page served the CSRF token to a request for another host name (DNS rebinding)")
 	}
 	form := url.Values{"topic": {"replayed"}, "csrf": {token}}
-	for _, c := range []struct{ name, host, origin string }{
-		{"rebound host", rebound, "http://" + rebound},
-		{"cross-origin post", u.Host, "http://attacker.example"},
-		{"opaque origin", u.Host, "null"},
+	for _, c := range []struct{ name, host, origin, site string }{
+		{"rebound host", rebound, "http://" + rebound, "same-origin"},
+		{"cross-origin post", u.Host, "http://attacker.example", "cross-site"},
+		{"opaque origin", u.Host, "null", "cross-site"},
 	} {
-		if code, body := send(http.MethodPost, "/events/"+id+"/replay", c.host, c.origin, form); code != http.StatusForbidden {
+		if code, body := send(http.MethodPost, "/events/"+id+"/replay", c.host, c.origin, c.site, form); code != http.StatusForbidden {
 			t.Errorf("%s: status %d, want 403:\n%.600s", c.name, code, body)
 		}
 	}
-	if code, body := send(http.MethodPost, "/events/"+id+"/replay", u.Host, base, form); code != http.StatusOK {
+	// As a browser posts the page's form under Referrer-Policy: no-referrer.
+	if code, body := send(http.MethodPost, "/events/"+id+"/replay", u.Host, "null", "same-origin", form); code != http.StatusOK {
 		t.Errorf("same origin: status %d, want 200:\n%.600s", code, body)
 	}
 }
