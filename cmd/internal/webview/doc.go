@@ -22,6 +22,8 @@
 // one posted from another origin, or to the view reached by a host name
 // other than localhost (an IP address works): a DNS name that rebinds to
 // the view would otherwise read the token; such a page has no form.
+// The form names the message shown; when another record with the same
+// event ID has replaced it since, the POST answers 409.
 //
 // A [View] holds what [Follow] reads from Kafka with package tail (or what
 // [View.Add] is given), within bounds: the [DefaultMaxRequests] request

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/termtext"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
@@ -48,7 +49,8 @@ type replayedPage struct {
 // naming the original, without the original's
 // [wire.OutboxWrittenAtHeader] (the replay did not go through an outbox).
 // It answers 403 when the view has no replay, when the form does not carry
-// the view's CSRF token, or when replayOrigin refuses the request.
+// the view's CSRF token, or when replayOrigin refuses the request; 409
+// when the held message is not the one the page showed (replayAt).
 func (v *View) serveReplay(w http.ResponseWriter, r *http.Request, id string) {
 	if v.cfg.replay == nil {
 		v.problem(w, http.StatusForbidden, "Replay is off", "This view was not started with -allow-replay: it re-produces no event.")
@@ -70,6 +72,11 @@ func (v *View) serveReplay(w http.ResponseWriter, r *http.Request, id string) {
 	m, ok := v.store.event(id)
 	if !ok {
 		v.problem(w, http.StatusNotFound, "Event not held", "There is no event message held with this ID to replay.")
+		return
+	}
+	if r.PostForm.Get("at") != replayAt(m) {
+		v.problem(w, http.StatusConflict, "Event changed",
+			"The message held under this event ID is not the one the page showed: another record carries the same ID (any producer can write one). Reload the event's page and check it before replaying.")
 		return
 	}
 	topic := strings.TrimSpace(r.PostForm.Get("topic"))
@@ -144,6 +151,13 @@ func replayOrigin(r *http.Request) error {
 		return errors.New("the form was posted from another origin than this view's: replay from the event's page of this view")
 	}
 	return nil
+}
+
+// replayAt is the place of the message an event's page shows, which its
+// replay form carries: the replay re-produces that message and no other
+// with the same event ID.
+func replayAt(m *tail.Message) string {
+	return fmt.Sprintf("%s/%d/%d", m.Topic, m.Partition, m.Offset)
 }
 
 // checkTopicName accepts Kafka's topic names: 1 to 249 of [a-zA-Z0-9._-].

@@ -48,6 +48,16 @@ func eventRecord(t *testing.T, id string) *kgo.Record {
 		{Key: wire.EventIDHeader, Value: []byte(id)}, {Key: "tenant", Value: []byte("acme")}}}
 }
 
+// replayAt returns the at field of an event page's replay form.
+func replayAt(t *testing.T, page string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="at" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no at field in the replay form:\n%s", page)
+	}
+	return m[1]
+}
+
 func post(t *testing.T, target string, form url.Values) (int, string) {
 	t.Helper()
 	resp, err := http.PostForm(target, form)
@@ -86,7 +96,7 @@ func TestReplayReproducesTheEvent(t *testing.T) {
 	if code, _ := post(t, base+"/events/"+id+"/replay", url.Values{"topic": {"replayed"}, "csrf": {strings.Repeat("0", 32)}}); code != http.StatusForbidden {
 		t.Errorf("a replay with a wrong token: status %d, want 403", code)
 	}
-	code, body := post(t, base+"/events/"+id+"/replay", url.Values{"topic": {"replayed"}, "csrf": {token[1]}})
+	code, body := post(t, base+"/events/"+id+"/replay", url.Values{"topic": {"replayed"}, "csrf": {token[1]}, "at": {replayAt(t, page)}})
 	if code != http.StatusOK {
 		t.Fatalf("replay: status %d:\n%s", code, body)
 	}
@@ -186,7 +196,7 @@ func TestReplayRefusesForeignHostsAndOrigins(t *testing.T) {
 	if _, body := send(http.MethodGet, "/events/"+id, rebound, "", "", nil); strings.Contains(body, token) {
 		t.Error("the event's page served the CSRF token to a request for another host name (DNS rebinding)")
 	}
-	form := url.Values{"topic": {"replayed"}, "csrf": {token}}
+	form := url.Values{"topic": {"replayed"}, "csrf": {token}, "at": {replayAt(t, page)}}
 	for _, c := range []struct{ name, host, origin, site string }{
 		{"rebound host", rebound, "http://" + rebound, "same-origin"},
 		{"cross-origin post", u.Host, "http://attacker.example", "cross-site"},
@@ -217,7 +227,7 @@ func TestReplayToAMissingTopicSaysSo(t *testing.T) {
 	produce(t, cl, eventRecord(t, id))
 	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
 	token := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
-	code, body := post(t, base+"/events/"+id+"/replay", url.Values{"topic": {"no_such_topic"}, "csrf": {token}})
+	code, body := post(t, base+"/events/"+id+"/replay", url.Values{"topic": {"no_such_topic"}, "csrf": {token}, "at": {replayAt(t, page)}})
 	if code != http.StatusBadGateway || !strings.Contains(body, "no_such_topic") || !strings.Contains(body, "UNKNOWN_TOPIC_OR_PARTITION") {
 		t.Errorf("status %d, want 502 naming the topic and the broker's reason:\n%s", code, body)
 	}
@@ -245,7 +255,7 @@ func TestReplayOfAnOutboxEventIsNotAnOutboxEvent(t *testing.T) {
 	produce(t, cl, orig)
 	page := waitForPage(t, base+"/events/"+id, `id="outbox-delay"`)
 	token := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
-	code, body := post(t, base+"/events/"+id+"/replay", url.Values{"csrf": {token}})
+	code, body := post(t, base+"/events/"+id+"/replay", url.Values{"csrf": {token}, "at": {replayAt(t, page)}})
 	newID := regexp.MustCompile(`id="new-event" href="/events/([0-9a-f-]{36})"`).FindStringSubmatch(body)
 	if code != http.StatusOK || newID == nil {
 		t.Fatalf("replay: status %d:\n%s", code, body)
@@ -253,5 +263,33 @@ func TestReplayOfAnOutboxEventIsNotAnOutboxEvent(t *testing.T) {
 	replayed := waitForPage(t, base+"/events/"+newID[1], "<dd>order_created</dd>")
 	if strings.Contains(replayed, `id="outbox-delay"`) || strings.Contains(replayed, wire.OutboxWrittenAtHeader) {
 		t.Errorf("the replayed event claims the outbox:\n%s", regexp.MustCompile(`(?s)<dl class="facts">.*?</table>`).FindString(replayed))
+	}
+}
+
+// The replay re-produces the message its page showed: when another record
+// with the same event ID (any producer can forge one, on any topic) took
+// its place in the view after the page was shown, the replay answers 409
+// and produces nothing, instead of replaying the forger's value.
+func TestReplayRefusesAnEventReplacedSinceItsPage(t *testing.T) {
+	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created", "scratch"))
+	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(replayer.Close)
+	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &syncBuffer{}))
+	const id = "0193a7f0-0000-7000-8000-000000000047"
+	produce(t, cl, eventRecord(t, id))
+	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
+	form := url.Values{}
+	for _, in := range regexp.MustCompile(`<input (?:type="hidden" )?name="([a-z]+)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+		form.Set(in[1], in[2])
+	}
+	forged := eventRecord(t, id)
+	forged.Topic, forged.Value = "scratch", []byte(`{"source":"x","event_type":"order_created","event_subtype":"","payload":{"refund":1000000},"timestamp":"2026-12-07T10:00:00Z"}`)
+	produce(t, cl, forged)
+	waitForPage(t, base+"/events/"+id, "<dd>scratch</dd>")
+	if code, body := post(t, base+"/events/"+id+"/replay", form); code != http.StatusConflict {
+		t.Errorf("the form of the page shown before the forged record: status %d, want 409:\n%.3000s", code, body)
 	}
 }

@@ -235,6 +235,7 @@ func (v *View) serveEvent(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	if m != nil && v.cfg.replay != nil && replayOrigin(r) == nil {
 		p.ReplayToken = v.csrf
+		p.ReplayAt = replayAt(m)
 		p.ReplayURL = "/events/" + url.PathEscape(id) + "/replay"
 	}
 	status := http.StatusOK
