@@ -1,6 +1,7 @@
 package tail
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -170,4 +171,87 @@ func FuzzParseQuery(f *testing.F) {
 			q.MatchEvent(&Message{Kind: KindEvent, Event: &wire.Event{Payload: []byte(`{"a":{"b":1}}`)}})
 		}
 	})
+}
+
+// Free text is found in time linear in the record: a hostile payload of
+// one repeated letter and a long search word that almost matches it at
+// every place must not cost len(record) × len(word) comparisons.
+func TestQueryFreeTextIsLinear(t *testing.T) {
+	payload := strings.Repeat("a", 512<<10)
+	m := eventMessage(t, "k", `{"source":"s","event_type":"t","event_subtype":"","payload":"`+payload+`","timestamp":"2026-12-07T10:00:00Z"}`)
+	q, err := ParseQuery(strings.Repeat("a", 2<<10)+"b", KindEvent, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if q.MatchEvent(m) {
+		t.Fatal("matched text the event does not hold")
+	}
+	if d := time.Since(start); d > 200*time.Millisecond {
+		t.Errorf("one free-text match over %d bytes took %v: quadratic in the word's length", len(m.Value), d)
+	}
+	for _, c := range []struct {
+		text, word string
+		want       bool
+	}{
+		{"xxAAAb", "aab", true}, {"aabaabaac", "aabaac", true}, {"ABABAC", "abac", true},
+		{"abab", "abac", false}, {"", "a", false}, {"x", "", true}, {"Straße", "straße", true},
+	} {
+		if got := containsFold([]byte(c.text), []byte(c.word)); got != c.want {
+			t.Errorf("containsFold(%q, %q) = %v, want %v", c.text, c.word, got, c.want)
+		}
+	}
+}
+
+// containsFold agrees with lower-casing the record's ASCII and searching.
+func FuzzContainsFold(f *testing.F) {
+	f.Add([]byte("xxAAAb"), []byte("aab"))
+	f.Add([]byte("aabaabaac"), []byte("aabaac"))
+	f.Fuzz(func(t *testing.T, b, word []byte) {
+		lower := []byte(strings.ToLower(string(word)))
+		if !isASCII(lower) {
+			return
+		}
+		folded := []byte(strings.Map(func(r rune) rune {
+			if 'A' <= r && r <= 'Z' {
+				return r + 'a' - 'A'
+			}
+			return r
+		}, string(b)))
+		if want := strings.Contains(string(folded), string(lower)) || len(lower) == 0; containsFold(b, lower) != want && isASCII(b) {
+			t.Errorf("containsFold(%q, %q) = %v, want %v", b, lower, !want, want)
+		}
+	})
+}
+
+// A payload.FIELD condition walks its path only: a 1 MB payload that
+// holds the field's name costs about its size, not the tens of times its
+// size of decoding every value in it (the view matches every held
+// payload, under its store's lock).
+func TestPayloadConditionWalksOnlyItsPath(t *testing.T) {
+	payload := `{"order_id":42,"customer":{"id":7,"tags":["a"]},"a":[` + strings.Repeat("0,", 500_000) + `0]}`
+	m := eventMessage(t, "k", `{"source":"s","event_type":"t","event_subtype":"","payload":`+payload+`,"timestamp":"2026-12-07T10:00:00Z"}`)
+	for _, c := range []struct {
+		query string
+		want  bool
+	}{
+		{"payload.order_id=42", true}, {"payload.order_id=42.0", true}, {"payload.order_id=4", false},
+		{"payload.customer.id=7", true}, {"payload.customer.tags=a", false}, {"payload.a=0", false},
+		{"payload.customer.id.x=7", false},
+	} {
+		q, err := ParseQuery(c.query, KindEvent, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		got := q.MatchEvent(m)
+		runtime.ReadMemStats(&after)
+		if got != c.want {
+			t.Errorf("%s: %v, want %v", c.query, got, c.want)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 4*uint64(len(payload)) {
+			t.Errorf("%s: %d bytes allocated for a %d-byte payload", c.query, n, len(payload))
+		}
+	}
 }

@@ -296,27 +296,34 @@ type payloadCond struct {
 }
 
 // match reports whether payload holds the field with the value. A payload
-// that does not mention the last field's name is not decoded.
+// that does not mention the last field's name is not decoded; one that
+// does is walked along the path only, each object on it split into its
+// members undecoded, so that a large payload costs about its size.
 func (pc payloadCond) match(payload json.RawMessage) bool {
 	if !bytes.Contains(payload, []byte(pc.path[len(pc.path)-1])) {
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil {
-		return false
-	}
+	v := payload
 	for _, p := range pc.path {
-		obj, ok := v.(map[string]any)
-		if !ok {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(v, &obj) != nil || obj == nil {
 			return false
 		}
+		var ok bool
 		if v, ok = obj[p]; !ok {
 			return false
 		}
 	}
-	switch x := v.(type) {
+	if v = bytes.TrimSpace(v); len(v) == 0 || v[0] == '{' || v[0] == '[' {
+		return false // an object or an array equals no value of the query
+	}
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
+	var leaf any
+	if dec.Decode(&leaf) != nil {
+		return false
+	}
+	switch x := leaf.(type) {
 	case string:
 		return x == pc.value
 	case json.Number:

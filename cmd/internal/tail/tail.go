@@ -53,7 +53,7 @@ var (
 type Config struct {
 	Brokers []string  // seed brokers, host:port; required
 	Topics  []string  // topics to read; empty: every topic but "__…" ones
-	Since   time.Time // zero: from the start of each partition
+	Since   time.Time // zero (or before 1970): from the start of each partition
 	// FromOffset > 0 starts every partition at this offset (at its end
 	// when it holds fewer records); it excludes Since.
 	FromOffset int64
@@ -109,6 +109,9 @@ func Open(ctx context.Context, cfg Config) (*Tail, error) {
 	}
 	start := kgo.NewOffset().AtStart()
 	switch {
+	case !cfg.Since.IsZero() && cfg.Since.UnixMilli() < 0:
+		// Before 1970 is before every record; a negative timestamp would
+		// reach the broker, where -1 means the end of a partition.
 	case !cfg.Since.IsZero():
 		start = kgo.NewOffset().AfterMilli(cfg.Since.UnixMilli())
 	case cfg.FromOffset > 0:

@@ -18,7 +18,12 @@
 // to its topic (or another named) with a new relayer-event-id (and ce_id)
 // and the [wire.ReplayOfHeader] header naming the original; each replay is
 // logged with both IDs. The form carries a CSRF token made by [New]; a
-// POST without it, or to a view without WithReplay, answers 403.
+// POST without it, or to a view without WithReplay, answers 403. So does
+// one posted from another origin, or to the view reached by a host name
+// other than localhost (an IP address works): a DNS name that rebinds to
+// the view would otherwise read the token; such a page has no form.
+// The form names the message shown; when another record with the same
+// event ID has replaced it since, the POST answers 409.
 //
 // A [View] holds what [Follow] reads from Kafka with package tail (or what
 // [View.Add] is given), within bounds: the [DefaultMaxRequests] request

@@ -30,6 +30,7 @@ type eventPage struct {
 	Emitter     row
 	ReplayURL   string // "" without replay
 	ReplayToken string
+	ReplayAt    string // the shown message's place, replayAt: the replay refuses another
 }
 
 // maxHeaders bounds the headers an event's page shows.

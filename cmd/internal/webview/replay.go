@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/termtext"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
@@ -43,11 +46,18 @@ type replayedPage struct {
 
 // serveReplay re-produces the held event id to the form's topic (its own
 // by default) with a new event ID and the [wire.ReplayOfHeader] header
-// naming the original. It answers 403 when the view has no replay, or
-// when the form does not carry the view's CSRF token.
+// naming the original, without the original's
+// [wire.OutboxWrittenAtHeader] (the replay did not go through an outbox).
+// It answers 403 when the view has no replay, when the form does not carry
+// the view's CSRF token, or when replayOrigin refuses the request; 409
+// when the held message is not the one the page showed (replayAt).
 func (v *View) serveReplay(w http.ResponseWriter, r *http.Request, id string) {
 	if v.cfg.replay == nil {
 		v.problem(w, http.StatusForbidden, "Replay is off", "This view was not started with -allow-replay: it re-produces no event.")
+		return
+	}
+	if err := replayOrigin(r); err != nil {
+		v.problem(w, http.StatusForbidden, "Replay refused", err.Error())
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
@@ -62,6 +72,11 @@ func (v *View) serveReplay(w http.ResponseWriter, r *http.Request, id string) {
 	m, ok := v.store.event(id)
 	if !ok {
 		v.problem(w, http.StatusNotFound, "Event not held", "There is no event message held with this ID to replay.")
+		return
+	}
+	if r.PostForm.Get("at") != replayAt(m) {
+		v.problem(w, http.StatusConflict, "Event changed",
+			"The message held under this event ID is not the one the page showed: another record carries the same ID (any producer can write one). Reload the event's page and check it before replaying.")
 		return
 	}
 	topic := strings.TrimSpace(r.PostForm.Get("topic"))
@@ -83,6 +98,7 @@ func (v *View) serveReplay(w http.ResponseWriter, r *http.Request, id string) {
 		case wire.EventIDHeader, wire.CEIDHeader:
 			rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: h.Key, Value: []byte(newID.String())})
 		case wire.ReplayOfHeader: // a replay of a replay names the event replayed
+		case wire.OutboxWrittenAtHeader: // a replay is not an outbox's: its delay would count from the original's write
 		default:
 			rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: h.Key, Value: h.Value})
 		}
@@ -101,6 +117,47 @@ func (v *View) serveReplay(w http.ResponseWriter, r *http.Request, id string) {
 		page: page{v.bounds()}, Original: id, New: newID.String(), Topic: topic,
 		Partition: rec.Partition, Offset: rec.Offset, NewURL: "/events/" + url.PathEscape(newID.String()),
 	})
+}
+
+// replayOrigin accepts a replay's request, or the event page that carries
+// the token, only when it names the view by a loopback name or an IP
+// address, and a POST only from the view's own origin. The token alone
+// does not suffice: a page of a DNS name that rebinds to the view's address
+// is same-origin with the view for the browser, reads the token and posts
+// it; its Host is that name, never an IP address.
+func replayOrigin(r *http.Request) error {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"), "."))
+	if net.ParseIP(host) == nil && host != "localhost" && !strings.HasSuffix(host, ".localhost") {
+		return fmt.Errorf("this page was reached as %q: replay is served only to a view opened by an IP address or localhost (a DNS name could rebind to it)", r.Host)
+	}
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	// The pages' Referrer-Policy (no-referrer) makes browsers send
+	// "Origin: null" with the form; Sec-Fetch-Site says where it came from.
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
+		return errors.New("the form was posted from another site than this view: replay from the event's page of this view")
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" || origin == "null" {
+		return nil // the token decides
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.EqualFold(u.Host, r.Host) {
+		return errors.New("the form was posted from another origin than this view's: replay from the event's page of this view")
+	}
+	return nil
+}
+
+// replayAt is the place of the message an event's page shows, which its
+// replay form carries: the replay re-produces that message and no other
+// with the same event ID.
+func replayAt(m *tail.Message) string {
+	return fmt.Sprintf("%s/%d/%d", m.Topic, m.Partition, m.Offset)
 }
 
 // checkTopicName accepts Kafka's topic names: 1 to 249 of [a-zA-Z0-9._-].

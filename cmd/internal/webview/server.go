@@ -126,7 +126,7 @@ func (v *View) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(path, "/traces/"):
 		v.serveTrace(w, strings.TrimPrefix(path, "/traces/"))
 	case strings.HasPrefix(path, "/events/"):
-		v.serveEvent(w, strings.TrimPrefix(path, "/events/"))
+		v.serveEvent(w, r, strings.TrimPrefix(path, "/events/"))
 	case strings.HasPrefix(path, "/raw/requests/"):
 		v.serveRawRequest(w, strings.TrimPrefix(r.URL.EscapedPath(), "/raw/requests/"))
 	case strings.HasPrefix(path, "/raw/events/"):
@@ -225,7 +225,7 @@ func parseRequestID(s string) (requestID, bool) {
 	return requestID{parts[0], int32(p), o}, true
 }
 
-func (v *View) serveEvent(w http.ResponseWriter, id string) {
+func (v *View) serveEvent(w http.ResponseWriter, r *http.Request, id string) {
 	m, _ := v.store.event(id)
 	p := newEventPage(id, m)
 	p.page = page{v.bounds()}
@@ -233,8 +233,9 @@ func (v *View) serveEvent(w http.ResponseWriter, id string) {
 		p.EmitterURL = requestURL(req.id)
 		p.Emitter = newRow(req)
 	}
-	if m != nil && v.cfg.replay != nil {
+	if m != nil && v.cfg.replay != nil && replayOrigin(r) == nil {
 		p.ReplayToken = v.csrf
+		p.ReplayAt = replayAt(m)
 		p.ReplayURL = "/events/" + url.PathEscape(id) + "/replay"
 	}
 	status := http.StatusOK

@@ -10,6 +10,10 @@ import (
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
+// emitterEntry is what an entry of store.emitters costs: its key and
+// requestID, and the map's slack.
+const emitterEntry = 160
+
 // size is what a message costs in memory: its bytes, and what the decoded
 // request log or event holds besides (a request log line keeps its JSON
 // and its payload apart, so a log of large lines takes about three times
@@ -22,10 +26,13 @@ func size(m *tail.Message) int {
 	if l := m.RequestLog; l != nil {
 		n += 256 + len(l.Source) + len(l.LoggingTopic) + len(l.UserAgent) + len(l.Method) + len(l.Path) +
 			len(l.QueryString) + len(l.RemoteAddr) + len(l.XForwardedFor) + len(l.RequestID) + len(l.Service) +
-			len(l.TraceID) + len(l.SpanID)
+			len(l.TraceID) + len(l.SpanID) + len(l.ParentSpanID)
 		for _, line := range l.Lines {
 			n += 160 + len(line.Raw) + len(line.Payload) + len(line.Source) + len(line.EventType) +
 				len(line.EventSubtype) + len(line.LogLevel) + len(line.EventID)
+			if line.EventID != "" {
+				n += emitterEntry
+			}
 		}
 	}
 	if e := m.Event; e != nil {
