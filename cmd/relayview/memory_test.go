@@ -21,7 +21,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/otelrelayer/otelrelayer/cmd/internal/hostile"
-	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
@@ -44,7 +44,7 @@ func TestMemoryBoundUnderHostileRecords(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("building relayview: %v\n%s", err, out)
 	}
-	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(3, "logging", "deep"))
+	brokers := testkit.HostileCluster(t, kfake.SeedTopics(3, "logging", "deep"))
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ProducerBatchMaxBytes(2<<20), kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
-	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 )
 
 // The dev broker lets any client create a topic with a larger
@@ -34,7 +34,7 @@ func TestOversizeRecordsStayWithinMemoryBound(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("building relayview: %v\n%s", err, out)
 	}
-	brokers := otelrelayertest.Cluster(t)
+	brokers := testkit.HostileCluster(t)
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ProducerBatchMaxBytes(200<<20), kgo.BrokerMaxWriteBytes(300<<20),
 		kgo.ProducerBatchCompression(kgo.NoCompression()), kgo.ProducerLinger(0))
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/cmd/internal/hostile"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
-	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 )
 
 // peakHeap samples the live heap every millisecond until stop is called,
@@ -49,7 +49,7 @@ func peakHeap() (stop func() uint64) {
 // within a few batches, not 40.
 func TestFetchOfManyBatchesUnderTheBoundStaysBounded(t *testing.T) {
 	const batches, inflated = 40, 15 << 20
-	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "logging"))
+	brokers := testkit.HostileCluster(t, kfake.SeedTopics(1, "logging"))
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
 		t.Fatal(err)

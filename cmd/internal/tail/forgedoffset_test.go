@@ -13,7 +13,7 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/cmd/internal/hostile"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
-	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 )
 
 // forgedOffsetBatch is an uncompressed batch of one record whose offset
@@ -41,7 +41,7 @@ func forgedOffsetBatch(delta int64, value []byte) []byte {
 // claims an offset 1,000 past the batch must not make the reader skip the
 // request logs written after it.
 func TestForgedOffsetDoesNotSkipLaterRecords(t *testing.T) {
-	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "logging"))
+	brokers := testkit.HostileCluster(t, kfake.SeedTopics(1, "logging"))
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
 		t.Fatal(err)
