@@ -267,14 +267,14 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		}
 		return
 	}
-	p.finish(doneContext, req, s.EndTime(), false)
+	p.finish(req, s.EndTime(), false)
 }
 
 // finish ends req and produces its request log, waiting for buffer space no
 // longer than ctx allows.
 // It does nothing when the request has already ended: its root span's end,
 // eviction and Shutdown may race, and only the first writes the log.
-func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evicted bool) {
+func (p *Processor) finish(req *request, end time.Time, evicted bool) {
 	var h requestHead
 	e, ok := req.end(evicted, func(s sdktrace.ReadOnlySpan, children []trace.SpanID) {
 		start := s.StartTime()
@@ -307,7 +307,7 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 	for _, c := range e.children {
 		p.requests.del(c)
 	}
-	p.writeRequestLog(ctx, &h, e)
+	p.writeRequestLog(&h, e)
 	e.release()
 }
 
@@ -321,25 +321,25 @@ var doneContext = func() context.Context {
 	return ctx
 }()
 
-// produceReserved produces a request log that must not wait for its caller
-// (OnEnd, eviction, Shutdown) with the share of the producer's buffer that
-// events never take, so that a full buffer of events cannot refuse it; it
-// waits for room only while ctx is live (never for OnEnd's doneContext). A
-// Log outside any request is its caller's, like an event: it gets no
-// reserve. A sink without kafkasink.OptionsSink has no reserve.
-func (p *Processor) produceReserved(ctx context.Context, msg kafkasink.Message, done func(error)) {
-	s, ok := p.sink.(kafkasink.OptionsSink)
-	if !ok {
-		p.sink.Produce(ctx, msg, done)
+// produceReserved produces a request log, written on nobody's behalf (a
+// root's end, eviction, Shutdown, a late line): it never waits for room, and
+// it may use the share of the producer's buffer that events never take, so
+// that a full buffer of events cannot refuse it. A Log outside any request is
+// its caller's, like an event: it gets no reserve. A sink without
+// kafkasink.OptionsSink gets the Sink contract's "do not wait" (a done
+// context) and has no reserve.
+func (p *Processor) produceReserved(msg kafkasink.Message, done func(error)) {
+	if s, ok := p.sink.(kafkasink.OptionsSink); ok {
+		s.ProduceWith(context.Background(), msg, kafkasink.ProduceOptions{NoWait: true, Reserve: true}, done)
 		return
 	}
-	s.ProduceWith(ctx, msg, kafkasink.ProduceOptions{NoWait: ctx.Err() != nil, Reserve: true}, done)
+	p.sink.Produce(doneContext, msg, done)
 }
 
 // writeRequestLog produces a request log on nobody's behalf (a root's end,
 // eviction, Shutdown): every failure is reported, and it may use the
 // producer's reserve.
-func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e endedRequest) {
+func (p *Processor) writeRequestLog(h *requestHead, e endedRequest) {
 	msg, ok := p.requestLogMessage(h, e)
 	if !ok {
 		return // sampled out, and counted
@@ -348,7 +348,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 	if start := p.metrics.start(); !start.IsZero() {
 		done = (&logDelivery{p: p, start: start}).done
 	}
-	p.produceReserved(ctx, msg, done)
+	p.produceReserved(msg, done)
 }
 
 // requestLogMessage encodes a request log, cutting lines from the end when
@@ -459,7 +459,7 @@ func (p *Processor) Shutdown(ctx context.Context) error {
 		now := time.Now()
 		for _, req := range p.requests.openRoots() {
 			// Never waiting for room: the time of ctx is the flush's.
-			p.finish(doneContext, req, now, false)
+			p.finish(req, now, false)
 		}
 		closeErr := p.sink.Close(ctx)
 		_ = p.metrics.stop() // fails only for a callback already removed

@@ -191,11 +191,16 @@
 // milliseconds' worth). With it, the messages of the last interval can be
 // lost.
 //
-// The directory holds one spool file, locked while a producer uses it: a
-// second producer on it makes [New] fail with [ErrSpool]. Other files there
-// are ignored. A file that is not a spool, a record that fails its
-// checksum, a truncated file and a directory that cannot be written make
-// [New] fail with [ErrSpool], naming the file; New never skips a record.
+// The directory holds the spool's files (a lock file, a manifest naming
+// the live segments, and CRC-framed segment files), locked while a
+// producer uses it: a second producer on it makes [New] fail with
+// [ErrSpool]. Other files there are ignored. A file that is not a spool, a
+// record that fails its checksum, a truncated or missing segment, a
+// damaged manifest and a directory that cannot be written make [New] fail
+// with [ErrSpool], naming the file and `relayspool salvage DIR`; New never
+// skips a record. The one exception is the commit being written when a
+// process died (its Produce never returned), cut only when no valid commit
+// follows it.
 //
 // # Debug log
 //

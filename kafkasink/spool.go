@@ -102,7 +102,6 @@ type spoolEntry struct {
 	claimed atomic.Bool
 	fails   int
 	retryAt time.Time
-	onDisk  bool // waiting for a retry with its record on disk only
 }
 
 // report calls e's done callback with err unless someone already did, and

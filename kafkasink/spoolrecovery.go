@@ -83,7 +83,7 @@ func (s *spool) recoverEarlier(from, to uint64) map[uint64]int64 {
 			return nil
 		}
 		var ke *kerr.Error
-		if errors.As(err, &ke) { // the broker answers, and refuses: a producer without Read or Describe rights
+		if errors.As(err, &ke) && !ke.Retriable { // the broker answers, and refuses: a producer without Read or Describe rights
 			s.recovery.unchecked.Add(int64(checked))
 			if s.logger != nil {
 				s.logger.Log(selflog.Context(), slog.LevelWarn, "kafkasink: spool recovery cannot read the partitions' tails; the records of the earlier process are produced again and may duplicate some already on the broker", "error", err, "records", to-from)
@@ -177,7 +177,11 @@ func (s *spool) findOnBroker(ctx context.Context, scans map[string]*recoveryScan
 		return found, 0, nil
 	}
 	cl, err := kgo.NewClient(append(append([]kgo.Opt(nil), s.consumerOpts...),
-		kgo.ConsumePartitions(consume), kgo.FetchMaxWait(100*time.Millisecond))...)
+		kgo.ConsumePartitions(consume), kgo.FetchMaxWait(100*time.Millisecond),
+		// A topic written in transactions ends in a commit or abort
+		// marker: a control record, which franz-go otherwise drops, and
+		// the partition's last offset would never be seen.
+		kgo.KeepControlRecords())...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -188,14 +192,25 @@ func (s *spool) findOnBroker(ctx context.Context, scans map[string]*recoveryScan
 		if err := ctx.Err(); err != nil {
 			return nil, read, fmt.Errorf("reading the partitions' tails: %d partitions not read to their end: %w", left, err)
 		}
+		// A refusal (no Read right on the topic: a producer's usual ACLs)
+		// never ends by waiting: recovery gives up on it, as documented,
+		// rather than time out and try again forever.
+		for _, fe := range fs.Errors() {
+			var ke *kerr.Error
+			if errors.As(fe.Err, &ke) && !ke.Retriable {
+				return nil, read, fmt.Errorf("reading %s/%d: %w", fe.Topic, fe.Partition, fe.Err)
+			}
+		}
 		fs.EachRecord(func(r *kgo.Record) {
 			end := ends[r.Topic][r.Partition]
 			if r.Offset >= end {
 				return
 			}
-			read++
-			if id, ok := scans[r.Topic].ids[eventID(r)]; ok {
-				found[id.seq] = id.disk
+			if !r.Attrs.IsControl() {
+				read++
+				if id, ok := scans[r.Topic].ids[eventID(r)]; ok {
+					found[id.seq] = id.disk
+				}
 			}
 			if r.Offset+1 == end {
 				left--
