@@ -183,7 +183,7 @@
 // records checked, those already on the broker and those without event ID;
 // [Producer.SpoolRecovery] counts the records recovered, those released as
 // already on the broker, and those produced again unchecked (possible
-// duplicates), which the exporter turns into metrics.
+// duplicates), for a caller's metrics.
 //
 // Without [WithSpoolCommitInterval], a crash of the process or the machine
 // loses no message whose Produce returned nil (it waited for the fsync),

@@ -21,9 +21,9 @@ type SpoolRecovery struct {
 	Unchecked int64
 }
 
-// SpoolRecoverySink is a [Sink] that reports its spool's recovery. A caller
-// detects it with a type assertion (the exporter turns the counts into
-// metrics); [*Producer] implements it.
+// SpoolRecoverySink is a [Sink] that reports its spool's recovery, for
+// metrics. A caller detects it with a type assertion; [*Producer]
+// implements it.
 type SpoolRecoverySink interface {
 	Sink
 
