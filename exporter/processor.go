@@ -124,12 +124,13 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 	if c.maxRequestAge < 0 {
 		return nil, fmt.Errorf("%w: WithMaxRequestAge(%v) must not be negative", ErrConfiguration, c.maxRequestAge)
 	}
-	ms, err := newMetrics(c.meterProvider)
+	ms, err := newMetrics(c.meterProvider, sink)
 	if err != nil {
 		return nil, fmt.Errorf("exporter: creating metrics: %w", err)
 	}
 	smp, err := newSampler(c.sampling, c.meterProvider)
 	if err != nil {
+		_ = ms.stop()
 		return nil, err
 	}
 	p := &Processor{cfg: c, sink: sink, loggingTopic: full, topicName: loggingTopic, source: c.source, metrics: ms, sampler: smp}
@@ -474,6 +475,7 @@ func (p *Processor) Shutdown(ctx context.Context) error {
 			p.finish(req, now, false)
 		}
 		closeErr := p.sink.Close(ctx)
+		_ = p.metrics.stop() // fails only for a callback already removed
 		reportErr := p.reports.close(ctx)
 		p.shutErr = errors.Join(p.undelivered.err(closeErr), reportErr)
 	})

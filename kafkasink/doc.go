@@ -180,7 +180,10 @@
 // tail before the restart, the record has no relayer-event-id header, or
 // the producer may not read the topic (no Read or Describe ACL: recovery
 // then gives up and says so). The recovery's log line (Info) counts the
-// records checked, those already on the broker and those without event ID.
+// records checked, those already on the broker and those without event ID;
+// [Producer.SpoolRecovery] counts the records recovered, those released as
+// already on the broker, and those produced again unchecked (possible
+// duplicates), for a caller's metrics.
 //
 // Without [WithSpoolCommitInterval], a crash of the process or the machine
 // loses no message whose Produce returned nil (it waited for the fsync),

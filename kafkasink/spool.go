@@ -70,6 +70,7 @@ type spool struct {
 	// partitions' tails before they are produced (recoverEarlier).
 	earlierFrom, earlierTo uint64
 	consumerOpts           []kgo.Opt
+	recovery               recoveryCounts // what it did, for Producer.SpoolRecovery
 }
 
 // spoolFailpoints are the named points where tests inject faults, as

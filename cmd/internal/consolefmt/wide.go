@@ -5,13 +5,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/otelrelayer/otelrelayer/internal/ansi"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // rpcStatus is the RPC status of a request log for its summary line: its
 // name, coloured as HTTP statuses are (OK green, the server's errors red,
 // the caller's yellow); "" when it has none.
-func rpcStatus(l *wire.RequestLog, p painter) string {
+func rpcStatus(l *wire.RequestLog, p ansi.Painter) string {
 	name := l.RPCStatus
 	if name == "" && l.RPCStatusCode != nil {
 		name = strconv.Itoa(*l.RPCStatusCode)
@@ -19,14 +20,14 @@ func rpcStatus(l *wire.RequestLog, p painter) string {
 	if name == "" {
 		return ""
 	}
-	color := sgrYellow
+	color := ansi.Yellow
 	switch strings.ToUpper(name) {
 	case "OK", "0":
-		color = sgrGreen
+		color = ansi.Green
 	case "UNKNOWN", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS":
-		color = sgrRed + sgrBold
+		color = ansi.Red + ansi.Bold
 	}
-	return p.paint(color, printable(name))
+	return p.Paint(color, printable(name))
 }
 
 // wideFields are the metadata of the wide fields, as name=value: route,
