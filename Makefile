@@ -52,14 +52,19 @@ UI_PORT ?= 9080
 tools:
 	KAFKA_PORT=$(KAFKA_PORT) UI_PORT=$(UI_PORT) ./scripts/smoke-tools.sh
 
-# The web view's browser test, keeping its screenshots: the README's images
-# of the list and of a request's timeline come from here.
+# The web view's browser tests, keeping their screenshots: the docs' images
+# of the list, a request's timeline, a search, a trace's waterfall, the
+# event browser and an event's page come from here.
 screenshots:
 	@./scripts/ensure-chromium.sh >/dev/null
 	@rm -rf .artifacts && mkdir -p .artifacts
-	cd examples && $(GO) test -count=1 -run '^TestBrowserShowsTheRequests$$' -artifacts -outputdir ../.artifacts ./httpserver
+	cd examples && $(GO) test -count=1 -run '^(TestBrowserShowsTheRequests|TestBrowserSearchesTracesAndReplays)$$' -artifacts -outputdir ../.artifacts ./httpserver
 	cp .artifacts/_artifacts/*/list.png docs/webview-list.png
 	cp .artifacts/_artifacts/*/detail-error.png docs/webview-timeline.png
+	cp .artifacts/_artifacts/*/search.png docs/webview-search.png
+	cp .artifacts/_artifacts/*/waterfall.png docs/webview-waterfall.png
+	cp .artifacts/_artifacts/*/events.png docs/webview-events.png
+	cp .artifacts/_artifacts/*/event-replay.png docs/webview-event.png
 
 # The benchmark harnesses (their own module): the broker in its own process
 # (KAFKA_BROKERS when set), the paths alternated, library_allocs, then the
@@ -104,6 +109,7 @@ fuzz:
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact \
+		./exporter:FuzzAttributesAreValidJSONWithinTheBound \
 		./kafkasink:FuzzDecodeSpoolRecord \
 		./kafkasink/internal/spool:FuzzRecover; do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

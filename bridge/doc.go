@@ -10,6 +10,9 @@
 // request's log. Each also becomes a span event on the active span
 // (relayer.emit, relayer.log) and a line of the request log that the
 // exporter writes when the request's local root span ends.
+// [SetAttributes] adds fields to the request's log ("attributes"), from any
+// goroutine or child span holding its context, never to the active span;
+// it reaches pipelines that implement [AttributeSetter].
 //
 // # Which pipeline
 //

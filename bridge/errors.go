@@ -2,7 +2,7 @@ package bridge
 
 import "errors"
 
-// Errors returned by Emit, EmitRaw and Log. Each is wrapped with what was
+// Errors returned by Emit, EmitRaw, Log and SetAttributes. Each is wrapped with what was
 // wrong, so test them with errors.Is. When one is returned, nothing was
 // produced.
 var (
@@ -37,6 +37,15 @@ var (
 	// spans go to the default pipeline, or return [ErrNotInstalled] when
 	// there is none.
 	ErrShutdown = errors.New("bridge: pipeline is shut down")
+
+	// ErrNoRequest: SetAttributes was called with a context that holds no
+	// span of an open request (no span, an unrecorded one, or one whose
+	// request log was already written). Nothing was recorded.
+	ErrNoRequest = errors.New("bridge: no open request in the context")
+
+	// ErrInvalidAttribute: SetAttributes was given an attribute with an
+	// empty key. Nothing was recorded.
+	ErrInvalidAttribute = errors.New("bridge: invalid attribute")
 
 	// ErrInvalidLevel: Log was called with an empty level.
 	ErrInvalidLevel = errors.New("bridge: invalid log level")

@@ -88,12 +88,17 @@ func (h *httpHandler) finish(span trace.Span, r *http.Request, rw *responseWrite
 		attribute.Int(sc.HTTPStatusCode, status),
 		attribute.Int64(sc.HTTPResponseBodySize, rw.written),
 	)
+	if r.Pattern != "" { // set by a ServeMux under us
+		// http.route is the path template, without the pattern's method
+		// and host, as otelhttp writes it for its metrics; otelhttp leaves
+		// it off its span, so it is set under otelhttp too.
+		span.SetAttributes(attribute.String(sc.HTTPRoute, routeOf(r.Pattern)))
+	}
 	if !own {
 		return
 	}
-	if r.Pattern != "" { // set by a ServeMux under us
+	if r.Pattern != "" {
 		span.SetName(r.Method + " " + strings.TrimPrefix(r.Pattern, r.Method+" "))
-		span.SetAttributes(attribute.String(sc.HTTPRoute, r.Pattern))
 	}
 	if status >= 500 {
 		span.SetStatus(codes.Error, http.StatusText(status))
@@ -159,6 +164,14 @@ func enrichAttributes(r *http.Request) []attribute.KeyValue {
 			attribute.String(sc.ClientAddress, limit(v)))
 	}
 	return attrs
+}
+
+// routeOf returns the path of a ServeMux pattern ("[METHOD ][HOST]/PATH").
+func routeOf(pattern string) string {
+	if i := strings.IndexByte(pattern, '/'); i >= 0 {
+		return pattern[i:]
+	}
+	return pattern
 }
 
 func scheme(r *http.Request) string {

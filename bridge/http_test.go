@@ -63,6 +63,18 @@ func TestHTTPHandlerMatchesTheFlaskFields(t *testing.T) {
 			t.Errorf("%s missing", k)
 		}
 	}
+	// Exactly the Python library's keys, and the three added ones every
+	// request log has: a request without route or attributes writes no
+	// other key.
+	for k := range got {
+		switch k {
+		case "date", "request_time", "lines", "trace_id", "span_id", "dropped_events":
+		default:
+			if _, ok := want[k]; !ok {
+				t.Errorf("key %q is neither the Python library's nor one every request log has", k)
+			}
+		}
+	}
 	if rt, _ := got["request_time"].(float64); rt <= 0 {
 		t.Errorf("request_time = %v, want > 0 ms", got["request_time"])
 	}

@@ -9,48 +9,29 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/otelrelayer/otelrelayer/internal/ansi"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
-)
-
-// ANSI SGR sequences.
-const (
-	ansiReset   = "\x1b[0m"
-	ansiBold    = "\x1b[1m"
-	ansiFaint   = "\x1b[2m"
-	ansiGreen   = "\x1b[32m"
-	ansiYellow  = "\x1b[33m"
-	ansiBlue    = "\x1b[34m"
-	ansiMagenta = "\x1b[35m"
-	ansiCyan    = "\x1b[36m"
 )
 
 // paint appends s, wrapped in the colour sgr when colours are on.
 func (c *Sink) paint(dst []byte, sgr string, s []byte) []byte {
-	if !c.cfg.color || len(s) == 0 {
-		return append(dst, s...)
-	}
-	dst = append(dst, sgr...)
-	dst = append(dst, s...)
-	return append(dst, ansiReset...)
+	return ansi.Painter{On: c.cfg.color}.Append(dst, sgr, s)
 }
 
 func (c *Sink) paintString(dst []byte, sgr, s string) []byte {
-	if !c.cfg.color || s == "" {
-		return append(dst, s...)
-	}
-	return append(append(append(dst, sgr...), s...), ansiReset...)
+	return ansi.Painter{On: c.cfg.color}.AppendString(dst, sgr, s)
 }
 
 func (c *Sink) appendBlock(dst []byte, m kafkasink.Message) []byte {
-	dst = c.paintString(dst, ansiFaint, "---")
+	dst = c.paintString(dst, ansi.Faint, "---")
 	dst = append(dst, ' ')
-	dst = c.paint(dst, ansiBold, printableOrQuoted(m.Topic))
+	dst = c.paint(dst, ansi.Bold, printableOrQuoted(m.Topic))
 	dst = append(dst, ' ')
 	dst = c.appendKey(dst, m.Key)
 	dst = append(dst, '\n')
 	for _, h := range m.Headers {
 		dst = append(dst, "    "...)
-		dst = c.paint(dst, ansiCyan, printableOrQuoted(h.Key))
+		dst = c.paint(dst, ansi.Cyan, printableOrQuoted(h.Key))
 		dst = append(dst, ':')
 		if len(h.Value) > 0 {
 			dst = append(dst, ' ')
@@ -60,19 +41,19 @@ func (c *Sink) appendBlock(dst []byte, m kafkasink.Message) []byte {
 	}
 	switch v := m.Value; {
 	case v == nil:
-		dst = c.paintString(dst, ansiFaint, "(no value)")
+		dst = c.paintString(dst, ansi.Faint, "(no value)")
 	case len(v) == 0:
-		dst = c.paintString(dst, ansiFaint, "(empty value)")
+		dst = c.paintString(dst, ansi.Faint, "(empty value)")
 	case json.Valid(v):
 		var b bytes.Buffer
 		_ = json.Indent(&b, v, "", "  ") // cannot fail on valid JSON
 		dst = c.appendJSON(dst, bytes.TrimSpace(b.Bytes()))
 	case isText(v, true):
-		dst = c.paintString(dst, ansiFaint, fmt.Sprintf("(not JSON: %d bytes of text)", len(v)))
+		dst = c.paintString(dst, ansi.Faint, fmt.Sprintf("(not JSON: %d bytes of text)", len(v)))
 		dst = append(dst, '\n')
 		dst = append(dst, bytes.TrimRight(v, "\n")...)
 	default:
-		dst = c.paintString(dst, ansiFaint, fmt.Sprintf("(not JSON: %d bytes of binary)", len(v)))
+		dst = c.paintString(dst, ansi.Faint, fmt.Sprintf("(not JSON: %d bytes of binary)", len(v)))
 		dst = append(dst, '\n')
 		dst = append(dst, bytes.TrimRight([]byte(hex.Dump(v)), "\n")...)
 	}
@@ -80,7 +61,7 @@ func (c *Sink) appendBlock(dst []byte, m kafkasink.Message) []byte {
 }
 
 func (c *Sink) appendCompact(dst []byte, m kafkasink.Message) []byte {
-	dst = c.paint(dst, ansiBold, printableOrQuoted(m.Topic))
+	dst = c.paint(dst, ansi.Bold, printableOrQuoted(m.Topic))
 	dst = append(dst, ' ')
 	dst = c.appendKey(dst, m.Key)
 	if len(m.Headers) > 0 {
@@ -89,7 +70,7 @@ func (c *Sink) appendCompact(dst []byte, m kafkasink.Message) []byte {
 			if i > 0 {
 				dst = append(dst, ' ')
 			}
-			dst = c.paint(dst, ansiCyan, printableOrQuoted(h.Key))
+			dst = c.paint(dst, ansi.Cyan, printableOrQuoted(h.Key))
 			dst = append(dst, '=')
 			dst = appendHeaderValue(dst, h.Value, true)
 		}
@@ -98,18 +79,18 @@ func (c *Sink) appendCompact(dst []byte, m kafkasink.Message) []byte {
 	dst = append(dst, ' ')
 	switch v := m.Value; {
 	case v == nil:
-		dst = c.paintString(dst, ansiFaint, "no value")
+		dst = c.paintString(dst, ansi.Faint, "no value")
 	case len(v) == 0:
-		dst = c.paintString(dst, ansiFaint, "empty value")
+		dst = c.paintString(dst, ansi.Faint, "empty value")
 	case json.Valid(v):
 		var b bytes.Buffer
 		_ = json.Compact(&b, v) // cannot fail on valid JSON
 		dst = c.appendJSON(dst, b.Bytes())
 	case isText(v, true):
-		dst = c.paintString(dst, ansiFaint, "text ")
+		dst = c.paintString(dst, ansi.Faint, "text ")
 		dst = strconv.AppendQuote(dst, string(v))
 	default:
-		dst = c.paintString(dst, ansiFaint, "hex ")
+		dst = c.paintString(dst, ansi.Faint, "hex ")
 		dst = hex.AppendEncode(dst, v)
 	}
 	return append(dst, '\n')
@@ -118,7 +99,7 @@ func (c *Sink) appendCompact(dst []byte, m kafkasink.Message) []byte {
 // appendKey appends `key "text"`, `key uuid ...`, `key hex ...` or `no key`.
 func (c *Sink) appendKey(dst []byte, key []byte) []byte {
 	if key == nil {
-		return c.paintString(dst, ansiFaint, "no key")
+		return c.paintString(dst, ansi.Faint, "no key")
 	}
 	dst = append(dst, "key "...)
 	var k []byte
@@ -130,7 +111,7 @@ func (c *Sink) appendKey(dst []byte, key []byte) []byte {
 	default:
 		k = hex.AppendEncode([]byte("hex "), key)
 	}
-	return c.paint(dst, ansiYellow, k)
+	return c.paint(dst, ansi.Yellow, k)
 }
 
 // appendHeaderValue appends v as text when it is printable, else as a UUID
@@ -203,9 +184,9 @@ func (c *Sink) appendJSON(dst, v []byte) []byte {
 				j++
 			}
 			j = min(j+1, len(v)) // past the closing quote
-			sgr := ansiGreen
+			sgr := ansi.Green
 			if k := skipSpace(v, j); k < len(v) && v[k] == ':' {
-				sgr = ansiBlue
+				sgr = ansi.Blue
 			}
 			dst = c.paint(dst, sgr, v[i:j])
 			i = j
@@ -214,7 +195,7 @@ func (c *Sink) appendJSON(dst, v []byte) []byte {
 			for j < len(v) && !isJSONDelimiter(v[j]) {
 				j++
 			}
-			dst = c.paint(dst, ansiMagenta, v[i:j])
+			dst = c.paint(dst, ansi.Magenta, v[i:j])
 			i = j
 		default:
 			dst = append(dst, ch)

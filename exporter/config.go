@@ -41,17 +41,23 @@ type config struct {
 	redactedKeys    []string
 	loggingTopic    string          // from the environment, when New is given ""
 	sampling        *samplingConfig // WithRequestLogSampling; nil: every request log
+
+	rootAttributes    attributeSelection
+	maxAttributes     int
+	maxAttributeBytes int
 }
 
 func newConfig(opts []Option) config {
 	c := config{
-		logger:          slog.Default(),
-		errorHandler:    otel.Handle,
-		registerDefault: true,
-		maxMessageBytes: DefaultMaxMessageBytes,
-		maxLines:        DefaultMaxLines,
-		maxRequestAge:   DefaultMaxRequestAge,
-		meterProvider:   otel.GetMeterProvider(),
+		logger:            slog.Default(),
+		errorHandler:      otel.Handle,
+		registerDefault:   true,
+		maxMessageBytes:   DefaultMaxMessageBytes,
+		maxLines:          DefaultMaxLines,
+		maxAttributes:     DefaultMaxAttributes,
+		maxAttributeBytes: DefaultMaxAttributeBytes,
+		maxRequestAge:     DefaultMaxRequestAge,
+		meterProvider:     otel.GetMeterProvider(),
 	}
 	apply := func(c config) config {
 		for _, o := range opts {

@@ -103,13 +103,36 @@ func (d *callerDelivery) done(err error) {
 
 // produceForCaller hands msg to the sink and returns the failure the sink
 // reported before Produce returned; a later failure is reported.
-func (p *Processor) produceForCaller(ctx context.Context, msg kafkasink.Message, d *callerDelivery) error {
-	p.sink.Produce(ctx, msg, d.done)
+// An event goes through produceEvent.
+func (p *Processor) produceForCaller(ctx context.Context, msg kafkasink.Message, d *callerDelivery, event bool) error {
+	if event {
+		p.produceEvent(ctx, msg, d.done)
+	} else {
+		p.sink.Produce(ctx, msg, d.done)
+	}
 	d.mu.Lock()
 	d.returned = true
 	err := d.early
 	d.mu.Unlock()
 	return err
+}
+
+// produceEvent hands an event to the sink. With WithDropWhenFull it must
+// not wait for buffer room: a sink with kafkasink.OptionsSink is told so
+// explicitly and keeps the caller's context, which still bounds what the
+// sink may wait for (a spool's fsync: ErrNotCommitted once ctx ends); a
+// context already done would make a spool wait for its disk without bound.
+// A plain Sink gets the Sink contract's "do not wait": a done context.
+func (p *Processor) produceEvent(ctx context.Context, msg kafkasink.Message, done func(error)) {
+	if !p.cfg.dropWhenFull {
+		p.sink.Produce(ctx, msg, done)
+		return
+	}
+	if s, ok := p.sink.(kafkasink.OptionsSink); ok {
+		s.ProduceWith(ctx, msg, kafkasink.ProduceOptions{NoWait: true}, done)
+		return
+	}
+	p.sink.Produce(doneContext, msg, done)
 }
 
 // ackDelivery is an event whose caller waits for the broker's answer
@@ -144,9 +167,9 @@ func (d *ackDelivery) done(err error) {
 // produceAndWait hands msg to the sink and waits for the broker's answer
 // within ctx. It reports waited false when ctx ended first: the message may
 // still be delivered, and a later failure is reported.
-func (p *Processor) produceAndWait(ctx, produceCtx context.Context, msg kafkasink.Message, d *ackDelivery) (err error, waited bool) {
+func (p *Processor) produceAndWait(ctx context.Context, msg kafkasink.Message, d *ackDelivery) (err error, waited bool) {
 	d.answer = make(chan error, 1)
-	p.sink.Produce(produceCtx, msg, d.done)
+	p.produceEvent(ctx, msg, d.done)
 	select {
 	case err = <-d.answer:
 		return err, true

@@ -36,6 +36,16 @@
 // would exceed [WithMaxLines] or the size are counted in dropped_lines,
 // undelivered events in dropped_events.
 //
+// Request logs are wide events: HTTP ones add route (http.route, or
+// otelhttp's span name "{method} {route}"), RPC ones rpc_status_code and
+// rpc_status (rpc.response.status_code, else rpc.grpc.status_code), and any
+// may carry attributes: the fields set with bridge.SetAttributes from
+// anywhere in the request, then the root span's attributes that are not a
+// field (all but the connection's by default, see
+// [WithRootAttributePrefixes]), credentials never, [WithRedactedKeys]
+// masked, bounded by [WithMaxAttributes] and [WithMaxAttributeBytes], what
+// is left out counted in dropped_attributes.
+//
 // A context whose span has ended still adds to its request until the root
 // ends (a goroutine outliving its child span; up to 1,024 ended children a
 // request, live ones not counted). Once the request has ended, a Log, an

@@ -92,12 +92,19 @@ type requestHead struct {
 	info                 rootInfo
 	service              string // RPC and other roots
 	span                 trace.SpanContext
+	// parent is the root span's remote parent (the upstream service's
+	// span that called it), invalid when the root has none.
+	parent trace.SpanContext
 	// A one-line message, not a request's log: late holds a line or
 	// errors that arrived after their request's log was written;
 	// outside, a Log outside any request.
 	late, outside bool
 	// truncated names the fields fitHead shortened.
 	truncated []string
+	// attributes is `,"attributes":{…}` as encoded, or empty; it holds
+	// attributeCount attributes, droppedAttributes were left out.
+	attributes                        []byte
+	attributeCount, droppedAttributes int
 }
 
 // appendRequestHead appends a request log up to and including `"lines":[`.
@@ -125,11 +132,23 @@ func appendRequestHead(dst []byte, h *requestHead) []byte {
 		dst = appendInt(dst, `,"content_length":`, ri.contentLength)
 		dst = append(dst, `,"request_time":`...)
 		dst = jsonenc.AppendMillis(dst, elapsed)
+		if ri.route.set { // added keys: absent when unknown
+			dst = append(dst, `,"route":`...)
+			dst = jsonenc.AppendString(dst, ri.route.value)
+		}
 	} else {
 		dst = append(dst, `,"service":`...)
 		dst = jsonenc.AppendString(dst, h.service)
 		dst = append(dst, `,"service_time":`...)
 		dst = jsonenc.AppendMillis(dst, elapsed)
+		if st := &h.info.rpcStatus; h.info.kind == kindRPC && st.hasValue {
+			if st.hasCode {
+				dst = append(dst, `,"rpc_status_code":`...)
+				dst = strconv.AppendInt(dst, st.code, 10)
+			}
+			dst = append(dst, `,"rpc_status":`...)
+			dst = jsonenc.AppendString(dst, st.name)
+		}
 	}
 	if h.span.IsValid() {
 		dst = append(dst, `,"trace_id":"`...)
@@ -138,6 +157,17 @@ func appendRequestHead(dst []byte, h *requestHead) []byte {
 		dst = append(dst, `","span_id":"`...)
 		dst = hex.AppendEncode(dst, sid[:])
 		dst = append(dst, '"')
+	}
+	if h.parent.IsValid() && h.parent.IsRemote() {
+		dst = append(dst, `,"parent_span_id":"`...)
+		psid := h.parent.SpanID()
+		dst = hex.AppendEncode(dst, psid[:])
+		dst = append(dst, '"')
+	}
+	dst = append(dst, h.attributes...)
+	if h.droppedAttributes > 0 {
+		dst = append(dst, `,"dropped_attributes":`...)
+		dst = strconv.AppendInt(dst, int64(h.droppedAttributes), 10)
 	}
 	if h.late {
 		dst = append(dst, `,"late":true`...)

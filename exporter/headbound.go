@@ -13,7 +13,16 @@ func fitHead(dst []byte, h *requestHead, budget int) []byte {
 		i := h.longestField()
 		v := h.field(i)
 		if len(v) <= minShortenedField {
-			break // nothing left worth cutting: the bound is far too small
+			if len(h.attributes) == 0 {
+				break // nothing left worth cutting: the bound is far too small
+			}
+			// The fields are as short as they go: the attributes leave,
+			// counted (WithMaxAttributeBytes is capped so that this
+			// takes a message bound near its minimum and huge fields).
+			h.droppedAttributes += h.attributeCount
+			h.attributes, h.attributeCount = nil, 0
+			head = appendRequestHead(dst[:0], h)
+			continue
 		}
 		h.setField(i, cutAtRune(v, len(v)/2))
 		if name := headFieldNames[i]; !contains(h.truncated, name) {
@@ -29,7 +38,7 @@ const minShortenedField = 16
 
 // headFieldNames are the keys of the fields fitHead may shorten, in the
 // order of field and setField.
-var headFieldNames = [...]string{"source", "service", "user_agent", "method", "path", "query_string", "remote_addr", "x_forwarded_for", "request_id"}
+var headFieldNames = [...]string{"source", "service", "user_agent", "method", "path", "query_string", "remote_addr", "x_forwarded_for", "request_id", "route", "rpc_status"}
 
 // field returns the field headFieldNames[i] names. Indices, not pointers,
 // keep h on its caller's stack.
@@ -52,8 +61,12 @@ func (h *requestHead) field(i int) string {
 		return ri.remote.value
 	case 7:
 		return ri.forwardedFor.value
-	default:
+	case 8:
 		return ri.requestID.value
+	case 9:
+		return ri.route.value
+	default:
+		return ri.rpcStatus.name
 	}
 }
 
@@ -76,8 +89,12 @@ func (h *requestHead) setField(i int, v string) {
 		ri.remote.value = v
 	case 7:
 		ri.forwardedFor.value = v
-	default:
+	case 8:
 		ri.requestID.value = v
+	case 9:
+		ri.route.value = v
+	default:
+		ri.rpcStatus.name = v
 	}
 }
 

@@ -95,7 +95,7 @@ func (p *Processor) writeLate(ref endedRef, s sdktrace.ReadOnlySpan, late endedR
 	}
 	add(p.metrics.lateLines, int64(len(late.ends)))
 	h := p.lateHead(ref, s.EndTime())
-	p.writeRequestLog(doneContext, &h, late)
+	p.writeRequestLog(&h, late)
 }
 
 // appendLine adds a line to e, for a message of lines that no request holds.

@@ -22,6 +22,14 @@ const (
 	MetricDroppedLines      = "otelrelayer.lines.dropped"
 	MetricEvictedRequests   = "otelrelayer.requests.evicted"
 	MetricLateLines         = "otelrelayer.lines.late"
+
+	// The spool's recovery of the records an earlier process left, with a
+	// sink that reports it (kafkasink.SpoolRecoverySink): all of them,
+	// those found on the broker already, and those produced again without
+	// a check, which may be duplicates.
+	MetricSpoolRecovered                  = "otelrelayer.spool.recovered"
+	MetricSpoolRecoveryReleased           = "otelrelayer.spool.recovery.released"
+	MetricSpoolRecoveryDuplicatesPossible = "otelrelayer.spool.recovery.duplicates_possible"
 )
 
 const meterName = "github.com/otelrelayer/otelrelayer/exporter"
@@ -36,13 +44,16 @@ type metrics struct {
 	droppedLines metric.Int64Counter
 	evicted      metric.Int64Counter
 	lateLines    metric.Int64Counter
-	topics       sync.Map // topic → metric.MeasurementOption
+	topics       sync.Map            // topic → metric.MeasurementOption
+	spool        metric.Registration // the sink's spool recovery counts; nil without
 }
 
-func newMetrics(mp metric.MeterProvider) (*metrics, error) {
+func newMetrics(mp metric.MeterProvider, sink kafkasink.Sink) (*metrics, error) {
 	m := mp.Meter(meterName)
 	var ms metrics
-	err := errors.Join(
+	var err error
+	ms.spool, err = observeSpoolRecovery(m, sink)
+	err = errors.Join(err,
 		instrument(&ms.sent, m.Int64Counter, MetricSentMessages, "{message}",
 			"Messages the producer attempted to send, by topic; failures carry error.type."),
 		func() (err error) {
@@ -62,7 +73,19 @@ func newMetrics(mp metric.MeterProvider) (*metrics, error) {
 		instrument(&ms.lateLines, m.Int64Counter, MetricLateLines, "{line}",
 			"Lines and errors that arrived after their request's log was written, written in a message marked late."),
 	)
-	return &ms, err
+	if err != nil {
+		_ = ms.stop()
+		return nil, err
+	}
+	return &ms, nil
+}
+
+// stop removes the callbacks that read the sink.
+func (m *metrics) stop() error {
+	if m.spool == nil {
+		return nil
+	}
+	return m.spool.Unregister()
 }
 
 func instrument(dst *metric.Int64Counter, mk func(string, ...metric.Int64CounterOption) (metric.Int64Counter, error), name, unit, desc string) error {

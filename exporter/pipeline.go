@@ -58,10 +58,6 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	id := eventid.New(r.Time)
 	req := p.requestOf(r.Span)
 	res := bridge.EmitResult{Topic: topic, EventID: id}
-	produceCtx := ctx
-	if p.cfg.dropWhenFull {
-		produceCtx = doneContext // never wait for buffer space
-	}
 	meta := messageMeta{id: id, ceType: r.Topic, subject: r.EventSubtype, time: r.Time}
 	if w != nil {
 		blk := new(headerBlock)
@@ -76,7 +72,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		headers, idText, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
 		res.EventIDText = ev.idString(idText)
 		msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
-		if err := p.produceForCaller(produceCtx, msg, &ev.callerDelivery); err != nil {
+		if err := p.produceForCaller(ctx, msg, &ev.callerDelivery, true); err != nil {
 			// Failed before Produce returned (buffer full): the caller is
 			// told, nothing was written.
 			req.countDroppedEvent()
@@ -88,7 +84,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	ev := &ackedEvent{ackDelivery: ackDelivery{p: p, msg: failed, start: p.metrics.start()}}
 	headers, idText, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
 	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
-	err, waited := p.produceAndWait(ctx, produceCtx, msg, &ev.ackDelivery)
+	err, waited := p.produceAndWait(ctx, msg, &ev.ackDelivery)
 	spooled := err != nil && errors.Is(err, kafkasink.ErrSpooled)
 	if !waited || spooled {
 		// Handed to the producer without an acknowledgement: it is a line
@@ -231,7 +227,7 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	}
 	msg, _ := p.requestLogMessage(&h, endedRequest{lines: line, ends: []int32{int32(len(line))}}) // one-line messages are never sampled out
 	d := &callerDelivery{p: p, msg: failedMessage{what: "request log", topic: p.loggingTopic}, start: p.metrics.start()}
-	if err := p.produceForCaller(ctx, msg, d); err != nil {
+	if err := p.produceForCaller(ctx, msg, d, false); err != nil {
 		return p.callerError("request log", p.loggingTopic, err)
 	}
 	return nil
@@ -268,7 +264,7 @@ func (p *Processor) addEventLine(req *request, r bridge.EmitRecord, value, idTex
 		}
 		add(p.metrics.lateLines, 1)
 		h := p.lateHead(ref, r.Time)
-		p.writeRequestLog(doneContext, &h, endedRequest{lines: line, ends: []int32{int32(len(line))}})
+		p.writeRequestLog(&h, endedRequest{lines: line, ends: []int32{int32(len(line))}})
 	}
 }
 

@@ -112,15 +112,25 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 	if len(c.source) > maxFieldBytes {
 		return nil, fmt.Errorf("%w: the source (WithSource, %s or %s) is %d bytes, more than the %d a request field may hold", ErrConfiguration, EnvSource, EnvServiceName, len(c.source), maxFieldBytes)
 	}
+	if err := c.rootAttributes.validate(); err != nil {
+		return nil, err
+	}
+	if c.maxAttributes < 1 {
+		return nil, fmt.Errorf("%w: WithMaxAttributes(%d) must be at least 1 (WithoutRootAttributes keeps none of the root span's)", ErrConfiguration, c.maxAttributes)
+	}
+	if c.maxAttributeBytes < 1 {
+		return nil, fmt.Errorf("%w: WithMaxAttributeBytes(%d) must be at least 1", ErrConfiguration, c.maxAttributeBytes)
+	}
 	if c.maxRequestAge < 0 {
 		return nil, fmt.Errorf("%w: WithMaxRequestAge(%v) must not be negative", ErrConfiguration, c.maxRequestAge)
 	}
-	ms, err := newMetrics(c.meterProvider)
+	ms, err := newMetrics(c.meterProvider, sink)
 	if err != nil {
 		return nil, fmt.Errorf("exporter: creating metrics: %w", err)
 	}
 	smp, err := newSampler(c.sampling, c.meterProvider)
 	if err != nil {
+		_ = ms.stop()
 		return nil, err
 	}
 	p := &Processor{cfg: c, sink: sink, loggingTopic: full, topicName: loggingTopic, source: c.source, metrics: ms, sampler: smp}
@@ -266,14 +276,14 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		}
 		return
 	}
-	p.finish(doneContext, req, s.EndTime(), false)
+	p.finish(req, s.EndTime(), false)
 }
 
 // finish ends req and produces its request log, waiting for buffer space no
 // longer than ctx allows.
 // It does nothing when the request has already ended: its root span's end,
 // eviction and Shutdown may race, and only the first writes the log.
-func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evicted bool) {
+func (p *Processor) finish(req *request, end time.Time, evicted bool) {
 	var h requestHead
 	e, ok := req.end(evicted, func(s sdktrace.ReadOnlySpan, children []trace.SpanID) {
 		start := s.StartTime()
@@ -283,6 +293,7 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 			start:        start,
 			elapsed:      end.Sub(start),
 			span:         s.SpanContext(),
+			parent:       s.Parent(),
 		}
 		h.info.read(s.Attributes())
 		if k := s.SpanKind(); k == trace.SpanKindClient || k == trace.SpanKindProducer {
@@ -292,6 +303,7 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 			// = span name.
 			h.info.kind = kindOther
 		}
+		h.info.routeFromName(s.Name())
 		h.service = h.info.service(s.Name())
 		// Remembered before the request is seen ended, so that a line, an
 		// event or an error that cannot join it finds it ended (and goes
@@ -301,11 +313,14 @@ func (p *Processor) finish(ctx context.Context, req *request, end time.Time, evi
 	if !ok {
 		return
 	}
+	set, setDropped := e.attrs.fields()
+	h.attributes, h.attributeCount, h.droppedAttributes = appendAttributes(nil, h.info.kind, e.span.Attributes(), set, p.cfg.rootAttributes, p.attributeBounds())
+	h.droppedAttributes += setDropped
 	p.requests.del(req.root)
 	for _, c := range e.children {
 		p.requests.del(c)
 	}
-	p.writeRequestLog(ctx, &h, e)
+	p.writeRequestLog(&h, e)
 	e.release()
 }
 
@@ -319,25 +334,25 @@ var doneContext = func() context.Context {
 	return ctx
 }()
 
-// produceReserved produces a request log that must not wait for its caller
-// (OnEnd, eviction, Shutdown) with the share of the producer's buffer that
-// events never take, so that a full buffer of events cannot refuse it; it
-// waits for room only while ctx is live (never for OnEnd's doneContext). A
-// Log outside any request is its caller's, like an event: it gets no
-// reserve. A sink without kafkasink.OptionsSink has no reserve.
-func (p *Processor) produceReserved(ctx context.Context, msg kafkasink.Message, done func(error)) {
-	s, ok := p.sink.(kafkasink.OptionsSink)
-	if !ok {
-		p.sink.Produce(ctx, msg, done)
+// produceReserved produces a request log, written on nobody's behalf (a
+// root's end, eviction, Shutdown, a late line): it never waits for room, and
+// it may use the share of the producer's buffer that events never take, so
+// that a full buffer of events cannot refuse it. A Log outside any request is
+// its caller's, like an event: it gets no reserve. A sink without
+// kafkasink.OptionsSink gets the Sink contract's "do not wait" (a done
+// context) and has no reserve.
+func (p *Processor) produceReserved(msg kafkasink.Message, done func(error)) {
+	if s, ok := p.sink.(kafkasink.OptionsSink); ok {
+		s.ProduceWith(context.Background(), msg, kafkasink.ProduceOptions{NoWait: true, Reserve: true}, done)
 		return
 	}
-	s.ProduceWith(ctx, msg, kafkasink.ProduceOptions{NoWait: ctx.Err() != nil, Reserve: true}, done)
+	p.sink.Produce(doneContext, msg, done)
 }
 
 // writeRequestLog produces a request log on nobody's behalf (a root's end,
 // eviction, Shutdown): every failure is reported, and it may use the
 // producer's reserve.
-func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e endedRequest) {
+func (p *Processor) writeRequestLog(h *requestHead, e endedRequest) {
 	msg, ok := p.requestLogMessage(h, e)
 	if !ok {
 		return // sampled out, and counted
@@ -346,7 +361,7 @@ func (p *Processor) writeRequestLog(ctx context.Context, h *requestHead, e ended
 	if start := p.metrics.start(); !start.IsZero() {
 		done = (&logDelivery{p: p, start: start}).done
 	}
-	p.produceReserved(ctx, msg, done)
+	p.produceReserved(msg, done)
 }
 
 // requestLogMessage encodes a request log, cutting lines from the end when
@@ -457,9 +472,10 @@ func (p *Processor) Shutdown(ctx context.Context) error {
 		now := time.Now()
 		for _, req := range p.requests.openRoots() {
 			// Never waiting for room: the time of ctx is the flush's.
-			p.finish(doneContext, req, now, false)
+			p.finish(req, now, false)
 		}
 		closeErr := p.sink.Close(ctx)
+		_ = p.metrics.stop() // fails only for a callback already removed
 		reportErr := p.reports.close(ctx)
 		p.shutErr = errors.Join(p.undelivered.err(closeErr), reportErr)
 	})

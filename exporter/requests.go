@@ -29,6 +29,8 @@ type request struct {
 	// endedChildren are the children that ended, oldest first: at most
 	// maxKeptChildren of them stay in the table.
 	endedChildren []trace.SpanID
+	// attrs are the fields of bridge.SetAttributes; nil until the first.
+	attrs *setAttributes
 	// headers are the request log's, here to save an allocation per
 	// request: they keep this request reachable until the log is delivered.
 	headers headerBlock
@@ -113,6 +115,7 @@ type endedRequest struct {
 	buffers       *linePair             // where lines and ends came from
 	headers       *headerBlock          // for the request log's headers; nil: allocate
 	span          sdktrace.ReadOnlySpan // the root
+	attrs         *setAttributes        // of bridge.SetAttributes, or nil
 }
 
 // end marks the request ended and returns its contents; it reports false
@@ -127,10 +130,10 @@ func (r *request) end(evicted bool, ending func(root sdktrace.ReadOnlySpan, chil
 	if r.ended {
 		return endedRequest{}, false
 	}
-	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers, &r.headers, r.span}
+	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers, &r.headers, r.span, r.attrs}
 	ending(r.span, r.children) // not &e: e would move to the heap
 	r.ended = true
-	r.lines, r.ends, r.children, r.buffers, r.span, r.endedChildren = nil, nil, nil, nil, nil, nil
+	r.lines, r.ends, r.children, r.buffers, r.span, r.endedChildren, r.attrs = nil, nil, nil, nil, nil, nil, nil
 	return e, true
 }
 

@@ -66,6 +66,8 @@ type rootInfo struct {
 	forwardedFor, requestID, realIP          field
 	status, contentLength                    intField
 	rpcService, rpcMethod                    field
+	route                                    field // http.route: HTTP roots
+	rpcStatus                                rpcStatus
 	oldMethod, target, oldUserAgent          field
 	sockPeer, netPeerIP, networkPeer, rpcSys field
 	oldStatus, oldContentLength              intField
@@ -126,6 +128,12 @@ func (ri *rootInfo) read(attrs []attribute.KeyValue) {
 			ri.rpcService.fill(kv.Value)
 		case sc.RPCMethod:
 			ri.rpcMethod.fill(kv.Value)
+		case sc.HTTPRoute:
+			ri.route.fill(kv.Value)
+		case sc.RPCResponseStatusCode:
+			ri.rpcStatus.fillNew(kv.Value)
+		case sc.OldRPCGRPCStatusCode:
+			ri.rpcStatus.fillOld(kv.Value)
 		}
 	}
 	ri.resolve()
@@ -164,6 +172,19 @@ func (ri *rootInfo) resolve() {
 		ri.kind = kindHTTP
 	case ri.rpcService.set || ri.rpcSys.set || ri.rpcMethod.set:
 		ri.kind = kindRPC
+	}
+}
+
+// routeFromName fills the route of an HTTP root without http.route from
+// its span name when the name has the semantic conventions' HTTP server
+// form, "{method} {route}": otelhttp names its span so once a ServeMux
+// matched, and records http.route on its metrics only.
+func (ri *rootInfo) routeFromName(spanName string) {
+	if ri.kind != kindHTTP || ri.route.set || !ri.method.set {
+		return
+	}
+	if rest, ok := strings.CutPrefix(spanName, ri.method.value+" "); ok && strings.HasPrefix(rest, "/") {
+		ri.route.fill(attribute.StringValue(rest))
 	}
 }
 

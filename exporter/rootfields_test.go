@@ -62,10 +62,11 @@ func TestReadRoot(t *testing.T) {
 
 func FuzzReadRoot(f *testing.F) {
 	f.Add("http.target", "/a?b", "rpc.method", "x/y")
+	f.Add("rpc.response.status_code", "NOT_FOUND", "http.route", "/orders/{id}")
 	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
 		ri := readRoot([]attribute.KeyValue{attribute.String(k1, v1), attribute.String(k2, v2)})
 		_ = ri.service("name")
-		if len(ri.path.value) > maxFieldBytes || len(ri.remote.value) > maxFieldBytes {
+		if len(ri.path.value) > maxFieldBytes || len(ri.remote.value) > maxFieldBytes || len(ri.route.value) > maxFieldBytes || len(ri.rpcStatus.name) > maxFieldBytes {
 			t.Fatalf("a field exceeds %d bytes", maxFieldBytes)
 		}
 	})

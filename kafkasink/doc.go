@@ -180,7 +180,10 @@
 // tail before the restart, the record has no relayer-event-id header, or
 // the producer may not read the topic (no Read or Describe ACL: recovery
 // then gives up and says so). The recovery's log line (Info) counts the
-// records checked, those already on the broker and those without event ID.
+// records checked, those already on the broker and those without event ID;
+// [Producer.SpoolRecovery] counts the records recovered, those released as
+// already on the broker, and those produced again unchecked (possible
+// duplicates), for a caller's metrics.
 //
 // Without [WithSpoolCommitInterval], a crash of the process or the machine
 // loses no message whose Produce returned nil (it waited for the fsync),
@@ -188,11 +191,16 @@
 // milliseconds' worth). With it, the messages of the last interval can be
 // lost.
 //
-// The directory holds one spool file, locked while a producer uses it: a
-// second producer on it makes [New] fail with [ErrSpool]. Other files there
-// are ignored. A file that is not a spool, a record that fails its
-// checksum, a truncated file and a directory that cannot be written make
-// [New] fail with [ErrSpool], naming the file; New never skips a record.
+// The directory holds the spool's files (a lock file, a manifest naming
+// the live segments, and CRC-framed segment files), locked while a
+// producer uses it: a second producer on it makes [New] fail with
+// [ErrSpool]. Other files there are ignored. A file that is not a spool, a
+// record that fails its checksum, a truncated or missing segment, a
+// damaged manifest and a directory that cannot be written make [New] fail
+// with [ErrSpool], naming the file and `relayspool salvage DIR`; New never
+// skips a record. The one exception is the commit being written when a
+// process died (its Produce never returned), cut only when no valid commit
+// follows it.
 //
 // # Debug log
 //

@@ -70,6 +70,7 @@ type spool struct {
 	// partitions' tails before they are produced (recoverEarlier).
 	earlierFrom, earlierTo uint64
 	consumerOpts           []kgo.Opt
+	recovery               recoveryCounts // what it did, for Producer.SpoolRecovery
 }
 
 // spoolFailpoints are the named points where tests inject faults, as
@@ -101,7 +102,6 @@ type spoolEntry struct {
 	claimed atomic.Bool
 	fails   int
 	retryAt time.Time
-	onDisk  bool // waiting for a retry with its record on disk only
 }
 
 // report calls e's done callback with err unless someone already did, and

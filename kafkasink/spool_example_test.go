@@ -37,14 +37,13 @@ func ExampleWithSpool() {
 			fmt.Println("kept in the spool for the next start")
 		}
 	})
-	// Close does not wait for a broker that cannot be reached: the message
-	// stays in dir, the next New on dir produces it first, and Close says
-	// so (an error wrapping ErrSpooled, with the count and the directory).
-	if err := p.Close(ctx); errors.Is(err, kafkasink.ErrSpooled) {
-		fmt.Println("Close: left in the spool")
-	} else if err != nil {
+	// Close does not wait for a broker that does not answer: the message
+	// stays in dir, and the next New on dir produces it first. Close says
+	// so with ErrSpooled, counting the records left.
+	if err := p.Close(ctx); !errors.Is(err, kafkasink.ErrSpooled) {
 		log.Fatal(err)
 	}
+	fmt.Println("Close: records remain in the spool")
 
 	// A second producer may not share the directory while the first uses it.
 	first, _ := kafkasink.New(kafkasink.WithBrokers(away), kafkasink.WithSpool(dir), kafkasink.WithLogger(nil))
@@ -53,6 +52,6 @@ func ExampleWithSpool() {
 	_ = first.Close(ctx)
 	// Output:
 	// kept in the spool for the next start
-	// Close: left in the spool
+	// Close: records remain in the spool
 	// true
 }

@@ -190,7 +190,7 @@ func (s *spool) close(ctx context.Context) error {
 func (s *spool) releaseQueued() {
 	f := &s.feed
 	f.mu.Lock()
-	es := append(append(append(f.retry, f.later.takeAll()...), f.ahead...), f.queue...)
+	es := append(append(append(appendEntries(nil, f.retry), f.later.takeAll()...), f.ahead...), f.queue...)
 	f.retry, f.ahead, f.queue = nil, nil, nil
 	f.mu.Unlock()
 	for _, e := range es {

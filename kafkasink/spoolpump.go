@@ -19,12 +19,14 @@ import (
 // memory, then committed records on disk only. Memory stays bounded: past
 // maxQueue records or maxQueueB bytes kept (a tenth of the in-memory
 // bounds), committed records stay on disk only until the pump reads them,
-// and records waiting for a retry keep only their sequence number.
+// and records waiting for a retry keep only their sequence number (a
+// retryItem).
 type feeder struct {
 	mu               sync.Mutex
-	retry            []*spoolEntry // taken by the pump, not produced
+	retry            []retryItem   // taken by the pump, not produced, or due for a retry
 	later            retryQueue    // failed, waiting for their backoff
 	laterBytes       int64         // their bytes kept in memory
+	laterKept        int           // how many of them are kept in memory
 	ahead            []*spoolEntry // read from disk, older than queue
 	queue            []*spoolEntry
 	queueBytes       int64
@@ -74,9 +76,10 @@ func (s *spool) next() *spoolEntry {
 		f.mu.Lock()
 		due, wait := f.later.due(time.Now())
 		if due != nil {
-			for _, e := range due {
-				if !e.onDisk {
-					f.laterBytes -= e.size
+			for _, it := range due {
+				if it.e != nil {
+					f.laterBytes -= it.e.size
+					f.laterKept--
 				}
 			}
 			f.retry = append(due, f.retry...)
@@ -86,7 +89,21 @@ func (s *spool) next() *spoolEntry {
 		var e *spoolEntry
 		switch {
 		case len(f.retry) > 0:
-			e, f.retry = f.retry[0], f.retry[1:]
+			var it retryItem
+			it, f.retry = f.retry[0], f.retry[1:]
+			if it.e == nil { // on disk only
+				if f.later.backingOff(it.topic) {
+					f.later.hold(it, 0)
+					f.mu.Unlock()
+					continue
+				}
+				f.mu.Unlock()
+				if e = s.reload(it.seq, it.fails); e == nil {
+					continue
+				}
+				return e
+			}
+			e = it.e
 		case len(f.ahead) > 0:
 			e, f.ahead = f.ahead[0], f.ahead[1:]
 		case len(f.queue) > 0:
@@ -134,11 +151,6 @@ func (s *spool) next() *spoolEntry {
 			continue
 		}
 		f.mu.Unlock()
-		if e.onDisk {
-			if e = s.reload(e); e == nil {
-				continue
-			}
-		}
 		return e
 	}
 }
@@ -164,7 +176,7 @@ func (s *spool) idle(ch chan struct{}, wait time.Duration) bool {
 // unread puts back a record the pump took but did not produce.
 func (f *feeder) unread(e *spoolEntry) {
 	f.mu.Lock()
-	f.retry = append([]*spoolEntry{e}, f.retry...)
+	f.retry = append([]retryItem{{e: e, seq: e.seq, topic: e.rec.Topic, fails: e.fails}}, f.retry...)
 	f.mu.Unlock()
 }
 
@@ -235,22 +247,21 @@ func (f *feeder) putBack(s *spool, e *spoolEntry) {
 // from disk): it reports true then, and e's done callback is to learn that
 // the record waits on disk.
 func (f *feeder) holdLocked(s *spool, e *spoolEntry, after time.Duration) (stub bool) {
-	if !e.onDisk {
-		if stub = f.laterBytes+e.size > s.maxQueueB; stub {
-			e.rec = kgo.Record{Topic: e.rec.Topic, Context: e}
-			e.onDisk = true
-		} else {
-			f.laterBytes += e.size
-		}
+	it := retryItem{e: e, seq: e.seq, topic: e.rec.Topic, fails: e.fails}
+	if stub = f.laterBytes+e.size > s.maxQueueB || f.laterKept >= s.maxQueue; stub {
+		it.e = nil // the record is read back from disk when due
+	} else {
+		f.laterBytes += e.size
+		f.laterKept++
 	}
-	f.later.hold(e, after)
+	f.later.hold(it, after)
 	return stub
 }
 
-// reload returns e, whose record waits on disk only, read back from disk,
-// or nil when it is no longer there.
-func (s *spool) reload(e *spoolEntry) *spoolEntry {
-	es, _, err := s.store.read(e.seq, e.seq+1, 1, 1)
+// reload returns record seq, which waited on disk only after fails
+// failures, read back from disk, or nil when it is no longer there.
+func (s *spool) reload(seq uint64, fails int) *spoolEntry {
+	es, _, err := s.store.read(seq, seq+1, 1, 1)
 	if err != nil && s.logger != nil {
 		s.logger.Log(selflog.Context(), slog.LevelError, "kafkasink: spooled record unreadable, skipped", "error", err)
 	}
@@ -258,7 +269,7 @@ func (s *spool) reload(e *spoolEntry) *spoolEntry {
 		return nil
 	}
 	r := es[0]
-	r.s, r.fails = s, e.fails
+	r.s, r.fails = s, fails
 	r.claimed.Store(true) // its done callback was told ErrSpooled
 	return r
 }

@@ -34,7 +34,9 @@ import (
 // ours, the topic was deleted and re-created, retention removed the tail
 // before the restart, the record carries no event ID, or the producer may
 // not read the topic (no Read or Describe ACL: recovery then gives up and
-// says so). The recovery's log line counts what it checked and released.
+// says so). The recovery's log line counts what it checked and released,
+// and Producer.SpoolRecovery the records it released and those it could not
+// check.
 
 // recoveryScan is one topic's spooled records from an earlier process.
 type recoveryScan struct {
@@ -55,6 +57,12 @@ const spoolRecoveryTimeout = time.Minute
 // pump stops, and returns the records found on the broker.
 func (s *spool) recoverEarlier(from, to uint64) map[uint64]int64 {
 	scans, noID := s.scanSpooled(from, to)
+	checked := 0
+	for _, sc := range scans {
+		checked += len(sc.ids)
+	}
+	s.recovery.recovered.Add(int64(checked + noID))
+	s.recovery.unchecked.Add(int64(noID))
 	if len(scans) == 0 {
 		return nil
 	}
@@ -64,13 +72,10 @@ func (s *spool) recoverEarlier(from, to uint64) map[uint64]int64 {
 		found, read, err := s.findOnBroker(ctx, scans)
 		cancel()
 		if err == nil {
+			s.recovery.released.Add(int64(len(found)))
 			if s.logger != nil {
-				var n int
-				for _, sc := range scans {
-					n += len(sc.ids)
-				}
 				s.logger.Log(selflog.Context(), slog.LevelInfo, "kafkasink: spool recovery checked the records of an earlier process against the partitions' tails",
-					"path", s.store.path, "checked", n, "already_on_broker", len(found), "without_event_id", noID, "records_read", read, "took", time.Since(start).Round(time.Millisecond))
+					"path", s.store.path, "checked", checked, "already_on_broker", len(found), "without_event_id", noID, "records_read", read, "took", time.Since(start).Round(time.Millisecond))
 			}
 			return found
 		}
@@ -78,7 +83,8 @@ func (s *spool) recoverEarlier(from, to uint64) map[uint64]int64 {
 			return nil
 		}
 		var ke *kerr.Error
-		if errors.As(err, &ke) { // the broker answers, and refuses: a producer without Read or Describe rights
+		if errors.As(err, &ke) && !ke.Retriable { // the broker answers, and refuses: a producer without Read or Describe rights
+			s.recovery.unchecked.Add(int64(checked))
 			if s.logger != nil {
 				s.logger.Log(selflog.Context(), slog.LevelWarn, "kafkasink: spool recovery cannot read the partitions' tails; the records of the earlier process are produced again and may duplicate some already on the broker", "error", err, "records", to-from)
 			}
@@ -171,7 +177,11 @@ func (s *spool) findOnBroker(ctx context.Context, scans map[string]*recoveryScan
 		return found, 0, nil
 	}
 	cl, err := kgo.NewClient(append(append([]kgo.Opt(nil), s.consumerOpts...),
-		kgo.ConsumePartitions(consume), kgo.FetchMaxWait(100*time.Millisecond))...)
+		kgo.ConsumePartitions(consume), kgo.FetchMaxWait(100*time.Millisecond),
+		// A topic written in transactions ends in a commit or abort
+		// marker: a control record, which franz-go otherwise drops, and
+		// the partition's last offset would never be seen.
+		kgo.KeepControlRecords())...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -182,14 +192,25 @@ func (s *spool) findOnBroker(ctx context.Context, scans map[string]*recoveryScan
 		if err := ctx.Err(); err != nil {
 			return nil, read, fmt.Errorf("reading the partitions' tails: %d partitions not read to their end: %w", left, err)
 		}
+		// A refusal (no Read right on the topic: a producer's usual ACLs)
+		// never ends by waiting: recovery gives up on it, as documented,
+		// rather than time out and try again forever.
+		for _, fe := range fs.Errors() {
+			var ke *kerr.Error
+			if errors.As(fe.Err, &ke) && !ke.Retriable {
+				return nil, read, fmt.Errorf("reading %s/%d: %w", fe.Topic, fe.Partition, fe.Err)
+			}
+		}
 		fs.EachRecord(func(r *kgo.Record) {
 			end := ends[r.Topic][r.Partition]
 			if r.Offset >= end {
 				return
 			}
-			read++
-			if id, ok := scans[r.Topic].ids[eventID(r)]; ok {
-				found[id.seq] = id.disk
+			if !r.Attrs.IsControl() {
+				read++
+				if id, ok := scans[r.Topic].ids[eventID(r)]; ok {
+					found[id.seq] = id.disk
+				}
 			}
 			if r.Offset+1 == end {
 				left--

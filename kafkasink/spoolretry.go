@@ -19,10 +19,21 @@ type retryQueue struct {
 
 // topicBackoff is one topic waiting for its retry.
 type topicBackoff struct {
-	topic   string
-	at      time.Time
-	entries []*spoolEntry // in sequence order
-	index   int           // in the heap
+	topic string
+	at    time.Time
+	items []retryItem // in sequence order
+	index int         // in the heap
+}
+
+// retryItem is a record waiting for a retry: in memory (e), or, past the
+// feeder's memory bound, on disk only (e nil), kept as its sequence number,
+// its topic (the topicBackoff's string, shared) and its failures, so that a
+// backlog of a refused topic costs memory per record no more than this.
+type retryItem struct {
+	e     *spoolEntry
+	seq   uint64
+	topic string
+	fails int
 }
 
 type topicTimers []*topicBackoff
@@ -49,10 +60,10 @@ func (h *topicTimers) Pop() any {
 // backingOff reports whether topic waits for a retry.
 func (q *retryQueue) backingOff(topic string) bool { return q.byTopic[topic] != nil }
 
-// hold adds e to its topic's records in backoff, starting the topic's
+// hold adds it to its topic's records in backoff, starting the topic's
 // timer at after (from now) when it is not backing off yet.
-func (q *retryQueue) hold(e *spoolEntry, after time.Duration) {
-	topic := e.rec.Topic
+func (q *retryQueue) hold(it retryItem, after time.Duration) {
+	topic := it.topic
 	b := q.byTopic[topic]
 	if b == nil {
 		if q.byTopic == nil {
@@ -62,7 +73,8 @@ func (q *retryQueue) hold(e *spoolEntry, after time.Duration) {
 		q.byTopic[topic] = b
 		heap.Push(&q.timers, b)
 	}
-	i, _ := slices.BinarySearchFunc(b.entries, e.seq, func(x *spoolEntry, seq uint64) int {
+	it.topic = b.topic
+	i, _ := slices.BinarySearchFunc(b.items, it.seq, func(x retryItem, seq uint64) int {
 		switch {
 		case x.seq < seq:
 			return -1
@@ -71,13 +83,13 @@ func (q *retryQueue) hold(e *spoolEntry, after time.Duration) {
 		}
 		return 0
 	})
-	b.entries = slices.Insert(b.entries, i, e)
+	b.items = slices.Insert(b.items, i, it)
 }
 
 // due removes and returns the records of the earliest topic whose time has
 // come, in sequence order, or returns nil and how long until the earliest
 // one (0 when none waits).
-func (q *retryQueue) due(now time.Time) ([]*spoolEntry, time.Duration) {
+func (q *retryQueue) due(now time.Time) ([]retryItem, time.Duration) {
 	if len(q.timers) == 0 {
 		return nil, 0
 	}
@@ -86,7 +98,7 @@ func (q *retryQueue) due(now time.Time) ([]*spoolEntry, time.Duration) {
 	}
 	b := heap.Pop(&q.timers).(*topicBackoff)
 	delete(q.byTopic, b.topic)
-	return b.entries, 0
+	return b.items, 0
 }
 
 // hurry makes every topic due now: at Close, records do not sit out their
@@ -97,11 +109,11 @@ func (q *retryQueue) hurry(now time.Time) {
 	}
 }
 
-// takeAll removes and returns every record waiting.
+// takeAll removes and returns every record waiting in memory.
 func (q *retryQueue) takeAll() []*spoolEntry {
 	var es []*spoolEntry
 	for _, b := range q.timers {
-		es = append(es, b.entries...)
+		es = appendEntries(es, b.items)
 	}
 	q.byTopic, q.timers = nil, nil
 	return es
@@ -111,4 +123,14 @@ func (q *retryQueue) takeAll() []*spoolEntry {
 // 100ms, doubling, at most 10s.
 func spoolBackoff(n int) time.Duration {
 	return min(100*time.Millisecond<<min(n, 7), 10*time.Second)
+}
+
+// appendEntries appends the records of items kept in memory to es.
+func appendEntries(es []*spoolEntry, items []retryItem) []*spoolEntry {
+	for _, it := range items {
+		if it.e != nil {
+			es = append(es, it.e)
+		}
+	}
+	return es
 }

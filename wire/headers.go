@@ -22,6 +22,10 @@ const (
 	// within the transaction, so the time from this to the broker's
 	// timestamp is the outbox delay, bounded above.
 	OutboxWrittenAtHeader = "relayer-outbox-written-at"
+	// ReplayOfHeader is set on a message the web view re-produced
+	// (relayview -allow-replay): it holds the event ID of the original
+	// message, and the replayed message has an event ID of its own.
+	ReplayOfHeader = "relayer-replay-of"
 
 	CESpecVersionHeader = "ce_specversion" // "1.0"
 	CEIDHeader          = "ce_id"          // the same ID as EventIDHeader

@@ -107,12 +107,30 @@ type RequestLog struct {
 	Status        int     `json:"status,omitempty"`
 	ContentLength int64   `json:"content_length,omitempty"`
 	RequestTime   float64 `json:"request_time,omitempty"` // milliseconds
+	// Route is the route of an HTTP request (http.route: the ServeMux
+	// pattern, "GET /orders/{id}"); absent when the instrumentation did not
+	// know it. Not written by the Python library.
+	Route string `json:"route,omitempty"`
 
 	Service     string  `json:"service,omitempty"`
 	ServiceTime float64 `json:"service_time,omitempty"` // milliseconds
+	// RPCStatusCode and RPCStatus are the status of an RPC call, apart
+	// from HTTP's Status: the numeric code (gRPC's: 0 OK, 5 NOT_FOUND…)
+	// and its name ("NOT_FOUND"), from rpc.response.status_code or the
+	// older rpc.grpc.status_code. RPCStatusCode is nil when the code was not
+	// numeric nor a gRPC name; both are absent when the instrumentation
+	// recorded no status. Not written by the Python library.
+	RPCStatusCode *int   `json:"rpc_status_code,omitempty"`
+	RPCStatus     string `json:"rpc_status,omitempty"`
 
-	TraceID      string `json:"trace_id,omitempty"`
-	SpanID       string `json:"span_id,omitempty"`
+	TraceID string `json:"trace_id,omitempty"`
+	SpanID  string `json:"span_id,omitempty"`
+	// ParentSpanID is the root span's remote parent: the span of the
+	// upstream service that called this one (from the incoming
+	// traceparent), absent when the root has no remote parent. Joined
+	// with SpanID of other request logs of the trace, it builds the
+	// cross-service waterfall. Not written by the Python library.
+	ParentSpanID string `json:"parent_span_id,omitempty"`
 	Lines        []Line `json:"lines"`
 	DroppedLines int    `json:"dropped_lines"`
 	// DroppedEvents counts the request's events that were not delivered:
@@ -141,6 +159,17 @@ type RequestLog struct {
 	// fields take at most half of it, the longest shortened first, before
 	// any line is left out. Not written by the Python library.
 	TruncatedFields []string `json:"truncated_fields,omitempty"`
+	// Attributes are the request's wide fields, flat dotted keys as in
+	// OpenTelemetry, each value as written (a JSON string, number, bool,
+	// array or object): the fields set with bridge.SetAttributes, then the
+	// root span's attributes that are not already a field above. Values of
+	// keys in WithRedactedKeys are "[REDACTED]"; credentials are never
+	// written. See [RequestLog.Attribute]. Not written by the Python
+	// library.
+	Attributes map[string]json.RawMessage `json:"attributes,omitempty"`
+	// DroppedAttributes counts the attributes the request log's bounds
+	// left out. Not written by the Python library.
+	DroppedAttributes int `json:"dropped_attributes,omitempty"`
 }
 
 // Time is a wire-format timestamp. It encodes as UTC with microseconds and a

@@ -9,7 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/otelrelayer/otelrelayer/cmd/internal/hostile"
+	"github.com/otelrelayer/otelrelayer/internal/testing/hostile"
 	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 )
 

@@ -54,6 +54,14 @@ type addon struct {
 
 var addons []addon
 
+// maxPartitions bounds -partitions. The broker creates that many partitions
+// for every topic on its first use, each event type being a topic: 100,000
+// cost about 100 MiB and over a second per new topic (and a directory each
+// with -data), and the tail fetches from every one. Kafka's own partition
+// counts are int32. A thousand is far beyond what a development broker needs
+// to show how keys spread over partitions.
+const maxPartitions = 1000
+
 // config is what the command line asks for.
 type config struct {
 	port       int
@@ -122,7 +130,7 @@ func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdo
 	}
 	port := fs.Int("port", DefaultPort, "the broker's `port` on 127.0.0.1 (0: any free port)")
 	dataDir := fs.String("data", "", "keep topics and messages in `dir` across restarts (default: in memory only)")
-	partitions := fs.Int("partitions", 3, "partitions of each topic the broker creates on first use")
+	partitions := fs.Int("partitions", 3, "partitions of each topic the broker creates on first use (1 to 1000)")
 	tail := fs.Bool("tail", true, "print each request log and event as it arrives")
 	verbose := fs.Bool("v", false, "expand each request log: metadata, then every event and log line")
 	color := cli.ColorFlag(fs)
@@ -141,8 +149,8 @@ func parseArgs(args []string, stderr io.Writer, getenv func(string) string, stdo
 	if cfg.port < 0 || cfg.port > 65535 {
 		return config{}, cli.Usagef("-port %d: want 0 to 65535", cfg.port)
 	}
-	if cfg.partitions < 1 {
-		return config{}, cli.Usagef("-partitions %d: want 1 or more", cfg.partitions)
+	if cfg.partitions < 1 || cfg.partitions > maxPartitions {
+		return config{}, cli.Usagef("-partitions %d: want 1 to %d (each topic gets that many partitions when first used)", cfg.partitions, maxPartitions)
 	}
 	cfg.format = consolefmt.Options{Verbose: *verbose, Location: time.Local}
 	var err error

@@ -145,13 +145,24 @@ func TestParseArgsRejects(t *testing.T) {
 	}{
 		{[]string{"-port", "70000"}, "-port 70000"},
 		{[]string{"-port", "-1"}, "-port -1"},
-		{[]string{"-partitions", "0"}, "-partitions 0"},
+		{[]string{"-partitions", "0"}, "-partitions 0: want 1 to 1000"},
+		{[]string{"-partitions", "1001"}, "-partitions 1001: want 1 to 1000"},
+		{[]string{"-partitions", "5000000000"}, "-partitions 5000000000: want 1 to 1000"},
 		{[]string{"-color", "yes"}, `-color "yes"`},
 		{[]string{"extra"}, "unexpected arguments"},
 	} {
 		_, err := parseArgs(tt.args, &bytes.Buffer{}, func(string) string { return "" }, false)
 		if _, ok := err.(cli.UsageError); !ok || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("parseArgs(%q): %v, want a usage error containing %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestParseArgsAcceptsPartitionsUpToTheBound(t *testing.T) {
+	for _, n := range []string{"1", "1000"} {
+		c, err := parseArgs([]string{"-partitions", n}, &bytes.Buffer{}, func(string) string { return "" }, false)
+		if err != nil || strconv.Itoa(c.partitions) != n {
+			t.Errorf("parseArgs(-partitions %s): partitions %d, %v; want %s, nil", n, c.partitions, err, n)
 		}
 	}
 }

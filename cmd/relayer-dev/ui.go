@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
@@ -15,7 +17,8 @@ import (
 // The web view of request logs, on by default at cli.DefaultViewAddr: a
 // live list, a timeline per request, the event messages. It reads every
 // topic of the broker from its start (with -data, what earlier runs kept)
-// and holds the newest -max-requests request logs.
+// and holds the newest -max-requests request logs. With -allow-replay,
+// each event's page can re-produce its event to the broker.
 func init() {
 	var flags *cli.ViewFlags
 	var view *webview.View // nil with -ui ""
@@ -70,6 +73,20 @@ func startUI(ctx context.Context, flags *cli.ViewFlags, v *webview.View, brokers
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("web view: %w", err)
+	}
+	if flags.AllowReplay() {
+		replayer, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, conn.ClientOptions()...)...)
+		if err != nil {
+			tl.Close()
+			ln.Close()
+			return fmt.Errorf("web view: the replay's producer: %w", err)
+		}
+		defer replayer.Close()
+		if v, err = flags.NewView(webview.WithReplay(replayer, cli.Notes(stderr, "relayer-dev"))); err != nil {
+			tl.Close()
+			ln.Close()
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "web view of request logs: %s\n", webview.URL(ln))
 	return webview.Run(ctx, ln, tl, v)

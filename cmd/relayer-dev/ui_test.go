@@ -119,3 +119,36 @@ func TestWebViewFlagsCheckedFirst(t *testing.T) {
 		}
 	}
 }
+
+// The dev broker's view searches request logs, browses event topics, and
+// with -allow-replay offers each event's replay.
+func TestWebViewSearchesAndReplays(t *testing.T) {
+	brokers, out, _ := devBroker(t, "-tail=false", "-ui", "127.0.0.1:0", "-allow-replay")
+	url := out.WaitFor(t, regexp.MustCompile(`web view of request logs: (http://127\.0\.0\.1:\d+/)\n`), 20*time.Second)[1]
+	tp := testkit.Service(t, brokers, "dev-test")
+	h := bridge.HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = bridge.Emit(r.Context(), "order_created", "web", map[string]int{"order_id": 7})
+	}), bridge.WithTracerProvider(tp))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/orders", nil))
+	if err := tp.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	waitPage := func(target, want string) string {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			page := testkit.Get(t, target)
+			if strings.Contains(page, want) {
+				return page
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s does not show %q within 20s:\n%s", target, want, page)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitPage(url+"?q=payload.order_id%3D7", `<span class="path">/orders</span>`)
+	events := waitPage(url+"events?topic=order_created&q=payload.order_id%3D7", `data-href="/events/`)
+	eventURL := regexp.MustCompile(`data-href="(/events/[^"]+)"`).FindStringSubmatch(events)[1]
+	waitPage(strings.TrimSuffix(url, "/")+eventURL, `id="replay"`)
+}

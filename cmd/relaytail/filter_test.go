@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
+	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
@@ -36,6 +37,9 @@ func TestFilters(t *testing.T) {
 		{"trace ID prefix, upper case", []string{"-trace", "4BF92F"}, []string{"GET /fail 503", "GET /orders/7 200"}},
 		{"filters combine", []string{"-trace", "4bf92f", "-status", "5xx"}, []string{"GET /fail 503"}},
 		{"nothing matches", []string{"-status", "2xx", "-path", "/fail"}, nil},
+		{"query", []string{"-q", "status=5xx trace=4bf9"}, []string{"GET /fail 503"}},
+		{"query with free text", []string{"-q", "orders/ method=GET"}, []string{"GET /orders/7 200", "GET /orders/9 404"}},
+		{"query and flags combine", []string{"-q", "path=/orders", "-status", "2xx"}, []string{"GET /orders/7 200", "POST /orders 201"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,7 +49,7 @@ func TestFilters(t *testing.T) {
 			}
 			var got []string
 			for name, l := range logs {
-				if cfg.filter.Match(&l) {
+				if cfg.filter.Match(&l) && cfg.query.MatchRequest(&tail.Message{Kind: tail.KindRequestLog, RequestLog: &l}) {
 					got = append(got, name)
 				}
 			}
@@ -131,6 +135,8 @@ func TestParseArgsRejects(t *testing.T) {
 		{"status list with a hole", []string{"-status", "4xx,"}, `-status "4xx,"`},
 		{"trace not hex", []string{"-trace", "xyz"}, `-trace "xyz"`},
 		{"trace too long", []string{"-trace", strings.Repeat("a", 33)}, "-trace"},
+		{"query with an unknown key", []string{"-q", "stauts=500"}, `-q: "stauts=500": unknown key "stauts"`},
+		{"query with a bad value", []string{"-q", "dur>=soon"}, `-q: "dur>=soon": want a duration`},
 		{"negative -n", []string{"-n", "-1"}, "-n -1"},
 		{"bad colour", []string{"-color", "yes"}, `-color "yes"`},
 		{"empty topic", []string{"-topic", ""}, "-topic"},

@@ -72,7 +72,7 @@ func follow(ctx context.Context, tl *tail.Tail, cfg config, out, errOut io.Write
 			others++
 			continue
 		}
-		if !cfg.filter.Match(m.RequestLog) {
+		if !cfg.filter.Match(m.RequestLog) || !cfg.query.MatchRequest(&m) {
 			continue
 		}
 		if _, err := io.WriteString(out, consolefmt.RequestLog(m.RequestLog, cfg.format)); err != nil {

@@ -100,7 +100,7 @@ func TestFollowTheEmbeddedBroker(t *testing.T) {
 			name: "every request log",
 			args: []string{"-n", "3", "-window", "3s"},
 			want: []string{
-				`^` + clock + `  200` + duration + `  GET /orders/7\?verbose=1  1 line  ` + trace200 + `$`,
+				`^` + clock + `  200` + duration + `  GET /orders/7\?verbose=1 \(/orders/\{id\}\)  1 line  ` + trace200 + `$`,
 				`^` + clock + `  503` + duration + `  GET /fail  2 lines \(2 errors\)  ` + trace503 + `$`,
 				`^` + clock + `  nightly-report` + duration + `  1 line  [0-9a-f]{32}$`,
 			},
@@ -114,15 +114,15 @@ func TestFollowTheEmbeddedBroker(t *testing.T) {
 			name: "one trace, verbose",
 			args: []string{"-trace", trace200[:8], "-v", "-n", "1"},
 			want: []string{
-				`^` + clock + `  200` + duration + `  GET /orders/7\?verbose=1  1 line  ` + trace200 + `$`,
-				`^    source=tail-test span_id=[0-9a-f]{16} remote_addr=192\.0\.2\.1$`,
+				`^` + clock + `  200` + duration + `  GET /orders/7\?verbose=1 \(/orders/\{id\}\)  1 line  ` + trace200 + `$`,
+				`^    source=tail-test span_id=[0-9a-f]{16} remote_addr=192\.0\.2\.1 route=/orders/\{id\}$`,
 				`^ +\+[0-9.]+(µs|ms)  info     order looked up$`,
 			},
 		},
 		{
 			name: "path prefix",
 			args: []string{"-path", "/orders/", "-n", "1"},
-			want: []string{`^` + clock + `  200` + duration + `  GET /orders/7\?verbose=1  1 line  ` + trace200 + `$`},
+			want: []string{`^` + clock + `  200` + duration + `  GET /orders/7\?verbose=1 \(/orders/\{id\}\)  1 line  ` + trace200 + `$`},
 		},
 	}
 	for _, tt := range tests {
@@ -171,7 +171,7 @@ func TestFollowOnlyNewRequestLogs(t *testing.T) {
 	out := runTail(t, brokers, "-from-beginning=false", "-n", "1")
 	stop()
 	<-produced
-	if strings.Contains(out, trace200) || !regexp.MustCompile(`^\S+  200 .* GET /orders/\d+  1 line  [0-9a-f]{32}\n$`).MatchString(out) {
+	if strings.Contains(out, trace200) || !regexp.MustCompile(`^\S+  200 .* GET /orders/\d+ \(/orders/\{id\}\)  1 line  [0-9a-f]{32}\n$`).MatchString(out) {
 		t.Errorf("output %q, want one new request log", out)
 	}
 }

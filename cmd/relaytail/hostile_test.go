@@ -14,9 +14,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/otelrelayer/otelrelayer/cmd/internal/hostile"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
-	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/internal/testing/hostile"
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 )
 
 func requestLog(path string) []byte {
@@ -28,7 +28,7 @@ func requestLog(path string) []byte {
 // logs: relaytail skips it without inflating it, says so once with its
 // topic, partition and offsets, and prints the request log after it.
 func TestDecompressionBombIsSkipped(t *testing.T) {
-	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "logging"))
+	brokers := testkit.HostileCluster(t, kfake.SeedTopics(1, "logging"))
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestDecompressionBombIsSkipped(t *testing.T) {
 // title change, a screen clear, a right-to-left override).
 func TestNoticesEscapeWhatProducersWrote(t *testing.T) {
 	const evil = "x\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;owned\x07\x1b[2J\u202e"
-	brokers := otelrelayertest.Cluster(t)
+	brokers := testkit.HostileCluster(t)
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.AllowAutoTopicCreation())
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,16 @@
 // Command relaytail follows otelrelayer's logging topic and prints one
 // readable line per request: time, HTTP status (or the service of RPC calls
-// and jobs), duration, method and path, number of lines, trace ID. With -v,
-// each request also shows its metadata and every event and log line.
+// and jobs, with the RPC status), duration, method, path and route, number
+// of lines, trace ID. With -v, each request also shows its metadata (its
+// attributes as attr.KEY=VALUE) and every event and log line.
 //
 //	go install github.com/otelrelayer/otelrelayer/cmd/relaytail@latest
 //	relaytail -brokers 127.0.0.1:9092        # or KAFKA_BROKERS=...
 //	relaytail -status 5xx -v                  # failed requests, expanded
 //	relaytail -path /orders -trace 4bf92f35
+//	relaytail -route '/orders/{id}' -attr enduser.id=42
+//	relaytail -rpc-status NOT_FOUND,UNAVAILABLE -v
+//	relaytail -q 'status=5xx dur>=250ms payload.order_id=42'   # the web view's search
 //	relaytail -brokers kafka:9093 -tls-ca ca.pem -sasl-mechanism SCRAM-SHA-512 \
 //	    -sasl-user ops -sasl-password-file ~/.kafka-password
 //
@@ -35,6 +39,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/otelrelayer/otelrelayer/cmd/internal/cli"
@@ -60,6 +65,7 @@ type config struct {
 	window        time.Duration
 	timeout       time.Duration
 	filter        tail.Filter
+	query         tail.Query
 	format        consolefmt.Options
 }
 
@@ -106,6 +112,13 @@ func parseArgs(args []string, stderr io.Writer, environ []string, stdoutIsTermin
 	status := fs.String("status", "", "only HTTP requests with these statuses: `codes` or classes such as 404, 5xx, 4xx,503")
 	path := fs.String("path", "", "only HTTP requests whose path starts with `prefix`")
 	trace := fs.String("trace", "", "only the request logs of this trace `ID` (or ID prefix)")
+	route := fs.String("route", "", "only HTTP requests of this `route` (the http.route, such as /orders/{id})")
+	rpcStatus := fs.String("rpc-status", "", "only RPC calls with these `statuses`: names or codes such as NOT_FOUND, UNAVAILABLE,14")
+	var attrs attrFlags
+	fs.Var(&attrs, "attr", "only request logs whose attribute `key=value` (such as enduser.id=42); repeat for several, all must match")
+	query := fs.String("q", "", "only the request logs this `query` finds, in the web view's search syntax: "+
+		"key=value, key>=value and free words, all of which must hold, e.g. 'status=5xx dur>=250ms level=error \"out of stock\"'; keys: "+
+		strings.Join(tail.QueryKeys(tail.KindRequestLog), " "))
 	window := fs.Duration("window", tail.DefaultWindow, "hold each request log this long so that earlier ones on other partitions go first; 0: print as they arrive")
 	timeout := fs.Duration("timeout", tail.DefaultTimeout, "give up when no broker answers within this `duration`")
 	color := cli.ColorFlag(fs)
@@ -134,10 +147,26 @@ func parseArgs(args []string, stderr io.Writer, environ []string, stdoutIsTermin
 	if cfg.filter, err = tail.ParseFilter(*status, *path, *trace); err != nil {
 		return config{}, cli.UsageError{Msg: "-" + err.Error()}
 	}
+	if cfg.filter, err = cfg.filter.WithWide(*route, *rpcStatus, attrs); err != nil {
+		return config{}, cli.UsageError{Msg: "-" + err.Error()}
+	}
+	if cfg.query, err = tail.ParseQuery(*query, tail.KindRequestLog, time.Now()); err != nil {
+		return config{}, cli.Usagef("-q: %v", err)
+	}
 
 	cfg.format = consolefmt.Options{Verbose: *verbose, Location: time.Local}
 	if cfg.format.Color, err = cli.Color(*color, getenv, stdoutIsTerminal); err != nil {
 		return config{}, err
 	}
 	return cfg, nil
+}
+
+// attrFlags collects the -attr flags.
+type attrFlags []string
+
+func (a *attrFlags) String() string { return strings.Join(*a, " ") }
+
+func (a *attrFlags) Set(v string) error {
+	*a = append(*a, v)
+	return nil
 }

@@ -20,8 +20,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/otelrelayer/otelrelayer/cmd/internal/hostile"
-	"github.com/otelrelayer/otelrelayer/otelrelayertest"
+	"github.com/otelrelayer/otelrelayer/internal/testing/hostile"
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
@@ -44,7 +44,7 @@ func TestMemoryBoundUnderHostileRecords(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("building relayview: %v\n%s", err, out)
 	}
-	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(3, "logging", "deep"))
+	brokers := testkit.HostileCluster(t, kfake.SeedTopics(3, "logging", "deep"))
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ProducerBatchMaxBytes(2<<20), kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +154,14 @@ func TestMemoryBoundUnderHostileRecords(t *testing.T) {
 	for c := range 4 {
 		wg.Go(func() {
 			for i := range 10 * scale {
-				for _, p := range []string{"/", "/?path=/deep", fmt.Sprintf("/events/ev-0-%d", c*100+i), "/?path=/forged"} {
+				pages := []string{"/", "/?path=/deep", fmt.Sprintf("/events/ev-0-%d", c*100+i), "/?path=/forged",
+					// The search scans every held record: free text over 900 KB
+					// paths, a payload field over deep events.
+					"/?q=%22%3C%3C%3C%3C%22+dur%3E%3D0ms", "/events?topic=deep&q=payload.a%3D1"}
+				if i == 0 {
+					pages = append(pages, "/export/requests?q=path%3D/plain")
+				}
+				for _, p := range pages {
 					page, err := get(p)
 					if err != nil {
 						t.Error(err)
@@ -163,6 +170,9 @@ func TestMemoryBoundUnderHostileRecords(t *testing.T) {
 					key := p
 					if strings.HasPrefix(p, "/events/") {
 						key = "an event"
+					}
+					if strings.HasPrefix(p, "/export/") {
+						key = "an export"
 					}
 					if old, ok := maxPage.Load(key); !ok || old.(int) < len(page) {
 						maxPage.Store(key, len(page))

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/otelrelayer/otelrelayer/bridge"
 )
 
@@ -38,6 +40,9 @@ func newAPI() http.Handler {
 			return
 		}
 		_ = bridge.Log(ctx, "info", map[string]any{"msg": "order stored", "id": o.ID})
+		// A field of this request's log ("attributes"), from any goroutine
+		// or child span holding ctx.
+		_ = bridge.SetAttributes(ctx, attribute.Int64("app.order.id", o.ID))
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
 		_ = json.NewEncoder(w).Encode(o)

@@ -23,6 +23,31 @@ const (
 	HeaderXRealIP        = "http.request.header.x-real-ip"
 )
 
+// Connection attributes: they describe the connection a request came on,
+// the same for every request of a server or new for each connection, not
+// the request. Request logs leave them out of "attributes" by default.
+const (
+	ServerPort             = "server.port"
+	ClientPort             = "client.port"
+	NetworkPeerPort        = "network.peer.port"
+	NetworkLocalAddress    = "network.local.address"
+	NetworkLocalPort       = "network.local.port"
+	NetworkProtocolName    = "network.protocol.name"
+	NetworkProtocolVersion = "network.protocol.version"
+	NetworkTransport       = "network.transport"
+	NetworkType            = "network.type"
+	OldNetHostName         = "net.host.name"
+	OldNetHostPort         = "net.host.port"
+	OldNetPeerPort         = "net.peer.port"
+	OldNetSockPeerPort     = "net.sock.peer.port"
+	OldNetSockHostAddr     = "net.sock.host.addr"
+	OldNetSockHostPort     = "net.sock.host.port"
+	OldNetProtocolVersion  = "net.protocol.version"
+	OldNetTransport        = "net.transport"
+	OldHTTPScheme          = "http.scheme"
+	OldHTTPFlavor          = "http.flavor"
+)
+
 // HTTP server attributes, older conventions.
 const (
 	OldHTTPMethod        = "http.method"
@@ -40,6 +65,13 @@ const (
 	RPCSystemName = "rpc.system.name"
 	RPCService    = "rpc.service"
 	RPCMethod     = "rpc.method"
+	// RPCResponseStatusCode is the newer conventions' status of a call, a
+	// string: the gRPC code's name ("NOT_FOUND") for gRPC (otelgrpc
+	// v0.72), the numeric code as text for JSON-RPC.
+	RPCResponseStatusCode = "rpc.response.status_code"
+	// OldRPCGRPCStatusCode is the older conventions' gRPC status, an
+	// integer (5 for NotFound).
+	OldRPCGRPCStatusCode = "rpc.grpc.status_code"
 )
 
 // Exception events.

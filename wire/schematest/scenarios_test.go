@@ -3,6 +3,7 @@ package schematest
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
@@ -25,6 +27,14 @@ import (
 // CloudEvents headers.
 func TestScenarioMessages(t *testing.T) {
 	s := compile(t)
+	wide := map[string]bool{} // the wide keys the scenarios wrote
+	defer func() {
+		for _, k := range []string{"route", "rpc_status_code", "rpc_status", "attributes", "dropped_attributes"} {
+			if !wide[k] {
+				t.Errorf("no scenario wrote %q: the schema of the wide fields went unchecked", k)
+			}
+		}
+	}()
 	scenarios := []struct {
 		name string
 		opts []exporter.Option
@@ -51,6 +61,20 @@ func TestScenarioMessages(t *testing.T) {
 			req.Header.Set("X-Forwarded-For", "10.0.0.1, 10.0.0.2")
 			h.ServeHTTP(httptest.NewRecorder(), req)
 			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/fail", nil))
+		}},
+		{"called by an upstream service", nil, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			h := bridge.HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_ = bridge.Log(r.Context(), "info", "called")
+			}), bridge.WithTracerProvider(rec.TracerProvider()), bridge.WithHTTPPropagator(propagation.TraceContext{}))
+			req := httptest.NewRequest(http.MethodGet, "/downstream", nil)
+			req.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			if err := rec.TracerProvider().ForceFlush(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if logs := rec.RequestLogs(); len(logs) != 1 || logs[0].ParentSpanID != "00f067aa0ba902b7" {
+				t.Errorf("parent_span_id of the request log = %+v, want 00f067aa0ba902b7", logs)
+			}
 		}},
 		{"RPC", nil, func(t *testing.T, rec *otelrelayertest.Recorder) {
 			call := bridge.RPC("RPCHandler.create_order", func(ctx context.Context, q int) (int, error) {
@@ -102,6 +126,34 @@ func TestScenarioMessages(t *testing.T) {
 				ctx, span := rec.Tracer().Start(t.Context(), "job")
 				_ = bridge.Log(ctx, []string{"info", "error"}[i%2], i)
 				span.End()
+			}
+		}},
+		{"wide: route, RPC status, attributes, dropped attributes", []exporter.Option{exporter.WithMaxAttributes(4), exporter.WithRedactedKeys("password")}, func(t *testing.T, rec *otelrelayertest.Recorder) {
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+				trace.SpanFromContext(r.Context()).SetAttributes(attribute.StringSlice("app.skus", []string{"a"}), attribute.Float64("app.ratio", math.NaN()))
+				if err := bridge.SetAttributes(r.Context(), attribute.String("enduser.id", "42"), attribute.String("app.password", "x"),
+					attribute.Map("app.cart", attribute.Int("items", 3))); err != nil {
+					t.Error(err)
+				}
+			})
+			h := bridge.HTTPHandler(mux, bridge.WithTracerProvider(rec.TracerProvider()))
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/orders/7", nil))
+			for _, status := range []attribute.KeyValue{
+				attribute.String("rpc.response.status_code", "NOT_FOUND"),
+				attribute.Int("rpc.grpc.status_code", 14),
+				attribute.String("rpc.response.status_code", "rate_limited"),
+			} {
+				_, span := rec.Tracer().Start(t.Context(), "shop.Orders/Get", trace.WithSpanKind(trace.SpanKindServer),
+					trace.WithAttributes(attribute.String("rpc.system.name", "grpc"), attribute.String("rpc.method", "shop.Orders/Get"), status))
+				span.End()
+			}
+			for _, l := range rec.RequestLogs() {
+				wide["route"] = wide["route"] || l.Route != ""
+				wide["rpc_status_code"] = wide["rpc_status_code"] || l.RPCStatusCode != nil
+				wide["rpc_status"] = wide["rpc_status"] || l.RPCStatus != ""
+				wide["attributes"] = wide["attributes"] || len(l.Attributes) > 0
+				wide["dropped_attributes"] = wide["dropped_attributes"] || l.DroppedAttributes > 0
 			}
 		}},
 		{"late lines and errors, shortened fields, unacknowledged and outbox lines", []exporter.Option{exporter.WithMaxMessageBytes(16 << 10)}, func(t *testing.T, rec *otelrelayertest.Recorder) {

@@ -123,6 +123,11 @@ func TestSchemasReject(t *testing.T) {
 		"event line without subtype":    strings.Replace(logLines, "%s", `{"source":"o","event_type":"t","payload":1,"timestamp":"2026-11-27T05:03:52Z"}`, 1),
 		"log line level a number":       strings.Replace(logLines, "%s", `{"log_level":3,"payload":"x","timestamp":"2026-11-27T05:03:52Z"}`, 1),
 		"log line timestamp not a time": strings.Replace(logLines, "%s", `{"log_level":"info","payload":"x","timestamp":"now"}`, 1),
+		"route a number":                strings.Replace(log, `"status":200`, `"status":200,"route":7`, 1),
+		"rpc_status_code a string":      strings.Replace(log, `"status":200`, `"rpc_status_code":"5"`, 1),
+		"rpc_status a number":           strings.Replace(log, `"status":200`, `"rpc_status":5`, 1),
+		"attributes an array":           strings.Replace(log, `"status":200`, `"attributes":["a"]`, 1),
+		"dropped_attributes zero":       strings.Replace(log, `"status":200`, `"dropped_attributes":0`, 1),
 		"event line with empty type":    strings.Replace(logLines, "%s", `{"source":"o","event_type":"","event_subtype":"","payload":1,"timestamp":"2026-11-27T05:03:52Z"}`, 1),
 	}
 	for name, body := range bad {

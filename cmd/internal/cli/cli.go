@@ -123,7 +123,39 @@ func Split(s string) []string {
 
 // Notef writes a notice to w: the command's name, then the formatted
 // message escaped with termtext, as every notice holds values from Kafka
-// (topic names, event types, errors).
+// (topic names, event types, errors). Each string or Stringer argument is
+// escaped whole, its line ends too, so that a value cannot start a line
+// that passes for another notice; an error keeps the line ends of the
+// errors it joins.
 func Notef(w io.Writer, name, format string, args ...any) {
-	fmt.Fprintln(w, name+": "+termtext.Lines(fmt.Sprintf(format, args...)))
+	escaped := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			escaped[i] = termtext.Escape(v)
+		case error:
+			escaped[i] = termtext.Lines(v.Error())
+		case fmt.Stringer:
+			escaped[i] = termtext.Escape(v.String())
+		default:
+			escaped[i] = a
+		}
+	}
+	fmt.Fprintln(w, name+": "+termtext.Lines(fmt.Sprintf(format, escaped...)))
+}
+
+// Notes returns a writer that writes each line given to one Write call to
+// w after the command's name, as Notef does (the caller escapes them).
+func Notes(w io.Writer, name string) io.Writer { return notes{w, name + ": "} }
+
+type notes struct {
+	w      io.Writer
+	prefix string
+}
+
+func (n notes) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(n.w, n.prefix+string(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -144,14 +146,26 @@ func (f *ConnFlags) note(msg string) string {
 	return msg + " (" + strings.Join(f.named, ", ") + ")"
 }
 
+// maxPasswordLine bounds the first line of -sasl-password-file read.
+const maxPasswordLine = 64 << 10
+
 // readPassword returns the first line of path, without its line ending.
+// It reads no further than that line (at most maxPasswordLine bytes): the
+// file may be a pipe kept open, or a device that never ends.
 func readPassword(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return "", Usagef("-sasl-password-file: %v", unwrapPath(err))
 	}
-	pass, _, _ := strings.Cut(string(b), "\n")
-	pass = strings.TrimSuffix(pass, "\r")
+	defer f.Close()
+	line, err := bufio.NewReader(io.LimitReader(f, maxPasswordLine+1)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", Usagef("-sasl-password-file: %v", unwrapPath(err))
+	}
+	if len(line) > maxPasswordLine {
+		return "", Usagef("-sasl-password-file %q: the first line is longer than %d KiB; write the password on it", path, maxPasswordLine>>10)
+	}
+	pass := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 	if pass == "" {
 		return "", Usagef("-sasl-password-file %q: the first line is empty; write the password on it", path)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/otelrelayer/otelrelayer/internal/ansi"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
@@ -16,11 +17,11 @@ import (
 // the event type) and ID (eventID, the relayer-event-id header; omitted
 // when empty). The result ends with a newline.
 func Event(topic string, e *wire.Event, eventID string, o Options) string {
-	p := painter{on: o.Color}
+	p := ansi.Painter{On: o.Color}
 	var b strings.Builder
 	b.WriteString(clock(e.Timestamp.Time, o))
-	b.WriteString("  " + p.paint(sgrCyan, "event") + "  ")
-	b.WriteString(p.paint(sgrBold, printable(e.EventType)+"/"+printable(e.EventSubtype)))
+	b.WriteString("  " + p.Paint(ansi.Cyan, "event") + "  ")
+	b.WriteString(p.Paint(ansi.Bold, printable(e.EventType)+"/"+printable(e.EventSubtype)))
 	b.WriteString("  " + compactJSON(e.Payload))
 	meta := []string{"source=" + quoteIfNeeded(e.Source)}
 	if topic != "" && topic != e.EventType {
@@ -29,7 +30,7 @@ func Event(topic string, e *wire.Event, eventID string, o Options) string {
 	if eventID != "" {
 		meta = append(meta, "event_id="+printable(eventID))
 	}
-	b.WriteString("  " + p.paint(sgrFaint, strings.Join(meta, " ")))
+	b.WriteString("  " + p.Paint(ansi.Faint, strings.Join(meta, " ")))
 	b.WriteString("\n")
 	return b.String()
 }
@@ -38,11 +39,11 @@ func Event(topic string, e *wire.Event, eventID string, o Options) string {
 // one row: the record's time, topic, partition and offset, and its value
 // as compact JSON, as quoted text, or as the number of bytes when binary.
 func Other(topic string, partition int32, offset int64, ts time.Time, value []byte, o Options) string {
-	p := painter{on: o.Color}
+	p := ansi.Painter{On: o.Color}
 	var b strings.Builder
 	b.WriteString(clock(ts, o))
-	b.WriteString("  " + p.paint(sgrMagenta, "message") + "  ")
-	b.WriteString(p.paint(sgrBold, printable(topic)) + p.paint(sgrFaint, "["+strconv.Itoa(int(partition))+"]@"+strconv.FormatInt(offset, 10)))
+	b.WriteString("  " + p.Paint(ansi.Magenta, "message") + "  ")
+	b.WriteString(p.Paint(ansi.Bold, printable(topic)) + p.Paint(ansi.Faint, "["+strconv.Itoa(int(partition))+"]@"+strconv.FormatInt(offset, 10)))
 	b.WriteString("  ")
 	switch {
 	case json.Valid(value):

@@ -14,6 +14,7 @@ import (
 
 	"github.com/otelrelayer/otelrelayer/cmd/internal/termtext"
 
+	"github.com/otelrelayer/otelrelayer/internal/ansi"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
@@ -24,28 +25,15 @@ type Options struct {
 	Location *time.Location // of the times shown; nil is UTC
 }
 
-// ANSI SGR sequences.
-const (
-	sgrReset   = "\x1b[0m"
-	sgrBold    = "\x1b[1m"
-	sgrFaint   = "\x1b[2m"
-	sgrRed     = "\x1b[31m"
-	sgrGreen   = "\x1b[32m"
-	sgrYellow  = "\x1b[33m"
-	sgrBlue    = "\x1b[34m"
-	sgrMagenta = "\x1b[35m"
-	sgrCyan    = "\x1b[36m"
-)
-
-// RequestLog renders l as one line (time, status or service, duration,
-// method and path, lines, trace ID), followed with o.Verbose by a row of
+// RequestLog renders l as one line (time, status or service and RPC
+// status, duration, method, path and route, lines, trace ID), followed with o.Verbose by a row of
 // metadata and a row per line. The result ends with a newline.
 func RequestLog(l *wire.RequestLog, o Options) string {
 	loc := o.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	p := painter{on: o.Color}
+	p := ansi.Painter{On: o.Color}
 	var b strings.Builder
 
 	b.WriteString(l.Date.In(loc).Format("15:04:05.000"))
@@ -54,25 +42,31 @@ func RequestLog(l *wire.RequestLog, o Options) string {
 	ms := l.ServiceTime
 	if isHTTP {
 		ms = l.RequestTime
-		b.WriteString(p.paint(statusColor(l.Status), statusText(l.Status)))
+		b.WriteString(p.Paint(statusColor(l.Status), statusText(l.Status)))
 	} else {
-		b.WriteString(p.paint(sgrBlue, orDash(printable(l.Service))))
+		b.WriteString(p.Paint(ansi.Blue, orDash(printable(l.Service))))
+		if st := rpcStatus(l, p); st != "" {
+			b.WriteString(" " + st)
+		}
 	}
 	fmt.Fprintf(&b, "  %8s", formatMillis(ms))
 	if isHTTP {
 		b.WriteString("  ")
-		b.WriteString(p.paint(sgrBold, printable(l.Method)))
+		b.WriteString(p.Paint(ansi.Bold, printable(l.Method)))
 		b.WriteString(" ")
 		b.WriteString(orDash(printable(l.Path)))
 		if l.QueryString != "" {
 			b.WriteString("?" + printable(l.QueryString))
+		}
+		if l.Route != "" && l.Route != l.Path {
+			b.WriteString(" " + p.Paint(ansi.Faint, "("+printable(l.Route)+")"))
 		}
 	}
 	b.WriteString("  ")
 	b.WriteString(linesSummary(l, p))
 	if l.TraceID != "" {
 		b.WriteString("  ")
-		b.WriteString(p.paint(sgrFaint, printable(l.TraceID)))
+		b.WriteString(p.Paint(ansi.Faint, printable(l.TraceID)))
 	}
 	b.WriteString("\n")
 
@@ -95,15 +89,15 @@ func statusText(status int) string {
 func statusColor(status int) string {
 	switch {
 	case status >= 500:
-		return sgrRed + sgrBold
+		return ansi.Red + ansi.Bold
 	case status >= 400:
-		return sgrYellow
+		return ansi.Yellow
 	case status >= 300:
-		return sgrCyan
+		return ansi.Cyan
 	case status >= 100:
-		return sgrGreen
+		return ansi.Green
 	}
-	return sgrFaint
+	return ansi.Faint
 }
 
 // formatMillis shows a duration given in milliseconds with about three
@@ -127,7 +121,7 @@ func Millis(ms float64, sep string) string {
 
 // linesSummary is "3 lines", with the error lines and the dropped lines
 // when there are any: "3 lines (1 error) +5 dropped".
-func linesSummary(l *wire.RequestLog, p painter) string {
+func linesSummary(l *wire.RequestLog, p ansi.Painter) string {
 	s := plural(len(l.Lines), "line")
 	nErrors := 0
 	for _, line := range l.Lines {
@@ -136,10 +130,10 @@ func linesSummary(l *wire.RequestLog, p painter) string {
 		}
 	}
 	if nErrors > 0 {
-		s += " (" + p.paint(sgrRed, plural(nErrors, "error")) + ")"
+		s += " (" + p.Paint(ansi.Red, plural(nErrors, "error")) + ")"
 	}
 	if l.DroppedLines > 0 {
-		s += " " + p.paint(sgrYellow, fmt.Sprintf("+%d dropped", l.DroppedLines))
+		s += " " + p.Paint(ansi.Yellow, fmt.Sprintf("+%d dropped", l.DroppedLines))
 	}
 	return s
 }
@@ -153,7 +147,7 @@ func plural(n int, noun string) string {
 
 // writeMetadata writes the request's other fields, as name=value with the
 // wire names, skipping the empty ones.
-func writeMetadata(b *strings.Builder, l *wire.RequestLog, p painter) {
+func writeMetadata(b *strings.Builder, l *wire.RequestLog, p ansi.Painter) {
 	fields := []struct{ name, value string }{
 		{"source", l.Source},
 		{"span_id", l.SpanID},
@@ -165,6 +159,7 @@ func writeMetadata(b *strings.Builder, l *wire.RequestLog, p painter) {
 	if l.ContentLength != 0 {
 		fields = append(fields, struct{ name, value string }{"content_length", strconv.FormatInt(l.ContentLength, 10)})
 	}
+	fields = append(fields, wideFields(l)...)
 	var parts []string
 	for _, f := range fields {
 		if f.value == "" {
@@ -174,7 +169,7 @@ func writeMetadata(b *strings.Builder, l *wire.RequestLog, p painter) {
 		if strings.ContainsAny(v, " \"=") || !isPrintable(v) {
 			v = quote(v)
 		}
-		parts = append(parts, p.paint(sgrFaint, f.name+"=")+v)
+		parts = append(parts, p.Paint(ansi.Faint, f.name+"=")+v)
 	}
 	if len(parts) > 0 {
 		b.WriteString("    " + strings.Join(parts, " ") + "\n")
@@ -183,7 +178,7 @@ func writeMetadata(b *strings.Builder, l *wire.RequestLog, p painter) {
 
 // writeLine writes one line of the request: its time since the request
 // started, its kind (the log level, "event" or "raw") and its content.
-func writeLine(b *strings.Builder, l *wire.RequestLog, line wire.Line, p painter) {
+func writeLine(b *strings.Builder, l *wire.RequestLog, line wire.Line, p ansi.Painter) {
 	offset := ""
 	if !line.Timestamp.IsZero() && !l.Date.IsZero() {
 		offset = "+" + formatMillis(float64(line.Timestamp.Sub(l.Date.Time))/float64(time.Millisecond))
@@ -191,17 +186,17 @@ func writeLine(b *strings.Builder, l *wire.RequestLog, line wire.Line, p painter
 	fmt.Fprintf(b, "    %9s  ", offset)
 	switch {
 	case line.IsEvent():
-		b.WriteString(p.paint(sgrCyan, fmt.Sprintf("%-7s", "event")))
-		b.WriteString("  " + p.paint(sgrBold, printable(line.EventType)+"/"+printable(line.EventSubtype)))
+		b.WriteString(p.Paint(ansi.Cyan, fmt.Sprintf("%-7s", "event")))
+		b.WriteString("  " + p.Paint(ansi.Bold, printable(line.EventType)+"/"+printable(line.EventSubtype)))
 		b.WriteString("  " + compactJSON(line.Payload))
 		if line.EventID != "" {
-			b.WriteString("  " + p.paint(sgrFaint, "event_id="+printable(line.EventID)))
+			b.WriteString("  " + p.Paint(ansi.Faint, "event_id="+printable(line.EventID)))
 		}
 	case line.LogLevel != "":
-		b.WriteString(p.paint(levelColor(line.LogLevel), fmt.Sprintf("%-7s", printable(line.LogLevel))))
+		b.WriteString(p.Paint(levelColor(line.LogLevel), fmt.Sprintf("%-7s", printable(line.LogLevel))))
 		b.WriteString("  " + logPayload(line.Payload))
 	default: // an EmitRaw message
-		b.WriteString(p.paint(sgrMagenta, fmt.Sprintf("%-7s", "raw")))
+		b.WriteString(p.Paint(ansi.Magenta, fmt.Sprintf("%-7s", "raw")))
 		b.WriteString("  " + compactJSON(line.Raw))
 	}
 	b.WriteString("\n")
@@ -218,13 +213,13 @@ func isErrorLevel(level string) bool {
 func levelColor(level string) string {
 	switch {
 	case isErrorLevel(level):
-		return sgrRed
+		return ansi.Red
 	case strings.HasPrefix(strings.ToLower(level), "warn"):
-		return sgrYellow
+		return ansi.Yellow
 	case strings.EqualFold(level, "debug"):
-		return sgrFaint
+		return ansi.Faint
 	}
-	return sgrGreen
+	return ansi.Green
 }
 
 // logPayload shows a string payload as its text when it fits on one row,
@@ -313,14 +308,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// painter wraps text in ANSI colours when on.
-type painter struct{ on bool }
-
-func (p painter) paint(sgr, s string) string {
-	if !p.on || s == "" {
-		return s
-	}
-	return sgr + s + sgrReset
 }

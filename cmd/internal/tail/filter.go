@@ -8,13 +8,14 @@ import (
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
-// Filter selects request logs, as relaytail's -status, -path and -trace
-// flags do. Its conditions combine with AND; the zero Filter matches every
-// request log. Build it with [ParseFilter].
+// Filter selects request logs, as relaytail's -status, -path, -trace,
+// -route, -rpc-status and -attr flags do. Its conditions combine with AND; the zero Filter matches every
+// request log. Build it with [ParseFilter], then [Filter.WithWide].
 type Filter struct {
 	statuses    []string // three characters each, digits or 'x': "404", "5xx"
 	pathPrefix  string   // of HTTP paths
 	tracePrefix string   // lower-case hex
+	wide        wideFilter
 }
 
 // ParseFilter returns the filter of request logs whose status is one of
@@ -54,7 +55,7 @@ func (f Filter) Match(l *wire.RequestLog) bool {
 	if f.tracePrefix != "" && !strings.HasPrefix(strings.ToLower(l.TraceID), f.tracePrefix) {
 		return false
 	}
-	return true
+	return f.wide.match(l)
 }
 
 func matchStatus(patterns []string, status int) bool {

@@ -34,7 +34,7 @@ func TestWindowIsBoundedInBytes(t *testing.T) {
 		}
 		released++
 	}
-	if held := len(tl.held); held == 200 || held*len(big) > MaxHeldBytes {
+	if held := tl.held.len(); held == 200 || held*len(big) > MaxHeldBytes {
 		t.Errorf("%d messages of 1 MiB held (%d released), want at most MaxHeldBytes (%d MiB)", held, released, MaxHeldBytes>>20)
 	}
 }

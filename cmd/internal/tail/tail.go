@@ -13,6 +13,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/otelrelayer/otelrelayer/cmd/internal/termtext"
 )
 
 // Defaults of [Config].
@@ -31,9 +33,8 @@ const (
 	// below it.
 	MaxBatchBytes = 16 << 20
 	// maxFetchBytes bounds one fetch response as the broker sends it,
-	// compressed (franz-go's default is 50 MiB): a fetch is decompressed
-	// whole before it is read, so its compressed size, times the ratio of
-	// its batches (each at most MaxBatchBytes), is what it takes in memory.
+	// compressed (franz-go's default is 50 MiB). What its batches
+	// decompress to is bounded by fetchBudget.
 	maxFetchBytes = 1 << 20
 )
 
@@ -50,11 +51,14 @@ var (
 
 // Config says what to read. See the package documentation.
 type Config struct {
-	Brokers []string      // seed brokers, host:port; required
-	Topics  []string      // topics to read; empty: every topic but "__…" ones
-	Since   time.Time     // zero: from the start of each partition
-	Window  time.Duration // ordering window; 0: arrival order
-	Timeout time.Duration // Open's first contact; 0: DefaultTimeout
+	Brokers []string  // seed brokers, host:port; required
+	Topics  []string  // topics to read; empty: every topic but "__…" ones
+	Since   time.Time // zero (or before 1970): from the start of each partition
+	// FromOffset > 0 starts every partition at this offset (at its end
+	// when it holds fewer records); it excludes Since.
+	FromOffset int64
+	Window     time.Duration // ordering window; 0: arrival order
+	Timeout    time.Duration // Open's first contact; 0: DefaultTimeout
 
 	// OnFetchError, when set, receives errors of single partitions while
 	// reading; the client keeps retrying them.
@@ -66,14 +70,17 @@ type Config struct {
 
 // Tail reads messages. See the package documentation.
 type Tail struct {
-	cfg    Config
-	cl     *kgo.Client
-	queue  []Message // fetched, not yet held or returned
-	held   window
-	bytes  int // of the values held
-	seq    uint64
-	closed chan struct{}
-	once   sync.Once
+	cfg       Config
+	cl        *kgo.Client
+	dec       *budgetDecompressor
+	queue     []Message           // fetched, not yet held or returned
+	next      map[partition]int64 // the offset after the last record read
+	skippedTo map[partition]int64 // the last offset of the last run skipped as forged
+	held      window
+	bytes     int // of the values held
+	seq       uint64
+	closed    chan struct{}
+	once      sync.Once
 }
 
 // Open connects to cfg.Brokers and checks that a broker answers and that
@@ -94,9 +101,23 @@ func Open(ctx context.Context, cfg Config) (*Tail, error) {
 			return nil, errors.New("tail: empty topic name")
 		}
 	}
+	if cfg.FromOffset < 0 {
+		return nil, fmt.Errorf("tail: offset %d is negative", cfg.FromOffset)
+	}
+	if cfg.FromOffset > 0 && !cfg.Since.IsZero() {
+		return nil, errors.New("tail: give Since or FromOffset, not both")
+	}
 	start := kgo.NewOffset().AtStart()
-	if !cfg.Since.IsZero() {
+	switch {
+	case !cfg.Since.IsZero() && cfg.Since.UnixMilli() < 0:
+		// Before 1970 is before every record; a negative timestamp would
+		// reach the broker, where -1 means the end of a partition.
+	case !cfg.Since.IsZero():
 		start = kgo.NewOffset().AfterMilli(cfg.Since.UnixMilli())
+	case cfg.FromOffset > 0:
+		// Past a partition's end, franz-go resets to ConsumeResetOffset's
+		// relative part: at the end.
+		start = kgo.NewOffset().At(cfg.FromOffset)
 	}
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
@@ -115,20 +136,24 @@ func Open(ctx context.Context, cfg Config) (*Tail, error) {
 	opts = append(opts, cfg.ClientOptions...)
 	// Consuming starts when the client is created; check first with a
 	// client that consumes nothing.
-	check, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...)}, cfg.ClientOptions...)...)
+	check, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...), kgo.MaxDecompressBatchBytes(MaxBatchBytes)}, cfg.ClientOptions...)...)
 	if err != nil {
 		return nil, fmt.Errorf("tail: %w", err)
 	}
-	err = checkTopics(ctx, check, cfg)
+	dec, err := newBudgetDecompressor(check) // check's bounds each batch
+	if err == nil {
+		err = checkTopics(ctx, check, cfg)
+	}
 	check.Close()
 	if err != nil {
 		return nil, err
 	}
-	cl, err := kgo.NewClient(opts...)
+	cl, err := kgo.NewClient(append(opts, kgo.WithDecompressor(dec))...)
 	if err != nil {
 		return nil, fmt.Errorf("tail: %w", err)
 	}
-	return &Tail{cfg: cfg, cl: cl, closed: make(chan struct{})}, nil
+	return &Tail{cfg: cfg, cl: cl, dec: dec, closed: make(chan struct{}),
+		next: make(map[partition]int64), skippedTo: make(map[partition]int64)}, nil
 }
 
 // checkTopics asks the brokers for the metadata of cfg.Topics (all topics
@@ -172,7 +197,9 @@ func checkTopics(ctx context.Context, cl *kgo.Client, cfg Config) error {
 		var names []string
 		for _, t := range resp.Topics {
 			if n := deref(t.Topic); !strings.HasPrefix(n, "__") {
-				names = append(names, n)
+				// Any client names topics: escaped, a line end in one
+				// cannot start a line of the error on the terminal.
+				names = append(names, termtext.Escape(n))
 			}
 		}
 		slices.Sort(names)
@@ -190,8 +217,9 @@ func deref(s *string) string {
 	return *s
 }
 
-// Next returns the next message: the earliest held one once its window has
-// passed, or, without a window, the next one read. It blocks until there
+// Next returns the next message: the earliest held one once the message
+// held longest has waited the window, or, without a window, the next one
+// read. It blocks until there
 // is one, ctx is done (ctx's error) or the Tail is closed ([ErrClosed]).
 func (t *Tail) Next(ctx context.Context) (Message, error) {
 	for {
@@ -209,14 +237,14 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 		}
 		clear(t.queue)
 		t.queue = t.queue[:0]
-		if len(t.held) > MaxHeld || t.bytes > MaxHeldBytes || (len(t.held) > 0 && !now.Before(t.held.due(t.cfg.Window))) {
+		if t.held.len() > MaxHeld || t.bytes > MaxHeldBytes || (t.held.len() > 0 && !now.Before(t.held.due(t.cfg.Window))) {
 			m := t.held.pop()
 			t.bytes -= len(m.Value)
 			return m, nil
 		}
 
 		pollCtx, cancel := ctx, context.CancelFunc(func() {})
-		if len(t.held) > 0 {
+		if t.held.len() > 0 {
 			pollCtx, cancel = context.WithDeadline(ctx, t.held.due(t.cfg.Window))
 		}
 		fs := t.cl.PollFetches(pollCtx)
@@ -233,8 +261,8 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 			return Message{}, err
 		}
 		fs.EachError(func(topic string, partition int32, err error) {
-			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-				return
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errFetchBudget) {
+				return // errFetchBudget: fetched again after this read
 			}
 			if tooLarge, ok := errors.AsType[*kgo.ErrDecompressTooLarge](err); ok {
 				t.skip(tooLarge)
@@ -244,9 +272,8 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 				t.cfg.OnFetchError(topic, partition, err)
 			}
 		})
-		fs.EachRecord(func(r *kgo.Record) {
-			t.queue = append(t.queue, fromRecord(r))
-		})
+		fs.EachPartition(func(p kgo.FetchTopicPartition) { t.takeRecords(ctx, p) })
+		t.dec.read()
 	}
 }
 
@@ -257,6 +284,9 @@ func (t *Tail) skip(b *kgo.ErrDecompressTooLarge) {
 	t.cl.SetOffsets(map[string]map[int32]kgo.EpochOffset{
 		b.Topic: {b.Partition: {Epoch: b.Epoch, Offset: b.NextOffset}},
 	})
+	if t.next != nil {
+		t.next[partition{b.Topic, b.Partition}] = b.NextOffset
+	}
 	t.queue = append(t.queue, Message{
 		Topic:     b.Topic,
 		Partition: b.Partition,

@@ -212,3 +212,29 @@ func TestNextAfterClose(t *testing.T) {
 		t.Errorf("Next after Close: %v, want ErrClosed", err)
 	}
 }
+
+// A Since before 1970 reads from the start: its negative Unix milliseconds
+// are not sent to the broker, where -1 and -2 mean the end and the start
+// of a partition (-since 1969-12-31T23:59:59.999Z read nothing written).
+func TestSinceBefore1970ReadsFromTheStart(t *testing.T) {
+	for _, since := range []time.Time{time.UnixMilli(-1), time.UnixMilli(-3), time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		t.Run(since.UTC().Format(time.RFC3339Nano), func(t *testing.T) {
+			brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "logging"))
+			produce(t, brokers, "logging", nil, requestLog(1))
+			tl := open(t, tail.Config{Brokers: brokers, Topics: []string{"logging"}, Since: since})
+			if m := next(t, tl); m.Kind != tail.KindRequestLog {
+				t.Fatalf("got %v %s, want the request log", m.Kind, m.Value)
+			}
+		})
+	}
+}
+
+// FromOffset starts every partition there (Since is zero: the zero time
+// is before 1970 and must not take its place).
+func TestFromOffset(t *testing.T) {
+	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "logging"))
+	produce(t, brokers, "logging", nil, requestLog(0), requestLog(1), requestLog(2))
+	if m := next(t, open(t, tail.Config{Brokers: brokers, Topics: []string{"logging"}, FromOffset: 2})); m.Offset != 2 {
+		t.Errorf("FromOffset 2: first message at offset %d", m.Offset)
+	}
+}

@@ -2,8 +2,12 @@ package webview
 
 import (
 	"fmt"
+	"io"
 	"net/url"
+	"os"
 	"strings"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Default bounds of what a [View] holds in memory. The request logs and
@@ -26,6 +30,9 @@ type config struct {
 	maxRequests, maxEvents         int
 	maxRequestBytes, maxEventBytes int
 	traceURL                       string
+	replay                         *kgo.Client // nil: no replay
+	replayLog                      io.Writer
+	from                           string
 }
 
 func newConfig(opts []Option) (config, error) {
@@ -39,6 +46,9 @@ func newConfig(opts []Option) (config, error) {
 		if o != nil {
 			c = o.apply(c)
 		}
+	}
+	if c.replay != nil && c.replayLog == nil {
+		c.replayLog = os.Stderr
 	}
 	if c.maxRequests < 1 {
 		return c, fmt.Errorf("webview: WithMaxRequests(%d): want at least 1", c.maxRequests)
@@ -80,8 +90,9 @@ type optionFunc func(config) config
 func (f optionFunc) apply(c config) config { return f(c) }
 
 // WithMaxRequests sets how many request logs the view keeps, those that
-// arrived last; the list shows all of them, newest date first (a date
-// in the future of its arrival is shown as forged and listed at its
+// arrived last; the list shows them newest date first, at most 1,000 on a
+// page (a search narrows them, the export holds every match; a date in
+// the future of its arrival is shown as forged and listed at its
 // arrival). The default is [DefaultMaxRequests];
 // whatever the count, the kept request logs hold at most 64 MiB. [New]
 // refuses a bound below 1.
@@ -106,4 +117,20 @@ func WithMaxEvents(n int) Option {
 // template that is not such a URL.
 func WithTraceURL(template string) Option {
 	return optionFunc(func(c config) config { c.traceURL = template; return c })
+}
+
+// WithReplay lets an event's page re-produce the event through cl (see
+// the package documentation's Replay section), writing one line per
+// replay to log (nil: standard error) with the original and the new
+// event IDs. The default, and WithReplay(nil, …), serves no replay
+// button, and the replay endpoint answers 403.
+func WithReplay(cl *kgo.Client, log io.Writer) Option {
+	return optionFunc(func(c config) config { c.replay, c.replayLog = cl, log; return c })
+}
+
+// WithHistory says where reading started ("the last 1h", "offset 120 of
+// every partition"), for the pages' header, next to the date of the
+// oldest request log held. The default, "", says nothing.
+func WithHistory(from string) Option {
+	return optionFunc(func(c config) config { c.from = from; return c })
 }

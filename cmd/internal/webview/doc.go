@@ -1,10 +1,29 @@
 // Package webview serves request logs as web pages for local development: a
-// live list, newest first, with relaytail's filters (status class, path
-// prefix, trace ID), and a timeline per request log on which each line and
-// event sits at its offset from the start of the request, error lines
-// marked, events linked to their messages (topic, partition, offset, key,
-// headers, body) and the trace ID linked to a trace UI when
-// [WithTraceURL] gives one. New rows arrive through server-sent events.
+// live list, newest first, searched with [tail.ParseQuery]'s syntax
+// (request, event and trace IDs, status, duration, level, event type,
+// payload fields, time, free text; in the URL, ?q=) and relaytail's
+// filters (status class, path prefix, trace ID); a timeline per request
+// log on which each line and event sits at its offset from the start of
+// the request, error lines marked, events linked to their messages and
+// the trace ID linked to a trace UI when [WithTraceURL] gives one; the
+// waterfall of a trace across services (/traces/ID), each request log
+// under the one that called it by its parent span ID; an event browser
+// per topic, searched the same way; each event's page (partition, offset,
+// key, headers, payload indented, the emitting request, the outbox delay);
+// the NDJSON export of a list. New rows arrive through server-sent events.
+//
+// # Replay
+//
+// With [WithReplay], an event's page has a form that re-produces the event
+// to its topic (or another named) with a new relayer-event-id (and ce_id)
+// and the [wire.ReplayOfHeader] header naming the original; each replay is
+// logged with both IDs. The form carries a CSRF token made by [New]; a
+// POST without it, or to a view without WithReplay, answers 403. So does
+// one posted from another origin, or to the view reached by a host name
+// other than localhost (an IP address works): a DNS name that rebinds to
+// the view would otherwise read the token; such a page has no form.
+// The form names the message shown; when another record with the same
+// event ID has replaced it since, the POST answers 409.
 //
 // A [View] holds what [Follow] reads from Kafka with package tail (or what
 // [View.Add] is given), within bounds: the [DefaultMaxRequests] request

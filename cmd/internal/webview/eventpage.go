@@ -3,6 +3,7 @@ package webview
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 	"github.com/otelrelayer/otelrelayer/wire"
@@ -23,6 +24,13 @@ type eventPage struct {
 	RawURL      string // the whole record, as written
 	MoreHeaders int    // headers not shown, beyond maxHeaders
 	TraceID     string // from the traceparent header
+	ReplayOf    string // the relayer-replay-of header: the event this one replays
+	OutboxDelay string // from the relayer-outbox-written-at header to the record's timestamp, "" without it
+	EmitterURL  string // the request log that emitted it, "" when not held
+	Emitter     row
+	ReplayURL   string // "" without replay
+	ReplayToken string
+	ReplayAt    string // the shown message's place, replayAt: the replay refuses another
 }
 
 // maxHeaders bounds the headers an event's page shows.
@@ -46,6 +54,12 @@ func newEventPage(id string, m *tail.Message) eventPage {
 	}
 	p.Body = pretty(m.Value)
 	p.RawURL = "/raw/events/" + url.PathEscape(id)
+	if v, ok := m.Header(wire.ReplayOfHeader); ok {
+		p.ReplayOf = cut(text(v), maxListField)
+	}
+	if v, ok := m.Header(wire.OutboxWrittenAtHeader); ok {
+		p.OutboxDelay = outboxDelay(string(v), m.Timestamp)
+	}
 	if tp, ok := m.Header(wire.TraceparentHeader); ok {
 		// version-traceid-spanid-flags
 		if parts := strings.Split(string(tp), "-"); len(parts) == 4 && len(parts[1]) == 32 {
@@ -53,4 +67,20 @@ func newEventPage(id string, m *tail.Message) eventPage {
 		}
 	}
 	return p
+}
+
+// outboxDelay is the time from the outbox row's write (the header) to the
+// broker's timestamp of the record: how long the event waited in the
+// outbox. A header that is no time is shown as such.
+func outboxDelay(writtenAt string, timestamp time.Time) string {
+	t, err := time.Parse(time.RFC3339Nano, writtenAt)
+	if err != nil {
+		return "unknown: the header holds no RFC 3339 time"
+	}
+	d := timestamp.Sub(t)
+	ms := float64(d) / float64(time.Millisecond)
+	if d < 0 {
+		return formatMillis(-ms) + " before the write (clocks differ)"
+	}
+	return formatMillis(ms) + " from the outbox write to the broker"
 }

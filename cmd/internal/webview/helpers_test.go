@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +80,21 @@ func rowURLs(body string) []string {
 		out = append(out, part[:strings.IndexByte(part, '"')])
 	}
 	return out
+}
+
+// serve serves a request of method to target with the form body (nil:
+// none) and returns the recorder.
+func serve(t *testing.T, h http.Handler, method, target string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	r := httptest.NewRequest(method, target, body)
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
 }

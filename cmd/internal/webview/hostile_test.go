@@ -12,11 +12,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/otelrelayer/otelrelayer/cmd/internal/hostile"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/tail"
 	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
+	"github.com/otelrelayer/otelrelayer/internal/testing/hostile"
 	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
-	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
@@ -25,9 +24,9 @@ import (
 
 // viewOf serves a view with the defaults, fed from brokers, and returns its
 // URL and a producer to brokers.
-func viewOf(t *testing.T, brokers []string) (string, *kgo.Client) {
+func viewOf(t *testing.T, brokers []string, opts ...webview.Option) (string, *kgo.Client) {
 	t.Helper()
-	v, err := webview.New()
+	v, err := webview.New(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +94,7 @@ func waitForPage(t *testing.T, url, want string) string {
 // view skips it, lists the request log after it, and shows a marker row
 // naming the topic, partition and offsets skipped.
 func TestDecompressionBombIsAMarkerRow(t *testing.T) {
-	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "logging"))
+	brokers := testkit.HostileCluster(t, kfake.SeedTopics(1, "logging"))
 	url, cl := viewOf(t, brokers)
 	produce(t, cl, logRecord(t, time.Now(), "/before"))
 	bomb, err := hostile.ZstdBomb(1 << 30)
@@ -119,7 +118,7 @@ func TestDecompressionBombIsAMarkerRow(t *testing.T) {
 // arrive after them are held and listed first, and the forged dates are
 // shown as such.
 func TestForgedDatesDoNotBlindTheList(t *testing.T) {
-	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "logging"))
+	brokers := testkit.HostileCluster(t, kfake.SeedTopics(1, "logging"))
 	url, cl := viewOf(t, brokers)
 	forged := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 	var rs []*kgo.Record
@@ -157,7 +156,7 @@ func nested(depth int) string {
 // few tens of KB, not of 200 MB: deep values are shown as written, with a
 // note and a download of the whole value.
 func TestDeepNestingMakesSmallPages(t *testing.T) {
-	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "logging", "deep"))
+	brokers := testkit.HostileCluster(t, kfake.SeedTopics(1, "logging", "deep"))
 	url, cl := viewOf(t, brokers)
 	deep := nested(9990)
 	ev := `{"source":"shop","event_type":"deep","event_subtype":"","payload":` + deep + `,"timestamp":"2026-11-27T05:03:52Z"}`
@@ -185,7 +184,7 @@ func TestDeepNestingMakesSmallPages(t *testing.T) {
 // under a megabyte; each request's page is bounded too, with the whole
 // record a download away.
 func TestPagesAreBounded(t *testing.T) {
-	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "logging"))
+	brokers := testkit.HostileCluster(t, kfake.SeedTopics(1, "logging"))
 	url, cl := viewOf(t, brokers)
 	path := strings.Repeat("<", 900_000)
 	for i := range 40 {
@@ -243,7 +242,7 @@ func TestStaticHasNoDirectoryListing(t *testing.T) {
 // unless the override is shown: the pages show every bidirectional and
 // invisible format character as its code point.
 func TestHiddenCharactersAreShownVisibly(t *testing.T) {
-	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "logging"))
+	brokers := testkit.HostileCluster(t, kfake.SeedTopics(1, "logging"))
 	url, cl := viewOf(t, brokers)
 	produce(t, cl, logRecord(t, time.Now(), "/orders/7\u202e/sgol/nimda\u2066\u200b\ufeff\x1b[2J", wire.Line{LogLevel: "info", Payload: json.RawMessage(`"\u202e"`), Timestamp: wire.Time{Time: time.Now()}}))
 	list := waitForPage(t, url+"/", `<span class="path">/orders/7⟨U+202E⟩/sgol/nimda⟨U+2066⟩⟨U+200B⟩⟨U+FEFF⟩⟨U+001B⟩[2J</span>`)

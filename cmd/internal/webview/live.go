@@ -39,7 +39,7 @@ func (v *View) serveLive(w http.ResponseWriter, r *http.Request) {
 	var b bytes.Buffer
 	b.WriteString(": live\n\n")
 	for _, req := range v.store.added(since, subscribed) {
-		if f.Match(req.log) && v.appendRow(&b, req) != nil {
+		if f.match(req) && v.appendRow(&b, req) != nil {
 			return
 		}
 	}
@@ -60,7 +60,7 @@ func (v *View) serveLive(w http.ResponseWriter, r *http.Request) {
 				_, _ = w.Write([]byte("event: reload\ndata: behind\n\n"))
 				return
 			}
-			if f.Match(req.log) && v.appendRow(&b, req) != nil {
+			if f.match(req) && v.appendRow(&b, req) != nil {
 				return
 			}
 		}

@@ -3,13 +3,17 @@ package webview
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"html"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/otelrelayer/otelrelayer/wire"
 )
 
 // sseEvent is one server-sent event as a browser reads it.
@@ -147,5 +151,30 @@ func TestLiveEndsWithTheRequest(t *testing.T) {
 			t.Fatalf("%d subscriptions left after the page went away", n)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The live stream keeps to the page's search: only new request logs the
+// search finds are sent.
+func TestLiveKeepsToTheSearch(t *testing.T) {
+	v := newView(t)
+	srv := httptest.NewServer(v)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/live?q=" + url.QueryEscape(`payload.order_id=42 "gift"`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	add(t, v,
+		message(t, "logging", 0, 0, httpLog("POST", "/orders", 201, 0, "",
+			wire.Line{EventType: "order_created", Payload: json.RawMessage(`{"order_id":41,"note":"gift"}`), Timestamp: at(1)})),
+		message(t, "logging", 0, 1, httpLog("POST", "/orders", 201, 1, "",
+			wire.Line{EventType: "order_created", Payload: json.RawMessage(`{"order_id":42,"note":"gift"}`), Timestamp: at(2)})),
+	)
+	if e := readEvent(t, bufio.NewReader(resp.Body)); e.name != "row" || !strings.Contains(e.data, `data-href="/requests/logging/0/1"`) {
+		t.Fatalf("first event %q %q, want the row of order 42", e.name, e.data)
+	}
+	if code, _ := get(t, v, "/live?q=stauts%3D5"); code != http.StatusBadRequest {
+		t.Errorf("a malformed search's live stream: status %d, want 400", code)
 	}
 }

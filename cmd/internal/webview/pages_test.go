@@ -166,7 +166,9 @@ func TestTimelinePlacesLinesInOrder(t *testing.T) {
 func TestHostileValuesAreEscaped(t *testing.T) {
 	v := shop(t)
 	for _, target := range []string{"/", "/?path=" + url.QueryEscape(hostile), "/requests/logging/0/3", "/requests/logging/1/2",
-		"/events/ev-hostile", "/events/" + url.PathEscape(hostile), "/" + url.PathEscape(hostile)} {
+		"/events/ev-hostile", "/events/" + url.PathEscape(hostile), "/" + url.PathEscape(hostile),
+		"/?q=" + url.QueryEscape(`"`+hostile+`"`), "/?q=" + url.QueryEscape(hostile+"=1"), "/events?topic=" + url.QueryEscape(hostile),
+		"/events", "/events?topic=" + url.QueryEscape(hostile) + "&q=" + url.QueryEscape("payload."+hostile+"=1"), "/traces/" + trace2} {
 		_, body := get(t, v, target)
 		if strings.Contains(body, "<script>") || strings.Contains(body, "<img") {
 			t.Errorf("GET %s: a hostile value is markup:\n%s", target, body)
@@ -184,7 +186,9 @@ func TestPagesAreWellFormed(t *testing.T) {
 	v := shop(t, WithTraceURL("https://tempo.example/trace/{trace_id}?x=1&y=2"))
 	for _, target := range []string{"/", "/?status=5xx", "/?status=bad", "/?status=2xx&path=/nothing",
 		"/requests/logging/0/0", "/requests/logging/1/1", "/requests/logging/0/2", "/requests/logging/0/3", "/requests/logging/1/2",
-		"/requests/logging/9/9", "/requests/nonsense", "/events/ev-1", "/events/ev-hostile", "/events/missing", "/elsewhere"} {
+		"/requests/logging/9/9", "/requests/nonsense", "/events/ev-1", "/events/ev-hostile", "/events/missing", "/elsewhere",
+		"/?q=status%3D5xx+stock", "/?q=bad%3Dkey", "/events", "/events?topic=order_viewed", "/events?topic=order_viewed&q=payload.id%3D7",
+		"/events?topic=nope", "/events?topic=order_viewed&q=status%3D5xx", "/traces/" + trace1, "/traces/" + trace2, "/traces/xyz"} {
 		t.Run(target, func(t *testing.T) {
 			_, body := get(t, v, target)
 			if err := wellFormed(body); err != nil {

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ type View struct {
 	store  *store
 	pages  map[string]*template.Template
 	static http.Handler
+	csrf   string // the replay form's token, made by New
 }
 
 var _ http.Handler = (*View)(nil)
@@ -44,8 +46,11 @@ func New(opts ...Option) (*View, error) {
 	}
 	v := &View{cfg: cfg, store: newStore(cfg), pages: make(map[string]*template.Template)}
 	layout := template.Must(template.New("").ParseFS(templateFiles, "templates/layout.html"))
-	for _, name := range []string{"list", "detail", "event", "problem"} {
+	for _, name := range []string{"list", "detail", "event", "problem", "events", "trace", "replayed"} {
 		v.pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))
+	}
+	if v.csrf, err = newToken(); err != nil {
+		return nil, err
 	}
 	static, _ := fs.Sub(staticFiles, "static")
 	v.static = http.StripPrefix("/static/", http.FileServerFS(static))
@@ -77,10 +82,14 @@ func (v *View) Add(m tail.Message) bool {
 
 // ServeHTTP serves the pages:
 //
-//	GET /                                     the list; ?status= &path= &trace= filter it
+//	GET /                                     the list; ?q= searches it (tail.ParseQuery), ?status= &path= &trace= &route= &rpc_status= &attr= filter it
 //	GET /live                                 the list's new rows, as server-sent events
 //	GET /requests/{topic}/{partition}/{offset} a request log's timeline
+//	GET /traces/{trace ID}                    the request logs of a trace, as a waterfall across services
+//	GET /events                               the event topics; ?topic= lists a topic's events, newest first, ?q= searches them
 //	GET /events/{id}                          an event message
+//	POST /events/{id}/replay                  re-produce it (only with WithReplay; a form with its CSRF token)
+//	GET /export/requests, /export/events      the list's request logs (events of ?topic=) that pass ?q=, as NDJSON
 //	GET /raw/requests/{topic}/{partition}/{offset} a request log as written, to download
 //	GET /raw/events/{id}                      an event message's value as written, to download
 //	GET /static/app.js, /static/style.css     the script and the style sheet (no listing)
@@ -91,23 +100,35 @@ func (v *View) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		h.Set("Allow", "GET, HEAD")
-		v.problem(w, http.StatusMethodNotAllowed, "Method not allowed", "This view only answers GET requests.")
+	path := r.URL.Path
+	if r.Method == http.MethodPost && strings.HasPrefix(path, "/events/") && strings.HasSuffix(path, "/replay") {
+		v.serveReplay(w, r, strings.TrimSuffix(strings.TrimPrefix(path, "/events/"), "/replay"))
 		return
 	}
-	path := r.URL.Path
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.Set("Allow", "GET, HEAD")
+		v.problem(w, http.StatusMethodNotAllowed, "Method not allowed", "This view only answers GET requests (and the replay's POST when started with -allow-replay).")
+		return
+	}
 	switch {
 	case path == "/":
 		v.serveList(w, r)
 	case path == "/live":
 		v.serveLive(w, r)
 	case strings.HasPrefix(path, "/requests/"):
-		v.serveRequest(w, strings.TrimPrefix(path, "/requests/"))
+		v.serveRequest(w, strings.TrimPrefix(r.URL.EscapedPath(), "/requests/"))
+	case path == "/events":
+		v.serveEvents(w, r)
+	case path == "/export/requests":
+		v.exportRequests(w, r)
+	case path == "/export/events":
+		v.exportEvents(w, r)
+	case strings.HasPrefix(path, "/traces/"):
+		v.serveTrace(w, strings.TrimPrefix(path, "/traces/"))
 	case strings.HasPrefix(path, "/events/"):
-		v.serveEvent(w, strings.TrimPrefix(path, "/events/"))
+		v.serveEvent(w, r, strings.TrimPrefix(path, "/events/"))
 	case strings.HasPrefix(path, "/raw/requests/"):
-		v.serveRawRequest(w, strings.TrimPrefix(path, "/raw/requests/"))
+		v.serveRawRequest(w, strings.TrimPrefix(r.URL.EscapedPath(), "/raw/requests/"))
 	case strings.HasPrefix(path, "/raw/events/"):
 		v.serveRawEvent(w, strings.TrimPrefix(path, "/raw/events/"))
 	case path == "/static/app.js" || path == "/static/style.css":
@@ -120,32 +141,48 @@ func (v *View) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (v *View) bounds() bounds {
 	n, e := v.store.counts()
-	return bounds{Requests: n, MaxRequests: v.cfg.maxRequests, Events: e, MaxEvents: v.cfg.maxEvents}
+	b := bounds{Requests: n, MaxRequests: v.cfg.maxRequests, Events: e, MaxEvents: v.cfg.maxEvents, From: v.cfg.from}
+	if t := v.store.oldest(); !t.IsZero() {
+		b.Oldest = t.UTC().Format("2006-01-02 15:04:05 UTC")
+	}
+	return b
 }
+
+// maxListRows bounds the rows of a list page (the default of
+// WithMaxRequests shows whole): a search narrows it, and the export holds
+// every match.
+const maxListRows = DefaultMaxRequests
 
 // listPage is the list of request logs.
 type listPage struct {
 	page
-	Skipped []skip
-	Filter  filterForm
-	Error   string
-	Rows    []row
-	LiveURL string
+	Skipped   []skip
+	Filter    filterForm
+	Error     string
+	Rows      []row
+	More      int // matches beyond maxListRows
+	LiveURL   string
+	ExportURL string
+	Keys      []string // the search's keys, for its help
+	Limit     int      // rows the page shows at most
 }
 
 func (v *View) serveList(w http.ResponseWriter, r *http.Request) {
-	p := listPage{page: page{v.bounds()}, Skipped: v.store.skipped()}
+	p := listPage{page: page{v.bounds()}, Skipped: v.store.skipped(), Keys: tail.QueryHelp(tail.KindRequestLog),
+		Limit: min(v.cfg.maxRequests, maxListRows)}
 	f, form, err := parseFilter(r.URL.Query())
 	p.Filter = form
 	status := http.StatusOK
 	if err != nil {
 		p.Error, status = err.Error(), http.StatusBadRequest
 	} else {
-		reqs, seq := v.store.newest(f.Match, v.cfg.maxRequests)
+		reqs, more, seq := v.store.newest(f.match, p.Limit)
 		for _, req := range reqs {
 			p.Rows = append(p.Rows, newRow(req))
 		}
+		p.More = more
 		p.LiveURL = "/live?" + form.query(seq)
+		p.ExportURL = "/export/requests?" + form.values().Encode()
 	}
 	v.render(w, status, "list", p)
 }
@@ -168,11 +205,18 @@ func (v *View) serveRequest(w http.ResponseWriter, rest string) {
 	v.render(w, http.StatusOK, "detail", d)
 }
 
+// parseRequestID reads TOPIC/PARTITION/OFFSET of an escaped path, the
+// topic path-escaped as requestURL writes it.
 func parseRequestID(s string) (requestID, bool) {
 	parts := strings.Split(s, "/")
 	if len(parts) != 3 || parts[0] == "" {
 		return requestID{}, false
 	}
+	topic, err := url.PathUnescape(parts[0])
+	if err != nil {
+		return requestID{}, false
+	}
+	parts[0] = topic
 	p, err1 := strconv.ParseInt(parts[1], 10, 32)
 	o, err2 := strconv.ParseInt(parts[2], 10, 64)
 	if err1 != nil || err2 != nil {
@@ -181,10 +225,19 @@ func parseRequestID(s string) (requestID, bool) {
 	return requestID{parts[0], int32(p), o}, true
 }
 
-func (v *View) serveEvent(w http.ResponseWriter, id string) {
+func (v *View) serveEvent(w http.ResponseWriter, r *http.Request, id string) {
 	m, _ := v.store.event(id)
 	p := newEventPage(id, m)
 	p.page = page{v.bounds()}
+	if req, ok := v.store.emitter(id); ok {
+		p.EmitterURL = requestURL(req.id)
+		p.Emitter = newRow(req)
+	}
+	if m != nil && v.cfg.replay != nil && replayOrigin(r) == nil {
+		p.ReplayToken = v.csrf
+		p.ReplayAt = replayAt(m)
+		p.ReplayURL = "/events/" + url.PathEscape(id) + "/replay"
+	}
 	status := http.StatusOK
 	if m == nil {
 		status = http.StatusNotFound

@@ -10,6 +10,10 @@ import (
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
+// emitterEntry is what an entry of store.emitters costs: its key and
+// requestID, and the map's slack.
+const emitterEntry = 160
+
 // size is what a message costs in memory: its bytes, and what the decoded
 // request log or event holds besides (a request log line keeps its JSON
 // and its payload apart, so a log of large lines takes about three times
@@ -22,10 +26,13 @@ func size(m *tail.Message) int {
 	if l := m.RequestLog; l != nil {
 		n += 256 + len(l.Source) + len(l.LoggingTopic) + len(l.UserAgent) + len(l.Method) + len(l.Path) +
 			len(l.QueryString) + len(l.RemoteAddr) + len(l.XForwardedFor) + len(l.RequestID) + len(l.Service) +
-			len(l.TraceID) + len(l.SpanID)
+			len(l.TraceID) + len(l.SpanID) + len(l.ParentSpanID)
 		for _, line := range l.Lines {
 			n += 160 + len(line.Raw) + len(line.Payload) + len(line.Source) + len(line.EventType) +
 				len(line.EventSubtype) + len(line.LogLevel) + len(line.EventID)
+			if line.EventID != "" {
+				n += emitterEntry
+			}
 		}
 	}
 	if e := m.Event; e != nil {
@@ -81,6 +88,7 @@ type store struct {
 	arrivals     []*request // in the order they arrived, oldest first
 	byID         map[requestID]*request
 	requestBytes int
+	emitters     map[string]requestID     // event ID → the held request log whose line names it
 	events       map[string]*tail.Message // by the relayer-event-id header
 	eventOrder   []string                 // arrival order, oldest first
 	eventBytes   int
@@ -96,6 +104,7 @@ func newStore(c config) *store {
 		maxRequestBytes: c.maxRequestBytes,
 		maxEventBytes:   c.maxEventBytes,
 		byID:            make(map[requestID]*request),
+		emitters:        make(map[string]requestID),
 		events:          make(map[string]*tail.Message),
 		subs:            make(map[chan<- *request]struct{}),
 	}
@@ -117,6 +126,11 @@ func (s *store) addRequest(r *request) {
 	s.requests = slices.Insert(s.requests, i, r)
 	s.arrivals = append(s.arrivals, r)
 	s.byID[r.id] = r
+	for _, l := range r.log.Lines {
+		if l.EventID != "" {
+			s.emitters[l.EventID] = r.id
+		}
+	}
 	s.requestBytes += size(&r.msg)
 	evicted := false
 	for len(s.arrivals) > 0 && (len(s.arrivals) > s.maxRequests || s.requestBytes > s.maxRequestBytes) {
@@ -124,6 +138,11 @@ func (s *store) addRequest(r *request) {
 		evicted = evicted || old == r
 		s.requestBytes -= size(&old.msg)
 		delete(s.byID, old.id)
+		for _, l := range old.log.Lines {
+			if id, ok := s.emitters[l.EventID]; ok && id == old.id {
+				delete(s.emitters, l.EventID)
+			}
+		}
 		if i, ok := slices.BinarySearchFunc(s.requests, old, compareRequests); ok {
 			s.requests = slices.Delete(s.requests, i, i+1)
 		}
@@ -195,18 +214,21 @@ func (s *store) addEvent(m *tail.Message) {
 }
 
 // newest returns up to limit request logs that pass match, newest first,
-// and the sequence number of the last request log added: a page that shows
-// them asks [store.since] for what came after.
-func (s *store) newest(match func(*wire.RequestLog) bool, limit int) ([]*request, uint64) {
+// how many more pass it, and the sequence number of the last request log
+// added: a page that shows them asks [store.added] for what came after.
+func (s *store) newest(match func(*request) bool, limit int) (out []*request, more int, seq uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []*request
-	for i := len(s.requests) - 1; i >= 0 && len(out) < limit; i-- {
-		if r := s.requests[i]; match(r.log) {
-			out = append(out, r)
+	for i := len(s.requests) - 1; i >= 0; i-- {
+		if r := s.requests[i]; match(r) {
+			if len(out) < limit {
+				out = append(out, r)
+			} else {
+				more++
+			}
 		}
 	}
-	return out, s.seq
+	return out, more, s.seq
 }
 
 // added returns the held request logs added after sequence number after and

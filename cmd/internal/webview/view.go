@@ -81,6 +81,9 @@ func newRow(r *request) row {
 	if l.Status != 0 {
 		w.Status = strconv.Itoa(l.Status)
 		w.StatusKind = statusKind(l.Status)
+	} else if l.RPCStatus != "" {
+		w.Status = cut(l.RPCStatus, maxListField)
+		w.StatusKind = rpcStatusKind(l.RPCStatus)
 	}
 	for _, line := range l.Lines {
 		if isError(line) {
@@ -98,8 +101,10 @@ func newRow(r *request) row {
 	return w
 }
 
+// requestURL is the address of a request log's page. Topic names are any
+// client's ("logs/v2", "logs?x"): the topic is path-escaped.
 func requestURL(id requestID) string {
-	return fmt.Sprintf("/requests/%s/%d/%d", id.topic, id.partition, id.offset)
+	return fmt.Sprintf("/requests/%s/%d/%d", url.PathEscape(id.topic), id.partition, id.offset)
 }
 
 // duration is the request's duration in milliseconds.
@@ -154,6 +159,8 @@ type page struct {
 type bounds struct {
 	Requests, MaxRequests int
 	Events, MaxEvents     int
+	Oldest                string // the date of the oldest request log held, "" when none
+	From                  string // where reading started, as WithHistory says
 }
 
 // detail is the detail view of a request log.
@@ -183,6 +190,7 @@ type timelineLine struct {
 	Event    string // event type and subtype
 	EventURL string // "" when the line has no event ID
 	Where    string // the event's message: topic, partition, offset; "" when not held
+	Outbox   bool   // the event went through the transactional outbox
 	Payload  string
 }
 
@@ -217,6 +225,9 @@ func newDetail(r *request, events *store, traceURL string) detail {
 		add("content length", strconv.FormatInt(l.ContentLength, 10))
 	}
 	add("span ID", l.SpanID)
+	for _, f := range wideFields(l) {
+		add(f.Name, f.Value)
+	}
 	if l.Evicted {
 		add("evicted", "yes: written while the request was still open")
 	}
@@ -261,6 +272,7 @@ func newTimelineLine(l *wire.RequestLog, line wire.Line, total float64, events *
 	switch {
 	case line.IsEvent():
 		t.Kind = "event"
+		t.Outbox = line.Outbox
 		t.Event = line.EventType
 		if line.EventSubtype != "" {
 			t.Event += " · " + line.EventSubtype

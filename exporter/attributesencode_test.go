@@ -1,0 +1,46 @@
+package exporter
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// Whatever the keys and values, the attributes are one valid JSON object
+// within the byte bound, and every attribute is written or counted.
+func FuzzAttributesAreValidJSONWithinTheBound(f *testing.F) {
+	f.Add("enduser.id", "42", "app.note", "\x00\"\\\u2028<>&", 100)
+	f.Add("", "", "a", strings.Repeat("é", 50), 40)
+	f.Add("http.request.header.authorization", "Bearer x", "password", "hunter2", 8<<10)
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string, maxBytes int) {
+		if maxBytes < 1 || maxBytes > 1<<20 {
+			return
+		}
+		root := []attribute.KeyValue{attribute.String(k1, v1), attribute.StringSlice(k2, []string{v2, v1})}
+		set := []attribute.KeyValue{attribute.String(k2, v1)}
+		b := attributeBounds{maxCount: 64, maxBytes: maxBytes, redacted: []string{"password"}}
+		out, written, dropped := appendAttributes(nil, kindOther, root, set, attributeSelection{all: true}, b)
+		if len(out) == 0 {
+			if written != 0 {
+				t.Fatalf("%d written, nothing encoded", written)
+			}
+			return
+		}
+		body := strings.TrimPrefix(string(out), `,"attributes":`)
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(body), &m); err != nil {
+			t.Fatalf("not a JSON object: %v: %s", err, out)
+		}
+		if len(out) > maxBytes {
+			t.Fatalf("%d bytes, the bound is %d: %s", len(out), maxBytes, out)
+		}
+		if written == 0 || written+dropped > 3 {
+			t.Fatalf("%d written, %d dropped, of at most 3", written, dropped)
+		}
+		if strings.Contains(body, "hunter2") && strings.EqualFold(k2, "password") {
+			t.Fatalf("a redacted value left: %s", out)
+		}
+	})
+}
