@@ -1,8 +1,6 @@
 package exporter
 
 import (
-	"sync"
-
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -13,48 +11,6 @@ import (
 type endedRef struct {
 	root    trace.SpanContext
 	service string
-}
-
-// recentTable remembers the spans of recently ended requests (roots and
-// children), by span ID. Each shard keeps two generations of at most
-// recentPerShard entries: memory stays bounded, and a request is
-// remembered until some 16,000 to 32,000 spans of later requests have ended.
-type recentTable struct {
-	shards [tableShards]recentShard
-}
-
-const recentPerShard = 256
-
-type recentShard struct {
-	mu        sync.Mutex
-	cur, prev map[trace.SpanID]endedRef
-	_         [32]byte // keep shards on separate cache lines
-}
-
-func (t *recentTable) shard(id trace.SpanID) *recentShard {
-	return &t.shards[(id[7]^id[3])%tableShards]
-}
-
-func (t *recentTable) put(id trace.SpanID, ref endedRef) {
-	s := t.shard(id)
-	s.mu.Lock()
-	if len(s.cur) >= recentPerShard || s.cur == nil {
-		s.prev, s.cur = s.cur, make(map[trace.SpanID]endedRef, recentPerShard)
-	}
-	s.cur[id] = ref
-	s.mu.Unlock()
-}
-
-// get returns the ended request of the span id, and whether it is known.
-func (t *recentTable) get(id trace.SpanID) (endedRef, bool) {
-	s := t.shard(id)
-	s.mu.Lock()
-	ref, ok := s.cur[id]
-	if !ok {
-		ref, ok = s.prev[id]
-	}
-	s.mu.Unlock()
-	return ref, ok
 }
 
 // remember records the spans of an ended request.
