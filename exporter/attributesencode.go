@@ -119,7 +119,8 @@ func isRedactedKey(key string, redacted []string) bool {
 // appendAttributeValue appends v as JSON, following OpenTelemetry's
 // representation of values for non-OTLP protocols: NaN and infinities as
 // the strings "NaN", "Infinity" and "-Infinity", bytes in base64, an empty
-// value as null, maps as objects (their keys in WithRedactedKeys masked).
+// value as null, maps as objects (their keys in WithRedactedKeys masked,
+// their credential keys left out).
 func appendAttributeValue(dst []byte, v attribute.Value, redacted []string) []byte {
 	switch v.Type() {
 	case attribute.BOOL:
@@ -145,11 +146,18 @@ func appendAttributeValue(dst []byte, v attribute.Value, redacted []string) []by
 	case attribute.SLICE:
 		return appendArray(dst, v.AsSlice(), func(d []byte, e attribute.Value) []byte { return appendAttributeValue(d, e, redacted) })
 	case attribute.MAP:
+		// A map may hold headers by name: its credential keys are left
+		// out, as attributes of those names are.
 		dst = append(dst, '{')
-		for i, kv := range v.AsMap() {
-			if i > 0 {
+		n := 0
+		for _, kv := range v.AsMap() {
+			if isCredential(string(kv.Key)) {
+				continue
+			}
+			if n > 0 {
 				dst = append(dst, ',')
 			}
+			n++
 			dst = jsonenc.AppendString(dst, string(kv.Key))
 			dst = append(dst, ':')
 			if isRedactedKey(string(kv.Key), redacted) {
