@@ -43,6 +43,14 @@ func appendAttributes(dst []byte, kind rootKind, root, set []attribute.KeyValue,
 			return
 		}
 		start := len(dst)
+		// What cannot fit is left out before it is encoded: a value of
+		// megabytes (a slice of a million elements) would otherwise cost
+		// its whole encoding in OnEnd only to be cut off.
+		budget := b.maxBytes - (len(dst) - open + len(`,"attributes":{}`)) - min(written, 1)
+		if len(key)+len(`"":`) > budget || !isRedactedKey(key, b.redacted) && !fitsIn(kv.Value, budget-len(key)-len(`"":`), b.redacted) {
+			dropped++
+			return
+		}
 		if written > 0 {
 			dst = append(dst, ',')
 		}
@@ -194,4 +202,64 @@ func appendArray[T any](dst []byte, vs []T, each func([]byte, T) []byte) []byte 
 		dst = each(dst, v)
 	}
 	return append(dst, ']')
+}
+
+// fitsIn reports whether v may fit in budget bytes once encoded by
+// appendAttributeValue: false when a lower bound of its encoded size
+// (each byte of a string at least one, each element at least its
+// separator and one byte) is already over. It stops counting there, so it
+// costs at most about budget steps whatever the size of v.
+func fitsIn(v attribute.Value, budget int, redacted []string) bool {
+	return minEncodedLen(v, budget, redacted) <= budget
+}
+
+// minEncodedLen is a lower bound of the size of v encoded, exact enough to
+// leave out what cannot fit; it returns as soon as it passes limit.
+func minEncodedLen(v attribute.Value, limit int, redacted []string) int {
+	switch v.Type() {
+	case attribute.STRING:
+		return len(v.AsString()) + 2
+	case attribute.BYTESLICE:
+		return base64.StdEncoding.EncodedLen(len(v.AsByteSlice())) + 2
+	case attribute.BOOL, attribute.EMPTY:
+		return 4
+	case attribute.BOOLSLICE:
+		return max(2, 1+5*len(v.AsBoolSlice()))
+	case attribute.INT64SLICE:
+		return 1 + 2*len(v.AsInt64Slice())
+	case attribute.FLOAT64SLICE:
+		return 1 + 2*len(v.AsFloat64Slice())
+	case attribute.STRINGSLICE:
+		n := 1
+		for _, e := range v.AsStringSlice() {
+			if n += len(e) + 3; n > limit {
+				break
+			}
+		}
+		return n
+	case attribute.SLICE:
+		n := 1
+		for _, e := range v.AsSlice() {
+			if n += 1 + minEncodedLen(e, limit-n, redacted); n > limit {
+				break
+			}
+		}
+		return n
+	case attribute.MAP:
+		n := 1
+		for _, kv := range v.AsMap() {
+			if isCredential(string(kv.Key)) {
+				continue
+			}
+			n += len(kv.Key) + 4 // quotes, colon, separator
+			if !isRedactedKey(string(kv.Key), redacted) {
+				n += minEncodedLen(kv.Value, limit-n, redacted)
+			}
+			if n > limit {
+				break
+			}
+		}
+		return n
+	}
+	return 1
 }
