@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelrelayer/otelrelayer/bridge"
+	"github.com/otelrelayer/otelrelayer/exporter"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
@@ -38,5 +39,25 @@ func TestCredentialsInEveryHeaderSpellingStayOut(t *testing.T) {
 				t.Errorf("a credential left: %s", v)
 			}
 		})
+	}
+}
+
+// A credential given to SetAttributes is not kept: it holds no slot of the
+// count bound that a field written later needs, and no secret stays in
+// memory until the request ends.
+func TestSetCredentialsTakeNoSlotOfTheBound(t *testing.T) {
+	rec := otelrelayertest.New(t, exporter.WithMaxAttributes(2))
+	ctx, root := rec.Tracer().Start(t.Context(), "job")
+	if err := bridge.SetAttributes(ctx, attribute.String("http.request.header.authorization", "Bearer secret"),
+		attribute.String("app.cookie", "session=secret")); err != nil {
+		t.Fatal(err)
+	}
+	if err := bridge.SetAttributes(ctx, attribute.String("app.a", "1"), attribute.String("app.b", "2")); err != nil {
+		t.Fatal(err)
+	}
+	root.End()
+	l := rec.RequestLogs()[0]
+	if len(l.Attributes) != 2 || l.DroppedAttributes != 0 {
+		t.Errorf("attributes %v, dropped %d; want app.a and app.b, none dropped", l.Attributes, l.DroppedAttributes)
 	}
 }

@@ -191,6 +191,9 @@ func (r *request) setAttributes(attrs []attribute.KeyValue, maxAttributes int) b
 	}
 	a := r.attrs
 	for _, kv := range attrs {
+		if isCredential(string(kv.Key)) {
+			continue // never written: it takes no slot, nor stays in memory
+		}
 		i := indexOfKey(a.kvs, kv.Key)
 		switch {
 		case i >= 0:
