@@ -27,12 +27,8 @@ func appendAttributes(dst []byte, kind rootKind, root, set []attribute.KeyValue,
 	if len(set) == 0 && (sel.none || len(root) == 0) {
 		return dst, 0, 0
 	}
-	if dst == nil {
-		dst = make([]byte, 0, 512) // one allocation for most requests
-	}
 	origin := len(dst)
-	dst = append(dst, `,"attributes":{`...)
-	open := len(dst)
+	open := -1 // where the object's members start, once it is opened
 	add := func(kv attribute.KeyValue) {
 		key := string(kv.Key)
 		if isCredential(key) {
@@ -42,15 +38,29 @@ func appendAttributes(dst []byte, kind rootKind, root, set []attribute.KeyValue,
 			dropped++
 			return
 		}
-		start := len(dst)
+		used := 0
+		if open >= 0 {
+			used = len(dst) - open
+		}
 		// What cannot fit is left out before it is encoded: a value of
 		// megabytes (a slice of a million elements) would otherwise cost
 		// its whole encoding in OnEnd only to be cut off.
-		budget := b.maxBytes - (len(dst) - open + len(`,"attributes":{}`)) - min(written, 1)
+		budget := b.maxBytes - (used + len(`,"attributes":{}`)) - min(written, 1)
 		if len(key)+len(`"":`) > budget || !isRedactedKey(key, b.redacted) && !fitsIn(kv.Value, budget-len(key)-len(`"":`), b.redacted) {
 			dropped++
 			return
 		}
+		if open < 0 {
+			// Opened at the first attribute to write: a root whose
+			// attributes are all fields or the connection's (most HTTP
+			// requests) allocates nothing here.
+			if dst == nil {
+				dst = make([]byte, 0, 512) // one allocation for most requests
+			}
+			dst = append(dst, `,"attributes":{`...)
+			open = len(dst)
+		}
+		start := len(dst)
 		if written > 0 {
 			dst = append(dst, ',')
 		}

@@ -75,3 +75,26 @@ func TestMinEncodedLenIsALowerBound(t *testing.T) {
 		}
 	}
 }
+
+// A root whose attributes are all fields of the request log or the
+// connection's (an HTTP request with no attribute of the handler's) writes
+// no "attributes" and allocates nothing for it: the path without
+// attributes is not slower.
+func TestNoAttributeToWriteAllocatesNothing(t *testing.T) {
+	root := []attribute.KeyValue{
+		attribute.String("http.request.method", "GET"), attribute.String("url.path", "/orders/7"),
+		attribute.String("url.scheme", "http"), attribute.String("server.address", "shop"), attribute.Int("server.port", 8080),
+		attribute.String("network.peer.address", "127.0.0.1"), attribute.Int("network.peer.port", 50000),
+		attribute.String("http.route", "/orders/{id}"), attribute.Int("http.response.status_code", 200),
+		attribute.StringSlice("http.request.header.authorization", []string{"Bearer x"}),
+	}
+	b := attributeBounds{maxCount: DefaultMaxAttributes, maxBytes: DefaultMaxAttributeBytes}
+	allocs := testing.AllocsPerRun(100, func() {
+		if out, _, _ := appendAttributes(nil, kindHTTP, root, nil, attributeSelection{}, b); len(out) != 0 {
+			t.Fatalf("wrote %s", out)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations to write no attribute", allocs)
+	}
+}
