@@ -105,16 +105,20 @@ fuzz:
 		./internal/jsonenc:FuzzAppendTime \
 		./internal/jsonenc:FuzzAppendValueMatchesEncodingJSON \
 		./cmd/internal/tail:FuzzDecode \
+		./cmd/internal/tail:FuzzParseQuery \
+		./cmd/internal/tail:FuzzContainsFold \
 		./cmd/internal/termtext:FuzzEscape \
 		./propagation:FuzzCarrier \
 		./exporter:FuzzReadRoot \
 		./exporter:FuzzRedact \
 		./exporter:FuzzAttributesAreValidJSONWithinTheBound \
 		./kafkasink:FuzzDecodeSpoolRecord \
-		./kafkasink/internal/spool:FuzzRecover; do \
+		./kafkasink/internal/spool:FuzzRecover \
+		outbox@.:FuzzDecodeHeaders; do \
+		mod=.; case $$t in *@*) mod=$${t%%@*}; t=$${t#*@};; esac; \
 		pkg=$${t%%:*}; name=$${t##*:}; \
-		echo "== fuzz $$name ($$pkg, $(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \
+		echo "== fuzz $$name ($$mod $$pkg, $(FUZZTIME))"; \
+		(cd $$mod && $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg); \
 	done
 
 vet:

@@ -1,6 +1,7 @@
 package exporter_test
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -78,5 +79,44 @@ func TestMessageBoundHoldsWithAttributes(t *testing.T) {
 	l := rec.RequestLogs()[0]
 	if len(l.TruncatedFields) == 0 || l.DroppedAttributes == 0 || len(l.Attributes)+l.DroppedAttributes != 40 {
 		t.Errorf("truncated_fields %v, %d attributes written, %d dropped (of 40)", l.TruncatedFields, len(l.Attributes), l.DroppedAttributes)
+	}
+}
+
+// An attribute far beyond the byte bound (a slice of a million elements, a
+// key of megabytes) costs about the bound to leave out when the root ends,
+// not its whole encoding: OnEnd runs on the caller's goroutine.
+func TestAnAttributeBeyondTheBoundIsNotEncodedWhole(t *testing.T) {
+	huge := make([]string, 1_000_000)
+	for i := range huge {
+		huge[i] = "x"
+	}
+	tests := []struct {
+		name string
+		kv   attribute.KeyValue
+		read uint64 // what reading the value costs: OpenTelemetry copies a slice out of its value
+	}{
+		{"a slice of a million elements", attribute.StringSlice("app.skus", huge), 16 * uint64(len(huge))},
+		{"a string of 4 MiB", attribute.String("app.note", strings.Repeat("\x01", 4<<20)), 0},
+		{"a key of 4 MiB", attribute.Int(strings.Repeat("k", 4<<20), 1), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := otelrelayertest.New(t)
+			ctx, root := rec.Tracer().Start(t.Context(), "job", trace.WithAttributes(tt.kv))
+			if err := bridge.SetAttributes(ctx, tt.kv, attribute.String("app.ok", "yes")); err != nil {
+				t.Fatal(err)
+			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			root.End()
+			runtime.ReadMemStats(&after)
+			if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20+tt.read {
+				t.Errorf("ending the root allocated %d bytes for an attribute the bound leaves out (reading it costs %d)", n, tt.read)
+			}
+			l := rec.RequestLogs()[0]
+			if l.DroppedAttributes != 1 || len(l.Attributes) != 1 { // the root's is the set one's key
+				t.Errorf("attributes %v, dropped %d; want app.ok and 1 dropped", l.Attributes, l.DroppedAttributes)
+			}
+		})
 	}
 }

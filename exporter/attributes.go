@@ -60,8 +60,10 @@ func WithoutRootAttributes() Option {
 // [WithMaxAttributeBytes]) cap the cost.
 //
 // Whatever the selection, attributes whose key ends in authorization,
-// proxy-authorization, cookie or set-cookie (any case, as
-// http.request.header.authorization) are never written, and keys named
+// proxy-authorization, cookie or set-cookie (any case, "_" for "-", as
+// http.request.header.authorization or
+// http.request.header.proxy_authorization), or such keys of a map value,
+// are never written, and keys named
 // in [WithRedactedKeys] (the whole key or its last dotted segment) have
 // their value replaced with "[REDACTED]". No prefix, or an empty one,
 // makes [New] fail with [ErrConfiguration].
@@ -150,13 +152,15 @@ func isConnectionKey(key string) bool {
 	return false
 }
 
-// isCredential reports whether an attribute may hold a credential: its last
-// dotted segment names the Authorization, Proxy-Authorization, Cookie or
-// Set-Cookie header.
+// isCredential reports whether an attribute, or a key of a map value, may
+// hold a credential: its last dotted segment names the Authorization,
+// Proxy-Authorization, Cookie or Set-Cookie header, in any case and with
+// "_" for "-" as the older conventions normalise header names
+// (http.request.header.proxy_authorization).
 func isCredential(key string) bool {
 	last := key[strings.LastIndexByte(key, '.')+1:]
 	for _, c := range credentialNames {
-		if strings.EqualFold(last, c) {
+		if len(last) == len(c) && strings.EqualFold(strings.ReplaceAll(last, "_", "-"), c) {
 			return true
 		}
 	}
@@ -187,6 +191,9 @@ func (r *request) setAttributes(attrs []attribute.KeyValue, maxAttributes int) b
 	}
 	a := r.attrs
 	for _, kv := range attrs {
+		if isCredential(string(kv.Key)) {
+			continue // never written: it takes no slot, nor stays in memory
+		}
 		i := indexOfKey(a.kvs, kv.Key)
 		switch {
 		case i >= 0:

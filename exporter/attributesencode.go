@@ -27,12 +27,8 @@ func appendAttributes(dst []byte, kind rootKind, root, set []attribute.KeyValue,
 	if len(set) == 0 && (sel.none || len(root) == 0) {
 		return dst, 0, 0
 	}
-	if dst == nil {
-		dst = make([]byte, 0, 512) // one allocation for most requests
-	}
 	origin := len(dst)
-	dst = append(dst, `,"attributes":{`...)
-	open := len(dst)
+	open := -1 // where the object's members start, once it is opened
 	add := func(kv attribute.KeyValue) {
 		key := string(kv.Key)
 		if isCredential(key) {
@@ -41,6 +37,28 @@ func appendAttributes(dst []byte, kind rootKind, root, set []attribute.KeyValue,
 		if written >= b.maxCount {
 			dropped++
 			return
+		}
+		used := 0
+		if open >= 0 {
+			used = len(dst) - open
+		}
+		// What cannot fit is left out before it is encoded: a value of
+		// megabytes (a slice of a million elements) would otherwise cost
+		// its whole encoding in OnEnd only to be cut off.
+		budget := b.maxBytes - (used + len(`,"attributes":{}`)) - min(written, 1)
+		if len(key)+len(`"":`) > budget || !isRedactedKey(key, b.redacted) && !fitsIn(kv.Value, budget-len(key)-len(`"":`), b.redacted) {
+			dropped++
+			return
+		}
+		if open < 0 {
+			// Opened at the first attribute to write: a root whose
+			// attributes are all fields or the connection's (most HTTP
+			// requests) allocates nothing here.
+			if dst == nil {
+				dst = make([]byte, 0, 512) // one allocation for most requests
+			}
+			dst = append(dst, `,"attributes":{`...)
+			open = len(dst)
 		}
 		start := len(dst)
 		if written > 0 {
@@ -119,7 +137,8 @@ func isRedactedKey(key string, redacted []string) bool {
 // appendAttributeValue appends v as JSON, following OpenTelemetry's
 // representation of values for non-OTLP protocols: NaN and infinities as
 // the strings "NaN", "Infinity" and "-Infinity", bytes in base64, an empty
-// value as null, maps as objects (their keys in WithRedactedKeys masked).
+// value as null, maps as objects (their keys in WithRedactedKeys masked,
+// their credential keys left out).
 func appendAttributeValue(dst []byte, v attribute.Value, redacted []string) []byte {
 	switch v.Type() {
 	case attribute.BOOL:
@@ -145,11 +164,18 @@ func appendAttributeValue(dst []byte, v attribute.Value, redacted []string) []by
 	case attribute.SLICE:
 		return appendArray(dst, v.AsSlice(), func(d []byte, e attribute.Value) []byte { return appendAttributeValue(d, e, redacted) })
 	case attribute.MAP:
+		// A map may hold headers by name: its credential keys are left
+		// out, as attributes of those names are.
 		dst = append(dst, '{')
-		for i, kv := range v.AsMap() {
-			if i > 0 {
+		n := 0
+		for _, kv := range v.AsMap() {
+			if isCredential(string(kv.Key)) {
+				continue
+			}
+			if n > 0 {
 				dst = append(dst, ',')
 			}
+			n++
 			dst = jsonenc.AppendString(dst, string(kv.Key))
 			dst = append(dst, ':')
 			if isRedactedKey(string(kv.Key), redacted) {
@@ -186,4 +212,64 @@ func appendArray[T any](dst []byte, vs []T, each func([]byte, T) []byte) []byte 
 		dst = each(dst, v)
 	}
 	return append(dst, ']')
+}
+
+// fitsIn reports whether v may fit in budget bytes once encoded by
+// appendAttributeValue: false when a lower bound of its encoded size
+// (each byte of a string at least one, each element at least its
+// separator and one byte) is already over. It stops counting there, so it
+// costs at most about budget steps whatever the size of v.
+func fitsIn(v attribute.Value, budget int, redacted []string) bool {
+	return minEncodedLen(v, budget, redacted) <= budget
+}
+
+// minEncodedLen is a lower bound of the size of v encoded, exact enough to
+// leave out what cannot fit; it returns as soon as it passes limit.
+func minEncodedLen(v attribute.Value, limit int, redacted []string) int {
+	switch v.Type() {
+	case attribute.STRING:
+		return len(v.AsString()) + 2
+	case attribute.BYTESLICE:
+		return base64.StdEncoding.EncodedLen(len(v.AsByteSlice())) + 2
+	case attribute.BOOL, attribute.EMPTY:
+		return 4
+	case attribute.BOOLSLICE:
+		return max(2, 1+5*len(v.AsBoolSlice()))
+	case attribute.INT64SLICE:
+		return 1 + 2*len(v.AsInt64Slice())
+	case attribute.FLOAT64SLICE:
+		return 1 + 2*len(v.AsFloat64Slice())
+	case attribute.STRINGSLICE:
+		n := 1
+		for _, e := range v.AsStringSlice() {
+			if n += len(e) + 3; n > limit {
+				break
+			}
+		}
+		return n
+	case attribute.SLICE:
+		n := 1
+		for _, e := range v.AsSlice() {
+			if n += 1 + minEncodedLen(e, limit-n, redacted); n > limit {
+				break
+			}
+		}
+		return n
+	case attribute.MAP:
+		n := 1
+		for _, kv := range v.AsMap() {
+			if isCredential(string(kv.Key)) {
+				continue
+			}
+			n += len(kv.Key) + 4 // quotes, colon, separator
+			if !isRedactedKey(string(kv.Key), redacted) {
+				n += minEncodedLen(kv.Value, limit-n, redacted)
+			}
+			if n > limit {
+				break
+			}
+		}
+		return n
+	}
+	return 1
 }

@@ -303,7 +303,7 @@ func (p *Processor) finish(req *request, end time.Time, evicted bool) {
 			// = span name.
 			h.info.kind = kindOther
 		}
-		h.info.routeFromName(s.Name())
+		h.info.routeFromName(s.Name(), s.InstrumentationScope().Name)
 		h.service = h.info.service(s.Name())
 		// Remembered before the request is seen ended, so that a line, an
 		// event or an error that cannot join it finds it ended (and goes

@@ -176,17 +176,22 @@ func (ri *rootInfo) resolve() {
 }
 
 // routeFromName fills the route of an HTTP root without http.route from
-// its span name when the name has the semantic conventions' HTTP server
-// form, "{method} {route}": otelhttp names its span so once a ServeMux
-// matched, and records http.route on its metrics only.
-func (ri *rootInfo) routeFromName(spanName string) {
-	if ri.kind != kindHTTP || ri.route.set || !ri.method.set {
+// otelhttp's span name when the name has the semantic conventions' HTTP
+// server form, "{method} {route}": otelhttp names its span so once a
+// ServeMux matched, and records http.route on its metrics only. Another
+// scope's name is not read: a user's or another instrumentation's
+// "GET /orders/7" may hold the path, and a path is no route.
+func (ri *rootInfo) routeFromName(spanName, scope string) {
+	if ri.kind != kindHTTP || ri.route.set || !ri.method.set || scope != otelhttpScope {
 		return
 	}
 	if rest, ok := strings.CutPrefix(spanName, ri.method.value+" "); ok && strings.HasPrefix(rest, "/") {
 		ri.route.fill(attribute.StringValue(rest))
 	}
 }
+
+// otelhttpScope is otelhttp's instrumentation scope name.
+const otelhttpScope = "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 // service is the service field of RPC and other roots.
 func (ri *rootInfo) service(spanName string) string {

@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -51,7 +52,11 @@ func (s *rpcStatus) fillOld(v attribute.Value) {
 	case attribute.INT64:
 		s.setCode(v.AsInt64())
 	case attribute.FLOAT64:
-		s.setCode(int64(v.AsFloat64()))
+		// Only a whole number in range is a code: converting NaN, an
+		// infinity or 1e300 gives an arbitrary int64, 5.7 is no status.
+		if f := v.AsFloat64(); f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			s.setCode(int64(f))
+		}
 	case attribute.STRING:
 		if n, err := strconv.ParseInt(v.AsString(), 10, 64); err == nil {
 			s.setCode(n)

@@ -1,6 +1,7 @@
 package exporter_test
 
 import (
+	"math"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -29,6 +30,10 @@ func TestRPCRequestLogsCarryTheRPCStatus(t *testing.T) {
 		{"beyond gRPC's codes", []attribute.KeyValue{attribute.Int("rpc.grpc.status_code", 42)}, code(42), "42"},
 		{"a name of its own", []attribute.KeyValue{attribute.String("rpc.response.status_code", "rate_limited")}, nil, "rate_limited"},
 		{"none recorded", nil, nil, ""},
+		{"older: an integral float", []attribute.KeyValue{attribute.Float64("rpc.grpc.status_code", 5)}, code(5), "NOT_FOUND"},
+		{"older: a fraction is no code", []attribute.KeyValue{attribute.Float64("rpc.grpc.status_code", 5.7)}, nil, ""},
+		{"older: NaN is no code", []attribute.KeyValue{attribute.Float64("rpc.grpc.status_code", math.NaN())}, nil, ""},
+		{"older: 1e300 is no code", []attribute.KeyValue{attribute.Float64("rpc.grpc.status_code", 1e300)}, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

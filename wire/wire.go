@@ -107,8 +107,8 @@ type RequestLog struct {
 	Status        int     `json:"status,omitempty"`
 	ContentLength int64   `json:"content_length,omitempty"`
 	RequestTime   float64 `json:"request_time,omitempty"` // milliseconds
-	// Route is the route of an HTTP request (http.route: the ServeMux
-	// pattern, "GET /orders/{id}"); absent when the instrumentation did not
+	// Route is the route of an HTTP request (http.route: the path of the
+	// ServeMux pattern, "/orders/{id}"); absent when the instrumentation did not
 	// know it. Not written by the Python library.
 	Route string `json:"route,omitempty"`
 

@@ -49,7 +49,9 @@ func wideFields(l *wire.RequestLog) []struct{ name, value string } {
 	slices.Sort(keys)
 	for _, k := range keys {
 		v, _ := l.Attribute(k)
-		addField("attr."+printable(k), v)
+		// Quoted as a value is: a key holding spaces or "=" would
+		// otherwise read as other fields of the row.
+		addField("attr."+quoteIfNeeded(k), v)
 	}
 	if l.DroppedAttributes > 0 {
 		addField("dropped_attributes", strconv.Itoa(l.DroppedAttributes))
