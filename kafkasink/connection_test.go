@@ -5,8 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"log"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,29 +14,17 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/otelrelayer/otelrelayer/internal/testing/testpki"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
-// testEnviron returns env as "NAME=value" entries, with $CA, $CERT, $KEY
-// and $BROKERS replaced as setTestEnv does.
-func testEnviron(t *testing.T, env map[string]string, pki *testPKI, seeds []string) []string {
-	t.Helper()
-	dir := t.TempDir()
-	files := map[string][]byte{"$CA": pki.caPEM, "$CERT": pki.clientCertPEM, "$KEY": pki.clientKeyPEM}
+// testEnviron returns env as "NAME=value" entries, with the values
+// replaced as testEnvValue does.
+func testEnviron(env map[string]string, pki *testpki.PKI, seeds []string) []string {
 	var environ []string
 	for name, value := range env {
-		switch value {
-		case "$CA", "$CERT", "$KEY":
-			path := filepath.Join(dir, strings.TrimPrefix(value, "$")+".pem")
-			if err := os.WriteFile(path, files[value], 0o600); err != nil {
-				t.Fatal(err)
-			}
-			value = path
-		case "$BROKERS":
-			value = strings.Join(seeds, ",")
-		}
-		environ = append(environ, name+"="+value)
+		environ = append(environ, name+"="+testEnvValue(value, pki, seeds, ","))
 	}
 	return environ
 }
@@ -46,8 +32,8 @@ func testEnviron(t *testing.T, env map[string]string, pki *testPKI, seeds []stri
 // A consumer made with a Connection's options reads what the producer,
 // given the same environment, wrote: one code path for both.
 func TestConnectionConnectsAsTheProducerDoes(t *testing.T) {
-	pki := newTestPKI(t)
-	tlsBroker := kfake.TLS(pki.serverConfig(false))
+	pki := testpki.New(t)
+	tlsBroker := kfake.TLS(pki.ServerConfig(false))
 	tests := []struct {
 		name        string
 		cluster     []kfake.Opt
@@ -58,24 +44,24 @@ func TestConnectionConnectsAsTheProducerDoes(t *testing.T) {
 	}{
 		{"plaintext", nil, map[string]string{"KAFKA_BROKERS": "$BROKERS"}, "(plaintext, no SASL)", false, ""},
 		{"TLS with a CA file", []kfake.Opt{tlsBroker}, map[string]string{"KAFKA_BROKERS": "$BROKERS", "KAFKA_TLS": "true", "KAFKA_TLS_CA_FILE": "$CA"}, "(TLS, no SASL)", true, ""},
-		{"mutual TLS", []kfake.Opt{kfake.TLS(pki.serverConfig(true))}, map[string]string{
+		{"mutual TLS", []kfake.Opt{kfake.TLS(pki.ServerConfig(true))}, map[string]string{
 			"KAFKA_BROKERS": "$BROKERS", "KAFKA_TLS": "1", "KAFKA_TLS_CA_FILE": "$CA", "KAFKA_TLS_CERT_FILE": "$CERT", "KAFKA_TLS_KEY_FILE": "$KEY",
 		}, "(TLS, no SASL)", true, ""},
-		{"SASL PLAIN", saslUsers(), map[string]string{
-			"KAFKA_BROKERS": "$BROKERS", "KAFKA_SASL_MECHANISM": "plain", "KAFKA_SASL_USERNAME": plainUser, "KAFKA_SASL_PASSWORD": plainPass,
+		{"SASL PLAIN", testpki.SASLUsers(), map[string]string{
+			"KAFKA_BROKERS": "$BROKERS", "KAFKA_SASL_MECHANISM": "plain", "KAFKA_SASL_USERNAME": testpki.PlainUser, "KAFKA_SASL_PASSWORD": testpki.PlainPass,
 		}, "(plaintext, SASL PLAIN as plain-user)", false, "PLAIN"},
-		{"SASL SCRAM-SHA-256", saslUsers(), map[string]string{
-			"KAFKA_BROKERS": "$BROKERS", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-256", "KAFKA_SASL_USERNAME": scram256User, "KAFKA_SASL_PASSWORD": scram256,
+		{"SASL SCRAM-SHA-256", testpki.SASLUsers(), map[string]string{
+			"KAFKA_BROKERS": "$BROKERS", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-256", "KAFKA_SASL_USERNAME": testpki.Scram256User, "KAFKA_SASL_PASSWORD": testpki.Scram256Pass,
 		}, "(plaintext, SASL SCRAM-SHA-256 as scram256-user)", false, "SCRAM-SHA-256"},
-		{"SASL_SSL with SCRAM-SHA-512", append([]kfake.Opt{tlsBroker}, saslUsers()...), map[string]string{
+		{"SASL_SSL with SCRAM-SHA-512", append([]kfake.Opt{tlsBroker}, testpki.SASLUsers()...), map[string]string{
 			"KAFKA_BROKERS": "$BROKERS", "KAFKA_TLS": "true", "KAFKA_TLS_CA_FILE": "$CA",
-			"KAFKA_SASL_MECHANISM": "SCRAM-SHA-512", "KAFKA_SASL_USERNAME": scram512User, "KAFKA_SASL_PASSWORD": scram512,
+			"KAFKA_SASL_MECHANISM": "SCRAM-SHA-512", "KAFKA_SASL_USERNAME": testpki.Scram512User, "KAFKA_SASL_PASSWORD": testpki.Scram512Pass,
 		}, "(TLS, SASL SCRAM-SHA-512 as scram512-user)", true, "SCRAM-SHA-512"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			seeds := otelrelayertest.Cluster(t, tt.cluster...)
-			env := kafkasink.WithEnvironment(testEnviron(t, tt.env, pki, seeds))
+			env := kafkasink.WithEnvironment(testEnviron(tt.env, pki, seeds))
 			conn, err := kafkasink.NewConnection(env)
 			if err != nil {
 				t.Fatal(err)
@@ -105,8 +91,8 @@ func TestConnectionConnectsAsTheProducerDoes(t *testing.T) {
 }
 
 func TestPingSaysWhyNoBrokerAnswered(t *testing.T) {
-	pki, otherPKI := newTestPKI(t), newTestPKI(t)
-	tlsBroker := kfake.TLS(pki.serverConfig(false))
+	pki, otherPKI := testpki.New(t), testpki.New(t)
+	tlsBroker := kfake.TLS(pki.ServerConfig(false))
 	sasl := func(mechanism, user, pass string) map[string]string {
 		return map[string]string{"KAFKA_SASL_MECHANISM": mechanism, "KAFKA_SASL_USERNAME": user, "KAFKA_SASL_PASSWORD": pass}
 	}
@@ -115,24 +101,24 @@ func TestPingSaysWhyNoBrokerAnswered(t *testing.T) {
 		cluster      []kfake.Opt
 		kafkaAnswers bool // the broker refuses credentials as Kafka does; kfake closes
 		env          map[string]string
-		ca           []byte // KAFKA_TLS_CA_FILE's content, with KAFKA_TLS=true
+		caFile       string // KAFKA_TLS_CA_FILE, with KAFKA_TLS=true
 		wantText     string
 		wantAlso     func(error) bool
 	}{
-		{name: "wrong PLAIN password", cluster: saslUsers(), env: sasl("PLAIN", plainUser, "wrong"),
+		{name: "wrong PLAIN password", cluster: testpki.SASLUsers(), env: sasl("PLAIN", testpki.PlainUser, "wrong"),
 			wantText: `during SASL PLAIN authentication as "plain-user": wrong user or password`},
-		{name: "wrong SCRAM-SHA-256 password", cluster: saslUsers(), env: sasl("SCRAM-SHA-256", scram256User, "wrong"),
+		{name: "wrong SCRAM-SHA-256 password", cluster: testpki.SASLUsers(), env: sasl("SCRAM-SHA-256", testpki.Scram256User, "wrong"),
 			wantText: `during SASL SCRAM-SHA-256 authentication as "scram256-user": wrong user or password`},
-		{name: "wrong SCRAM-SHA-512 password", cluster: saslUsers(), env: sasl("SCRAM-SHA-512", scram512User, "wrong"),
+		{name: "wrong SCRAM-SHA-512 password", cluster: testpki.SASLUsers(), env: sasl("SCRAM-SHA-512", testpki.Scram512User, "wrong"),
 			wantText: `during SASL SCRAM-SHA-512 authentication as "scram512-user": wrong user or password`},
-		{name: "wrong PLAIN password, refused as Kafka does", cluster: saslUsers(), kafkaAnswers: true, env: sasl("PLAIN", plainUser, "wrong"),
+		{name: "wrong PLAIN password, refused as Kafka does", cluster: testpki.SASLUsers(), kafkaAnswers: true, env: sasl("PLAIN", testpki.PlainUser, "wrong"),
 			wantText: `refused SASL PLAIN authentication as "plain-user"`, wantAlso: func(err error) bool { return errors.Is(err, kerr.SaslAuthenticationFailed) }},
-		{name: "SASL missing", cluster: saslUsers(), wantText: "is SASL missing?", wantAlso: isErrorType[*kgo.ErrFirstReadEOF]},
+		{name: "SASL missing", cluster: testpki.SASLUsers(), wantText: "is SASL missing?", wantAlso: isErrorType[*kgo.ErrFirstReadEOF]},
 		{name: "TLS missing", cluster: []kfake.Opt{tlsBroker}, wantText: "is TLS missing?", wantAlso: isErrorType[*kgo.ErrFirstReadEOF]},
-		{name: "a CA that did not sign the broker's certificate", cluster: []kfake.Opt{tlsBroker}, ca: otherPKI.caPEM,
+		{name: "a CA that did not sign the broker's certificate", cluster: []kfake.Opt{tlsBroker}, caFile: otherPKI.CAFile,
 			wantText: "signed by an authority this client does not trust (give the CA certificate that signed it, PEM, with KAFKA_TLS_CA_FILE)",
 			wantAlso: isErrorType[x509.UnknownAuthorityError]},
-		{name: "a server name the certificate does not hold", cluster: []kfake.Opt{tlsBroker}, ca: pki.caPEM,
+		{name: "a server name the certificate does not hold", cluster: []kfake.Opt{tlsBroker}, caFile: pki.CAFile,
 			env:      map[string]string{"KAFKA_TLS_SERVER_NAME": "other.example"},
 			wantText: "set KAFKA_TLS_SERVER_NAME to a name it holds", wantAlso: isErrorType[x509.HostnameError]},
 	}
@@ -147,13 +133,9 @@ func TestPingSaysWhyNoBrokerAnswered(t *testing.T) {
 			if tt.kafkaAnswers {
 				answerSASLFailuresAsKafka(c)
 			}
-			environ := testEnviron(t, tt.env, pki, nil)
-			if tt.ca != nil {
-				path := filepath.Join(t.TempDir(), "ca.pem")
-				if err := os.WriteFile(path, tt.ca, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				environ = append(environ, "KAFKA_TLS=true", "KAFKA_TLS_CA_FILE="+path)
+			environ := testEnviron(tt.env, pki, nil)
+			if tt.caFile != "" {
+				environ = append(environ, "KAFKA_TLS=true", "KAFKA_TLS_CA_FILE="+tt.caFile)
 			}
 			conn, err := kafkasink.NewConnection(kafkasink.WithBrokers(c.ListenAddrs()...), kafkasink.WithEnvironment(environ))
 			if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 
+	"github.com/otelrelayer/otelrelayer/internal/testing/testpki"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestEnvironmentPrecedence(t *testing.T) {
-	pki := newTestPKI(t)
+	pki := testpki.New(t)
 	tests := []struct {
 		name           string
 		env            map[string]string // $CA, $CERT, $KEY: see setTestEnv
@@ -150,7 +151,7 @@ func TestEnvironmentPrecedence(t *testing.T) {
 // password.
 func TestNewRejectsInvalidOptionsAndEnvironment(t *testing.T) {
 	const secret = "s3cret-password"
-	pki := newTestPKI(t)
+	pki := testpki.New(t)
 	dir := t.TempDir()
 	notPEM := filepath.Join(dir, "not.pem")
 	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
@@ -298,23 +299,27 @@ func assertSecurity(t *testing.T, p *kafkasink.Producer, wantTLS string, wantMec
 	}
 }
 
-// setTestEnv sets env for t, replacing $CA, $CERT and $KEY with the paths of
-// pki's PEM files and $BROKERS with seeds.
-func setTestEnv(t *testing.T, env map[string]string, pki *testPKI, seeds []string) {
+// setTestEnv sets env for t, with the values replaced as testEnvValue
+// does; $BROKERS is joined with spaces around the commas, which New trims.
+func setTestEnv(t *testing.T, env map[string]string, pki *testpki.PKI, seeds []string) {
 	t.Helper()
-	dir := t.TempDir()
-	files := map[string][]byte{"$CA": pki.caPEM, "$CERT": pki.clientCertPEM, "$KEY": pki.clientKeyPEM}
 	for name, value := range env {
-		switch value {
-		case "$CA", "$CERT", "$KEY":
-			path := filepath.Join(dir, strings.TrimPrefix(value, "$")+".pem")
-			if err := os.WriteFile(path, files[value], 0o600); err != nil {
-				t.Fatal(err)
-			}
-			value = path
-		case "$BROKERS":
-			value = strings.Join(seeds, " , ")
-		}
-		t.Setenv(name, value)
+		t.Setenv(name, testEnvValue(value, pki, seeds, " , "))
 	}
+}
+
+// testEnvValue replaces $CA, $CERT and $KEY with the paths of pki's PEM
+// files and $BROKERS with seeds joined by sep; other values stay.
+func testEnvValue(value string, pki *testpki.PKI, seeds []string, sep string) string {
+	switch value {
+	case "$CA":
+		return pki.CAFile
+	case "$CERT":
+		return pki.CertFile
+	case "$KEY":
+		return pki.KeyFile
+	case "$BROKERS":
+		return strings.Join(seeds, sep)
+	}
+	return value
 }

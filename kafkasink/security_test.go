@@ -2,17 +2,10 @@ package kafkasink_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"log"
-	"math/big"
-	"net"
 	"os"
 	"strings"
 	"testing"
@@ -25,30 +18,15 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
+	"github.com/otelrelayer/otelrelayer/internal/testing/testpki"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
 )
 
-// The SASL users every secured test cluster knows.
-const (
-	plainUser, plainPass   = "plain-user", "plain-secret"
-	scram256User, scram256 = "scram256-user", "scram256-secret"
-	scram512User, scram512 = "scram512-user", "scram512-secret"
-)
-
-func saslUsers() []kfake.Opt {
-	return []kfake.Opt{
-		kfake.EnableSASL(),
-		kfake.Superuser("PLAIN", plainUser, plainPass),
-		kfake.Superuser("SCRAM-SHA-256", scram256User, scram256),
-		kfake.Superuser("SCRAM-SHA-512", scram512User, scram512),
-	}
-}
-
 func TestSecureConnectionsDeliver(t *testing.T) {
-	pki := newTestPKI(t)
-	tlsBroker := kfake.TLS(pki.serverConfig(false))
-	mtlsBroker := kfake.TLS(pki.serverConfig(true))
+	pki := testpki.New(t)
+	tlsBroker := kfake.TLS(pki.ServerConfig(false))
+	mtlsBroker := kfake.TLS(pki.ServerConfig(true))
 	tests := []struct {
 		name     string
 		cluster  []kfake.Opt
@@ -59,78 +37,78 @@ func TestSecureConnectionsDeliver(t *testing.T) {
 		{
 			name:     "TLS with WithTLS",
 			cluster:  []kfake.Opt{tlsBroker},
-			opts:     []kafkasink.Option{kafkasink.WithTLS(&tls.Config{RootCAs: pki.roots})},
-			consumer: []kgo.Opt{pki.dial()},
+			opts:     []kafkasink.Option{kafkasink.WithTLS(&tls.Config{RootCAs: pki.ClientConfig().RootCAs})},
+			consumer: []kgo.Opt{dialTLS(pki)},
 		},
 		{
 			name:     "TLS from the environment",
 			cluster:  []kfake.Opt{tlsBroker},
 			env:      map[string]string{"KAFKA_TLS": "true", "KAFKA_TLS_CA_FILE": "$CA"},
-			consumer: []kgo.Opt{pki.dial()},
+			consumer: []kgo.Opt{dialTLS(pki)},
 		},
 		{
 			name:     "mutual TLS with WithTLS",
 			cluster:  []kfake.Opt{mtlsBroker},
-			opts:     []kafkasink.Option{kafkasink.WithTLS(&tls.Config{RootCAs: pki.roots, Certificates: []tls.Certificate{pki.client}})},
-			consumer: []kgo.Opt{pki.dialWithClientCert()},
+			opts:     []kafkasink.Option{kafkasink.WithTLS(pki.ClientConfig())},
+			consumer: []kgo.Opt{kgo.DialTLSConfig(pki.ClientConfig())},
 		},
 		{
 			name:     "mutual TLS from the environment",
 			cluster:  []kfake.Opt{mtlsBroker},
 			env:      map[string]string{"KAFKA_TLS": "1", "KAFKA_TLS_CA_FILE": "$CA", "KAFKA_TLS_CERT_FILE": "$CERT", "KAFKA_TLS_KEY_FILE": "$KEY", "KAFKA_TLS_SERVER_NAME": "localhost"},
-			consumer: []kgo.Opt{pki.dialWithClientCert()},
+			consumer: []kgo.Opt{kgo.DialTLSConfig(pki.ClientConfig())},
 		},
 		{
 			name:     "SASL PLAIN",
-			cluster:  saslUsers(),
-			opts:     []kafkasink.Option{kafkasink.WithSASLPlain(plainUser, plainPass)},
-			consumer: []kgo.Opt{kgo.SASL(plain.Auth{User: plainUser, Pass: plainPass}.AsMechanism())},
+			cluster:  testpki.SASLUsers(),
+			opts:     []kafkasink.Option{kafkasink.WithSASLPlain(testpki.PlainUser, testpki.PlainPass)},
+			consumer: []kgo.Opt{kgo.SASL(plain.Auth{User: testpki.PlainUser, Pass: testpki.PlainPass}.AsMechanism())},
 		},
 		{
 			name:     "SASL SCRAM-SHA-256",
-			cluster:  saslUsers(),
-			opts:     []kafkasink.Option{kafkasink.WithSASLScramSHA256(scram256User, scram256)},
-			consumer: []kgo.Opt{kgo.SASL(scram.Auth{User: scram256User, Pass: scram256}.AsSha256Mechanism())},
+			cluster:  testpki.SASLUsers(),
+			opts:     []kafkasink.Option{kafkasink.WithSASLScramSHA256(testpki.Scram256User, testpki.Scram256Pass)},
+			consumer: []kgo.Opt{kgo.SASL(scram.Auth{User: testpki.Scram256User, Pass: testpki.Scram256Pass}.AsSha256Mechanism())},
 		},
 		{
 			name:     "SASL SCRAM-SHA-512",
-			cluster:  saslUsers(),
-			opts:     []kafkasink.Option{kafkasink.WithSASLScramSHA512(scram512User, scram512)},
-			consumer: []kgo.Opt{kgo.SASL(scram.Auth{User: scram512User, Pass: scram512}.AsSha512Mechanism())},
+			cluster:  testpki.SASLUsers(),
+			opts:     []kafkasink.Option{kafkasink.WithSASLScramSHA512(testpki.Scram512User, testpki.Scram512Pass)},
+			consumer: []kgo.Opt{kgo.SASL(scram.Auth{User: testpki.Scram512User, Pass: testpki.Scram512Pass}.AsSha512Mechanism())},
 		},
 		{
 			name:     "SASL PLAIN from the environment",
-			cluster:  saslUsers(),
-			env:      map[string]string{"KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": plainUser, "KAFKA_SASL_PASSWORD": plainPass},
-			consumer: []kgo.Opt{kgo.SASL(plain.Auth{User: plainUser, Pass: plainPass}.AsMechanism())},
+			cluster:  testpki.SASLUsers(),
+			env:      map[string]string{"KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": testpki.PlainUser, "KAFKA_SASL_PASSWORD": testpki.PlainPass},
+			consumer: []kgo.Opt{kgo.SASL(plain.Auth{User: testpki.PlainUser, Pass: testpki.PlainPass}.AsMechanism())},
 		},
 		{
 			name:     "SASL SCRAM-SHA-256 from the environment, mechanism in lower case",
-			cluster:  saslUsers(),
-			env:      map[string]string{"KAFKA_SASL_MECHANISM": "scram-sha-256", "KAFKA_SASL_USERNAME": scram256User, "KAFKA_SASL_PASSWORD": scram256},
-			consumer: []kgo.Opt{kgo.SASL(scram.Auth{User: scram256User, Pass: scram256}.AsSha256Mechanism())},
+			cluster:  testpki.SASLUsers(),
+			env:      map[string]string{"KAFKA_SASL_MECHANISM": "scram-sha-256", "KAFKA_SASL_USERNAME": testpki.Scram256User, "KAFKA_SASL_PASSWORD": testpki.Scram256Pass},
+			consumer: []kgo.Opt{kgo.SASL(scram.Auth{User: testpki.Scram256User, Pass: testpki.Scram256Pass}.AsSha256Mechanism())},
 		},
 		{
 			name:     "SASL SCRAM-SHA-512 from the environment",
-			cluster:  saslUsers(),
-			env:      map[string]string{"KAFKA_SASL_MECHANISM": "SCRAM-SHA-512", "KAFKA_SASL_USERNAME": scram512User, "KAFKA_SASL_PASSWORD": scram512},
-			consumer: []kgo.Opt{kgo.SASL(scram.Auth{User: scram512User, Pass: scram512}.AsSha512Mechanism())},
+			cluster:  testpki.SASLUsers(),
+			env:      map[string]string{"KAFKA_SASL_MECHANISM": "SCRAM-SHA-512", "KAFKA_SASL_USERNAME": testpki.Scram512User, "KAFKA_SASL_PASSWORD": testpki.Scram512Pass},
+			consumer: []kgo.Opt{kgo.SASL(scram.Auth{User: testpki.Scram512User, Pass: testpki.Scram512Pass}.AsSha512Mechanism())},
 		},
 		{
 			name:     "TLS and SCRAM-SHA-512 with options",
-			cluster:  append([]kfake.Opt{tlsBroker}, saslUsers()...),
-			opts:     []kafkasink.Option{kafkasink.WithTLS(&tls.Config{RootCAs: pki.roots}), kafkasink.WithSASLScramSHA512(scram512User, scram512)},
-			consumer: []kgo.Opt{pki.dial(), kgo.SASL(scram.Auth{User: scram512User, Pass: scram512}.AsSha512Mechanism())},
+			cluster:  append([]kfake.Opt{tlsBroker}, testpki.SASLUsers()...),
+			opts:     []kafkasink.Option{kafkasink.WithTLS(&tls.Config{RootCAs: pki.ClientConfig().RootCAs}), kafkasink.WithSASLScramSHA512(testpki.Scram512User, testpki.Scram512Pass)},
+			consumer: []kgo.Opt{dialTLS(pki), kgo.SASL(scram.Auth{User: testpki.Scram512User, Pass: testpki.Scram512Pass}.AsSha512Mechanism())},
 		},
 		{
 			name:    "TLS and PLAIN, brokers included, from the environment only",
-			cluster: append([]kfake.Opt{tlsBroker}, saslUsers()...),
+			cluster: append([]kfake.Opt{tlsBroker}, testpki.SASLUsers()...),
 			env: map[string]string{
 				"KAFKA_BROKERS": "$BROKERS",
 				"KAFKA_TLS":     "TRUE", "KAFKA_TLS_CA_FILE": "$CA",
-				"KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": plainUser, "KAFKA_SASL_PASSWORD": plainPass,
+				"KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": testpki.PlainUser, "KAFKA_SASL_PASSWORD": testpki.PlainPass,
 			},
-			consumer: []kgo.Opt{pki.dial(), kgo.SASL(plain.Auth{User: plainUser, Pass: plainPass}.AsMechanism())},
+			consumer: []kgo.Opt{dialTLS(pki), kgo.SASL(plain.Auth{User: testpki.PlainUser, Pass: testpki.PlainPass}.AsMechanism())},
 		},
 	}
 	for _, tt := range tests {
@@ -155,8 +133,8 @@ func TestSecureConnectionsDeliver(t *testing.T) {
 }
 
 func TestSecureConnectionFailuresReachDone(t *testing.T) {
-	pki := newTestPKI(t)
-	tlsBroker := kfake.TLS(pki.serverConfig(false))
+	pki := testpki.New(t)
+	tlsBroker := kfake.TLS(pki.ServerConfig(false))
 	tests := []struct {
 		name    string
 		cluster []kfake.Opt
@@ -168,16 +146,16 @@ func TestSecureConnectionFailuresReachDone(t *testing.T) {
 		wantText     string           // in done's error, besides the timeout
 		wantAlso     func(error) bool // what done's error must also match
 	}{
-		{name: "wrong PLAIN password", cluster: saslUsers(), opts: []kafkasink.Option{kafkasink.WithSASLPlain(plainUser, "wrong")}},
-		{name: "wrong SCRAM-SHA-256 password", cluster: saslUsers(), opts: []kafkasink.Option{kafkasink.WithSASLScramSHA256(scram256User, "wrong")}},
-		{name: "unknown SCRAM-SHA-512 user", cluster: saslUsers(), opts: []kafkasink.Option{kafkasink.WithSASLScramSHA512("nobody", scram512)}},
+		{name: "wrong PLAIN password", cluster: testpki.SASLUsers(), opts: []kafkasink.Option{kafkasink.WithSASLPlain(testpki.PlainUser, "wrong")}},
+		{name: "wrong SCRAM-SHA-256 password", cluster: testpki.SASLUsers(), opts: []kafkasink.Option{kafkasink.WithSASLScramSHA256(testpki.Scram256User, "wrong")}},
+		{name: "unknown SCRAM-SHA-512 user", cluster: testpki.SASLUsers(), opts: []kafkasink.Option{kafkasink.WithSASLScramSHA512("nobody", testpki.Scram512Pass)}},
 		{
-			name: "wrong PLAIN password, broker answering as Kafka does", cluster: saslUsers(), kafkaAnswers: true,
-			opts:     []kafkasink.Option{kafkasink.WithSASLPlain(plainUser, "wrong")},
+			name: "wrong PLAIN password, broker answering as Kafka does", cluster: testpki.SASLUsers(), kafkaAnswers: true,
+			opts:     []kafkasink.Option{kafkasink.WithSASLPlain(testpki.PlainUser, "wrong")},
 			wantText: "SASL_AUTHENTICATION_FAILED",
 			wantAlso: func(err error) bool { return errors.Is(err, kerr.SaslAuthenticationFailed) },
 		},
-		{name: "SASL missing", cluster: saslUsers(), wantText: "is SASL missing?", wantAlso: isErrorType[*kgo.ErrFirstReadEOF]},
+		{name: "SASL missing", cluster: testpki.SASLUsers(), wantText: "is SASL missing?", wantAlso: isErrorType[*kgo.ErrFirstReadEOF]},
 		{name: "TLS missing", cluster: []kfake.Opt{tlsBroker}, wantText: "is TLS missing?", wantAlso: isErrorType[*kgo.ErrFirstReadEOF]},
 		{
 			name: "TLS with an unknown certificate authority", cluster: []kfake.Opt{tlsBroker},
@@ -186,7 +164,7 @@ func TestSecureConnectionFailuresReachDone(t *testing.T) {
 		},
 		{
 			name: "TLS with a server name the certificate does not hold", cluster: []kfake.Opt{tlsBroker},
-			opts:     []kafkasink.Option{kafkasink.WithTLS(&tls.Config{RootCAs: pki.roots, ServerName: "other.example"})},
+			opts:     []kafkasink.Option{kafkasink.WithTLS(&tls.Config{RootCAs: pki.ClientConfig().RootCAs, ServerName: "other.example"})},
 			wantText: "not other.example", wantAlso: isErrorType[x509.HostnameError],
 		},
 	}
@@ -238,7 +216,7 @@ func answerSASLFailuresAsKafka(c *kfake.Cluster) {
 	c.ControlKey(int16(kmsg.SASLAuthenticate), func(r kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
 		req := r.(*kmsg.SASLAuthenticateRequest)
-		if string(req.SASLAuthBytes) == "\x00"+plainUser+"\x00"+plainPass {
+		if string(req.SASLAuthBytes) == "\x00"+testpki.PlainUser+"\x00"+testpki.PlainPass {
 			return nil, nil, false
 		}
 		resp := req.ResponseKind().(*kmsg.SASLAuthenticateResponse)
@@ -250,9 +228,9 @@ func answerSASLFailuresAsKafka(c *kfake.Cluster) {
 }
 
 func TestWithTLSClonesItsConfig(t *testing.T) {
-	pki := newTestPKI(t)
-	seeds := otelrelayertest.Cluster(t, kfake.TLS(pki.serverConfig(false)))
-	cfg := &tls.Config{RootCAs: pki.roots}
+	pki := testpki.New(t)
+	seeds := otelrelayertest.Cluster(t, kfake.TLS(pki.ServerConfig(false)))
+	cfg := &tls.Config{RootCAs: pki.ClientConfig().RootCAs}
 	opt := kafkasink.WithTLS(cfg)
 	cfg.RootCAs = x509.NewCertPool() // would fail verification if seen
 
@@ -307,91 +285,8 @@ func consumeOne(t *testing.T, seeds []string, topic string, opts ...kgo.Opt) *kg
 	}
 }
 
-// testPKI is a certificate authority made for one test, with a server
-// certificate for the loopback broker and a client certificate.
-type testPKI struct {
-	roots                       *x509.CertPool
-	caPEM                       []byte
-	server, client              tls.Certificate
-	clientCertPEM, clientKeyPEM []byte
-}
-
-func newTestPKI(t testing.TB) *testPKI {
-	t.Helper()
-	caKey := newTestKey(t)
-	caTemplate := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "otelrelayer test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, caKey.Public(), caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	issue := func(serial int64, name string, usage x509.ExtKeyUsage) (tls.Certificate, []byte, []byte) {
-		key := newTestKey(t)
-		template := &x509.Certificate{
-			SerialNumber: big.NewInt(serial),
-			Subject:      pkix.Name{CommonName: name},
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-			DNSNames:     []string{"localhost"},
-			IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		}
-		der, err := x509.CreateCertificate(rand.Reader, template, ca, key.Public(), caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key},
-			pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-			pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
-	}
-	pki := &testPKI{
-		roots: x509.NewCertPool(),
-		caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-	}
-	pki.roots.AddCert(ca)
-	pki.server, _, _ = issue(2, "broker", x509.ExtKeyUsageServerAuth)
-	pki.client, pki.clientCertPEM, pki.clientKeyPEM = issue(3, "producer", x509.ExtKeyUsageClientAuth)
-	return pki
-}
-
-func newTestKey(t testing.TB) *ecdsa.PrivateKey {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
-}
-
-// serverConfig is the broker's TLS config; requireClientCert makes it
-// mutual TLS.
-func (p *testPKI) serverConfig(requireClientCert bool) *tls.Config {
-	cfg := &tls.Config{Certificates: []tls.Certificate{p.server}}
-	if requireClientCert {
-		cfg.ClientAuth = tls.RequireAndVerifyClientCert
-		cfg.ClientCAs = p.roots
-	}
-	return cfg
-}
-
-func (p *testPKI) dial() kgo.Opt { return kgo.DialTLSConfig(&tls.Config{RootCAs: p.roots}) }
-
-func (p *testPKI) dialWithClientCert() kgo.Opt {
-	return kgo.DialTLSConfig(&tls.Config{RootCAs: p.roots, Certificates: []tls.Certificate{p.client}})
+// dialTLS is a consumer's TLS that trusts pki's CA and presents no
+// certificate.
+func dialTLS(pki *testpki.PKI) kgo.Opt {
+	return kgo.DialTLSConfig(&tls.Config{RootCAs: pki.ClientConfig().RootCAs})
 }

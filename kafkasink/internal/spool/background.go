@@ -24,8 +24,7 @@ func (s *Store) background() {
 	}
 }
 
-// removeDead removes the dead segments at the front: the manifest first
-// (a crash then leaves files Open removes), then the files.
+// removeDead removes the dead segments at the front.
 func (s *Store) removeDead() error {
 	s.mu.Lock()
 	n := s.x.deadFront()
@@ -36,28 +35,7 @@ func (s *Store) removeDead() error {
 	if n == 0 {
 		return nil
 	}
-	s.manMu.Lock()
-	m := s.man.withFirst(first)
-	err := s.d.writeManifest(m)
-	if err == nil {
-		s.man = m
-	}
-	s.manMu.Unlock()
-	for _, seg := range dead {
-		seg.f.Close()
-		if err == nil {
-			if rerr := os.Remove(s.d.path(segmentName(seg.num))); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-				err = rerr
-			}
-		}
-	}
-	if err == nil {
-		err = s.d.syncDir("remove")
-	}
-	if err != nil {
-		return fmt.Errorf("removing delivered segments: %w", err)
-	}
-	return nil
+	return s.removeSegments(dead, "delivered", func(m manifest) manifest { return m.withFirst(first) })
 }
 
 // removeEmptied removes the segments whose records are all deleted but
@@ -94,19 +72,29 @@ func (s *Store) removeEmptied() error {
 	s.mu.Lock()
 	s.x.segs = slices.DeleteFunc(s.x.segs, func(seg *segment) bool { return slices.Contains(gone, seg) })
 	s.mu.Unlock()
+	return s.removeSegments(gone, "emptied", func(m manifest) manifest {
+		m.removed = slices.Clone(m.removed)
+		for _, seg := range gone {
+			m.removed = append(m.removed, seg.num)
+		}
+		slices.Sort(m.removed)
+		return m
+	})
+}
+
+// removeSegments writes the manifest that edit makes of the current one,
+// then closes segs and removes their files: the manifest first, so that a
+// crash leaves only files Open removes. segs must already be out of the
+// index; kind names them in the error.
+func (s *Store) removeSegments(segs []*segment, kind string, edit func(manifest) manifest) error {
 	s.manMu.Lock()
-	m := s.man
-	m.removed = slices.Clone(m.removed)
-	for _, seg := range gone {
-		m.removed = append(m.removed, seg.num)
-	}
-	slices.Sort(m.removed)
+	m := edit(s.man)
 	err := s.d.writeManifest(m)
 	if err == nil {
 		s.man = m
 	}
 	s.manMu.Unlock()
-	for _, seg := range gone {
+	for _, seg := range segs {
 		seg.f.Close()
 		if err == nil {
 			if rerr := os.Remove(s.d.path(segmentName(seg.num))); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
@@ -118,7 +106,7 @@ func (s *Store) removeEmptied() error {
 		err = s.d.syncDir("remove")
 	}
 	if err != nil {
-		return fmt.Errorf("removing emptied segments: %w", err)
+		return fmt.Errorf("removing %s segments: %w", kind, err)
 	}
 	return nil
 }
