@@ -47,7 +47,7 @@ func NewConnection(opts ...Option) (*Connection, error) {
 
 // resolveConnection fills in brokers, TLS and SASL from the environment
 // (unless WithoutEnvironment) and requires brokers; its errors wrap
-// ErrConfiguration. New takes the same steps.
+// ErrConfiguration. New and NewConnection share it.
 func (c config) resolveConnection() (config, error) {
 	if c.useEnvironment {
 		var err error

@@ -58,17 +58,9 @@ func New(opts ...Option) (*Producer, error) {
 	if len(c.errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrConfiguration, errors.Join(c.errs...))
 	}
-	if c.useEnvironment {
-		var err error
-		if c, err = c.fromEnvironment(); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrConfiguration, err)
-		}
-	}
-	if len(c.brokers) == 0 {
-		if !c.useEnvironment {
-			return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) (KAFKA_BROKERS is not read: WithoutEnvironment)", ErrConfiguration)
-		}
-		return nil, fmt.Errorf("%w: no brokers given; pass WithBrokers(\"host:port\", ...) or set KAFKA_BROKERS (host:port,host:port)", ErrConfiguration)
+	c, err := c.resolveConnection()
+	if err != nil {
+		return nil, err
 	}
 	if c.maxBuffered < 1 {
 		return nil, fmt.Errorf("%w: WithMaxBufferedRecords(%d) must be at least 1", ErrConfiguration, c.maxBuffered)
