@@ -83,3 +83,70 @@ func TestEmitSpanEventNamesTheProducedEventID(t *testing.T) {
 		})
 	}
 }
+
+// reusingSink answers each event at once and then writes over the header
+// bytes it owns, as scribblingSink does; it keeps the request logs.
+type reusingSink struct {
+	mu       sync.Mutex
+	ids      []string
+	requests [][]byte
+}
+
+func (s *reusingSink) Produce(_ context.Context, m kafkasink.Message, done func(error)) {
+	s.mu.Lock()
+	if m.Topic == "logging" {
+		s.requests = append(s.requests, bytes.Clone(m.Value))
+		s.mu.Unlock()
+		done(nil)
+		return
+	}
+	for _, h := range m.Headers {
+		if h.Key == wire.EventIDHeader {
+			s.ids = append(s.ids, string(h.Value))
+		}
+	}
+	s.mu.Unlock()
+	done(nil)
+	for _, h := range m.Headers {
+		copy(h.Value, bytes.Repeat([]byte("x"), len(h.Value)))
+	}
+}
+func (*reusingSink) Flush(context.Context) error { return nil }
+func (*reusingSink) Close(context.Context) error { return nil }
+
+// The request log's line of an event names the event ID produced, as the
+// span event does, when the sink reuses the header bytes it was given once
+// it has answered: the line is written after Produce returns.
+func TestEventLineNamesTheProducedEventID(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []bridge.EmitOption
+	}{
+		{"without WithAck", nil},
+		{"with WithAck", []bridge.EmitOption{bridge.WithAck()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := &reusingSink{}
+			p, err := exporter.New("logging", sink, exporter.WithoutDefault())
+			if err != nil {
+				t.Fatal(err)
+			}
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(p))
+			defer func() { _ = tp.Shutdown(context.Background()) }()
+			ctx, span := tp.Tracer("t").Start(context.Background(), "request")
+			if err := bridge.Emit(ctx, "entity_created", "order", map[string]int{"id": 1}, tt.opts...); err != nil {
+				t.Fatal(err)
+			}
+			span.End()
+			sink.mu.Lock()
+			defer sink.mu.Unlock()
+			if len(sink.ids) != 1 || len(sink.requests) != 1 {
+				t.Fatalf("produced event IDs %q and %d request logs, want one of each", sink.ids, len(sink.requests))
+			}
+			if want := `"event_id":"` + sink.ids[0] + `"`; !bytes.Contains(sink.requests[0], []byte(want)) {
+				t.Fatalf("request log %s does not hold %s", sink.requests[0], want)
+			}
+		})
+	}
+}

@@ -78,11 +78,14 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 			req.countDroppedEvent()
 			return res, p.callerError("event", topic, err)
 		}
-		p.addEventLine(req, r, value, idText, lineWritten)
+		// The line takes the event ID from ev's copy: the header's bytes
+		// are the sink's now, which may reuse them once it has answered.
+		p.addEventLine(req, r, value, ev.id[:len(res.EventIDText)], lineWritten)
 		return res, nil
 	}
 	ev := &ackedEvent{ackDelivery: ackDelivery{p: p, msg: failed, start: p.metrics.start()}}
-	headers, idText, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
+	headers, headerID, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
+	idText := ev.id[:copy(ev.id[:], headerID)] // the sink's header bytes are not read after Produce
 	msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
 	err, waited := p.produceAndWait(ctx, msg, &ev.ackDelivery)
 	spooled := err != nil && errors.Is(err, kafkasink.ErrSpooled)
@@ -133,6 +136,7 @@ func (ev *firedEvent) idString(idText []byte) string {
 type ackedEvent struct {
 	ackDelivery
 	headers headerBlock
+	id      [eventid.TextLen]byte // the event ID header's value, for the request line
 }
 
 // eventFixedBytes is an event's length beyond its source, type, subtype
