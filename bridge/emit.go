@@ -114,11 +114,7 @@ func emit(ctx context.Context, raw bool, topic, subtype string, payload any, opt
 	}
 	if span.IsRecording() {
 		attrs := make([]attribute.KeyValue, 0, 4)
-		idText := res.EventIDText
-		if idText == "" {
-			idText = res.EventID.String()
-		}
-		attrs = append(attrs, TopicKey.String(res.Topic), EventIDKey.String(idText))
+		attrs = append(attrs, TopicKey.String(res.Topic), EventIDKey.String(res.EventID.String()))
 		if !raw {
 			attrs = append(attrs, EventTypeKey.String(topic), EventSubtypeKey.String(subtype))
 		}

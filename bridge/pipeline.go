@@ -48,9 +48,6 @@ type EmitRecord struct {
 type EmitResult struct {
 	Topic   string    // the full topic, prefix and suffix included
 	EventID uuid.UUID // the relayer-event-id header
-	// EventIDText, when not empty, is EventID as text, made by the
-	// pipeline without an allocation; empty: Emit formats EventID.
-	EventIDText string
 }
 
 // LogRecord is one Log call, validated and encoded.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-	"unsafe"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -69,8 +68,8 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if !r.Ack {
 		ev := fired
 		ev.p, ev.msg, ev.start = p, failed, p.metrics.start()
-		headers, idText, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
-		res.EventIDText = ev.idString(idText)
+		headers, headerID, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
+		idText := ev.id[:copy(ev.id[:], headerID)] // the sink's header bytes are not read after Produce
 		msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
 		if err := p.produceForCaller(ctx, msg, &ev.callerDelivery, true); err != nil {
 			// Failed before Produce returned (buffer full): the caller is
@@ -80,7 +79,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 		}
 		// The line takes the event ID from ev's copy: the header's bytes
 		// are the sink's now, which may reuse them once it has answered.
-		p.addEventLine(req, r, value, ev.id[:len(res.EventIDText)], lineWritten)
+		p.addEventLine(req, r, value, idText, lineWritten)
 		return res, nil
 	}
 	ev := &ackedEvent{ackDelivery: ackDelivery{p: p, msg: failed, start: p.metrics.start()}}
@@ -120,17 +119,11 @@ func (p *Processor) callerError(what, topic string, err error) error {
 type firedEvent struct {
 	callerDelivery
 	headers headerBlock
-	// id is the event ID as text for the span event's attribute: a copy of
-	// the header's, which the sink owns, so that it never changes.
+	// id is the event ID as text for the request line: a copy of the
+	// header's, which the sink owns once produced. (Not handed out as the
+	// span event's attribute: a string into ev would keep the event's
+	// value, headers and request alive as long as the span.)
 	id [eventid.TextLen]byte
-}
-
-// idString copies idText, the event ID header's value, into ev and returns
-// it as a string without an allocation: ev is never reused and id is not
-// written again, so the string stays immutable as Go requires.
-func (ev *firedEvent) idString(idText []byte) string {
-	n := copy(ev.id[:], idText)
-	return unsafe.String(&ev.id[0], n)
 }
 
 type ackedEvent struct {
