@@ -10,8 +10,9 @@ import (
 type Header = kgo.RecordHeader
 
 // Message is one Kafka record to produce: its topic, key, value and headers.
-// A Sink owns a Message's slices once Produce is called; callers must not
-// modify them afterwards.
+// Once Produce is called, the caller must not modify a Message's slices, and
+// a Sink must treat them as read-only: the caller may still read them (the
+// exporter builds a request's line from the event it produced).
 type Message struct {
 	Topic   string
 	Key     []byte
