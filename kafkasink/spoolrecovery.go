@@ -56,11 +56,9 @@ const spoolRecoveryTimeout = time.Minute
 // recoverEarlier runs recovery over [from, to) until it succeeds or the
 // pump stops, and returns the records found on the broker.
 func (s *spool) recoverEarlier(from, to uint64) map[uint64]int64 {
-	scans, noID := s.scanSpooled(from, to)
-	checked := 0
-	for _, sc := range scans {
-		checked += len(sc.ids)
-	}
+	// checked counts records, not event IDs: two records may share one
+	// (a message given twice), and each is a record recovered.
+	scans, checked, noID := s.scanSpooled(from, to)
 	s.recovery.recovered.Add(int64(checked + noID))
 	s.recovery.unchecked.Add(int64(noID))
 	if len(scans) == 0 {
@@ -104,10 +102,10 @@ func (s *spool) recoverEarlier(from, to uint64) map[uint64]int64 {
 }
 
 // scanSpooled reads the event IDs and the oldest time per topic of the
-// records in [from, to).
-func (s *spool) scanSpooled(from, to uint64) (map[string]*recoveryScan, int) {
-	scans := map[string]*recoveryScan{}
-	var noID int
+// records in [from, to), and counts the records with an event ID and those
+// without.
+func (s *spool) scanSpooled(from, to uint64) (scans map[string]*recoveryScan, withID, noID int) {
+	scans = map[string]*recoveryScan{}
 	for from < to {
 		es, next, err := s.store.read(from, to, 4096, 4<<20)
 		if err != nil && s.logger != nil {
@@ -128,13 +126,14 @@ func (s *spool) scanSpooled(from, to uint64) (map[string]*recoveryScan, int) {
 				sc.oldest = e.rec.Timestamp
 			}
 			sc.ids[id] = spooledID{e.seq, e.disk}
+			withID++
 		}
 		if next <= from {
 			break
 		}
 		from = next
 	}
-	return scans, noID
+	return scans, withID, noID
 }
 
 // findOnBroker reads every partition of the scanned topics from the offset
