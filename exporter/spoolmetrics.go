@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
+
+// spoolDirKey is the attribute of the spool counters naming the spool
+// directory.
+const spoolDirKey = "otelrelayer.spool.dir"
 
 // observeSpoolRecovery reports the spool recovery counts of a sink that
 // keeps them (kafkasink.SpoolRecoverySink, the producer) through observable
@@ -30,9 +35,16 @@ func observeSpoolRecovery(m metric.Meter, sink kafkasink.Sink) (metric.Registrat
 	}
 	return m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		c := rs.SpoolRecovery()
-		o.ObserveInt64(recovered, c.Recovered)
-		o.ObserveInt64(released, c.Released)
-		o.ObserveInt64(unchecked, c.Unchecked)
+		if c.Dir == "" { // no spool: nothing to count
+			return nil
+		}
+		// One series per spool directory: processors sharing a meter
+		// provider are told apart, and one's Shutdown ends its own series
+		// instead of lowering a sum (which a backend reads as a reset).
+		dir := metric.WithAttributes(attribute.String(spoolDirKey, c.Dir))
+		o.ObserveInt64(recovered, c.Recovered, dir)
+		o.ObserveInt64(released, c.Released, dir)
+		o.ObserveInt64(unchecked, c.Unchecked, dir)
 		return nil
 	}, recovered, released, unchecked)
 }

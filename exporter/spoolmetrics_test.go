@@ -143,3 +143,77 @@ func closedAddr(t *testing.T) string {
 	}
 	return addr
 }
+
+// Two processors on one meter provider, each over a producer with its own
+// spool: their recovery counts are two series, told apart by the spool
+// directory, and one's Shutdown ends its own series without changing the
+// other's (a sum that drops reads as a counter reset).
+func TestSpoolRecoveryMetricsOfTwoSpoolsStayApart(t *testing.T) {
+	seeds := otelrelayertest.Cluster(t)
+	leftIn := func(n int) string { // a spool an earlier process left n records in
+		dir := t.TempDir()
+		away, err := kafkasink.New(kafkasink.WithBrokers(closedAddr(t)), kafkasink.WithLogger(nil), kafkasink.WithSpool(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			away.Produce(t.Context(), recoveredMessage(i, true), nil)
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		if err := away.Close(ctx); !errors.Is(err, kafkasink.ErrSpooled) {
+			t.Fatalf("Close with no broker = %v, want ErrSpooled", err)
+		}
+		return dir
+	}
+	dirs := []string{leftIn(3), leftIn(5)}
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	var ps []*exporter.Processor
+	for _, dir := range dirs {
+		sink, err := kafkasink.New(kafkasink.WithBrokers(seeds...), kafkasink.WithLogger(nil), kafkasink.WithSpool(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := exporter.New("logging", sink, exporter.WithoutDefault(), exporter.WithMeterProvider(mp))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.ForceFlush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	recoveredByDir := func() map[string]int64 {
+		t.Helper()
+		var rm metricdata.ResourceMetrics
+		if err := reader.Collect(t.Context(), &rm); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, sm := range rm.ScopeMetrics {
+			for _, m := range sm.Metrics {
+				if m.Name != exporter.MetricSpoolRecovered {
+					continue
+				}
+				for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+					dir, _ := dp.Attributes.Value("otelrelayer.spool.dir")
+					got[dir.AsString()] += dp.Value
+				}
+			}
+		}
+		return got
+	}
+	if got := recoveredByDir(); len(got) != 2 || got[dirs[0]] != 3 || got[dirs[1]] != 5 {
+		t.Errorf("recovered by spool directory = %v, want %s: 3 and %s: 5", got, dirs[0], dirs[1])
+	}
+	if err := ps[0].Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := recoveredByDir(); len(got) != 1 || got[dirs[1]] != 5 {
+		t.Errorf("after the first processor's Shutdown, recovered by spool directory = %v, want only %s: 5", got, dirs[1])
+	}
+	if err := ps[1].Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}

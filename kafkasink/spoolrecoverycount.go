@@ -8,6 +8,8 @@ import "sync/atomic"
 // once it has ended; without [WithSpool], or with a spool found empty,
 // they stay zero.
 type SpoolRecovery struct {
+	// Dir is the spool directory ([WithSpool]); empty without a spool.
+	Dir string
 	// Recovered is the records an earlier process left in the spool,
 	// found at New.
 	Recovered int64
@@ -42,6 +44,7 @@ func (p *Producer) SpoolRecovery() SpoolRecovery {
 		return SpoolRecovery{}
 	}
 	return SpoolRecovery{
+		Dir:       s.store.path,
 		Recovered: s.recovery.recovered.Load(),
 		Released:  s.recovery.released.Load(),
 		Unchecked: s.recovery.unchecked.Load(),
