@@ -64,8 +64,8 @@ func TestSpoolRecoveryCountsReleasedAndUncheckedRecords(t *testing.T) {
 			for i := range tt.withoutID {
 				away.Produce(t.Context(), kafkasink.Message{Topic: "recounted", Value: fmt.Appendf(nil, `{"anonymous":%d}`, i)}, nil)
 			}
-			if got := away.SpoolRecovery(); got != (kafkasink.SpoolRecovery{}) {
-				t.Errorf("SpoolRecovery of a producer that found an empty spool = %+v, want zero", got)
+			if got := away.SpoolRecovery(); got != (kafkasink.SpoolRecovery{Dir: dir}) {
+				t.Errorf("SpoolRecovery of a producer that found an empty spool = %+v, want zero counts", got)
 			}
 			closeLeaving(t, away, context.Background(), tt.withID+tt.withoutID)
 
@@ -93,6 +93,7 @@ func TestSpoolRecoveryCountsReleasedAndUncheckedRecords(t *testing.T) {
 			if err := back.Flush(t.Context()); err != nil { // recovery ends before anything is produced
 				t.Fatal(err)
 			}
+			tt.want.Dir = dir // the spool's directory, which the counts are of
 			if got := back.SpoolRecovery(); got != tt.want {
 				t.Errorf("SpoolRecovery = %+v, want %+v", got, tt.want)
 			}

@@ -32,7 +32,7 @@ func TestSpoolRecoveryCountsEveryRecordSharingAnEventID(t *testing.T) {
 	if err := back.Flush(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := back.SpoolRecovery(), (kafkasink.SpoolRecovery{Recovered: 11}); got != want {
+	if got, want := back.SpoolRecovery(), (kafkasink.SpoolRecovery{Dir: dir, Recovered: 11}); got != want {
 		t.Errorf("SpoolRecovery = %+v, want %+v", got, want)
 	}
 }
