@@ -29,6 +29,7 @@ var long = flag.Bool("long", false, "run the long variants of the fault tests")
 const (
 	childEnv        = "OUTBOX_TEST_RELAY_DSN"
 	childDialectEnv = "OUTBOX_TEST_RELAY_DIALECT"
+	childTunedEnv   = "OUTBOX_TEST_RELAY_TUNED" // set: the tuned relay below; unset: the library's defaults
 )
 
 func runChildRelay() int {
@@ -41,15 +42,22 @@ func runChildRelay() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	// KAFKA_BROKERS from the environment; a linger holds each batch in
-	// flight for a while, so that the kills land between produce and delete.
-	sink, err := kafkasink.New(kafkasink.WithClientOptions(kgo.ProducerLinger(30 * time.Millisecond)))
+	// KAFKA_BROKERS from the environment. The library's defaults, unless
+	// tuned: then a linger holds each batch in flight for a while and
+	// small batches are claimed often, so that the kills land between
+	// produce and delete.
+	var sinkOpts []kafkasink.Option
+	relayOpts := []outbox.RelayOption{outbox.WithErrorHandler(func(err error) { fmt.Fprintln(os.Stderr, err) })}
+	if os.Getenv(childTunedEnv) != "" {
+		sinkOpts = append(sinkOpts, kafkasink.WithClientOptions(kgo.ProducerLinger(30*time.Millisecond)))
+		relayOpts = append(relayOpts, outbox.WithBatchSize(40), outbox.WithPollInterval(5*time.Millisecond), outbox.WithRetryBackoff(50*time.Millisecond))
+	}
+	sink, err := kafkasink.New(sinkOpts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	r, err := outbox.NewRelay(db, dialect, sink, outbox.WithBatchSize(40), outbox.WithPollInterval(5*time.Millisecond),
-		outbox.WithRetryBackoff(50*time.Millisecond), outbox.WithErrorHandler(func(err error) { fmt.Fprintln(os.Stderr, err) }))
+	r, err := outbox.NewRelay(db, dialect, sink, relayOpts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -63,8 +71,20 @@ func runChildRelay() int {
 // A relay SIGKILLed several times while 8 goroutines commit events loses
 // no committed event; the duplicates it leaves carry the event ID of their
 // first copy, keep each key's order of first appearance, and none is
-// processed twice behind an Inbox.
+// processed twice behind an Inbox. Once with the library's defaults (what
+// users run), once tuned so that the kills land mid-batch (where the
+// duplicates come from).
 func TestRelayKilledMidBatchLosesNothing(t *testing.T) {
+	for _, tuned := range []bool{false, true} {
+		name := "defaults"
+		if tuned {
+			name = "kills mid-batch"
+		}
+		t.Run(name, func(t *testing.T) { relayKilledLosesNothing(t, tuned) })
+	}
+}
+
+func relayKilledLosesNothing(t *testing.T, tuned bool) {
 	const writers = 8
 	perWriter, kills := 60, 3
 	if *long {
@@ -79,6 +99,9 @@ func TestRelayKilledMidBatchLosesNothing(t *testing.T) {
 			start := func() *exec.Cmd {
 				cmd := exec.Command(os.Args[0], "-test.run=^$")
 				cmd.Env = append(os.Environ(), childEnv+"="+dsn, childDialectEnv+"="+b.Name, "KAFKA_BROKERS="+strings.Join(brokers, ","))
+				if tuned {
+					cmd.Env = append(cmd.Env, childTunedEnv+"=1")
+				}
 				cmd.Stderr = os.Stderr
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
