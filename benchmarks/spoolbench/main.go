@@ -45,7 +45,7 @@ func main() {
 	drain := flag.Int("drain", 0, "also spool this many requests with the broker away, then time Emit while they drain (0: not measured)")
 	flag.DurationVar(&pacedFor, "paced", 3*time.Second, "how long requests arrive at half the spool's measured rate for spool_emit_p99_ms (0: not measured)")
 	flag.IntVar(&traced, "traced", 10_000, "requests run under the execution tracer for fsyncs_per_commit (0: not measured)")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the spool measurements to this file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the first measurement of the first path in -paths (-paths spool: the default spool) to this file")
 	backlog := flag.Int("backlog-mib", 64, "spool this many MiB with the broker away, then show the spool's size and commit time before and after they drain (0: not measured)")
 	long := flag.Bool("long", false, "the long variants: a backlog of 1 GiB")
 	flag.Parse()
@@ -67,7 +67,8 @@ func main() {
 	}
 }
 
-// profileTo receives the CPU profile of the first spool measurement.
+// profileTo receives the CPU profile of the first measurement of the first
+// path.
 var profileTo *os.File
 
 var (
@@ -100,11 +101,11 @@ func run(ctx context.Context, requests, rounds, concurrency int, dir string, onl
 	rps := map[string][]float64{}
 	for range rounds {
 		for _, p := range paths {
-			if profileTo != nil && p.name == "spool" {
+			if profileTo != nil && p.name == paths[0].name {
 				_ = pprof.StartCPUProfile(profileTo)
 			}
 			elapsed, err := measure(ctx, brokers, p, requests, concurrency, dir)
-			if profileTo != nil && p.name == "spool" {
+			if profileTo != nil && p.name == paths[0].name {
 				pprof.StopCPUProfile()
 				profileTo = nil
 			}
