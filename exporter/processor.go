@@ -276,16 +276,19 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		}
 		return
 	}
-	p.finish(req, s.EndTime(), false)
+	p.finish(req, s, s.EndTime(), false)
 }
 
 // finish ends req and produces its request log, waiting for buffer space no
-// longer than ctx allows.
+// longer than ctx allows. ended is the root as OnEnd got it, or nil when the
+// root has not ended (eviction, Shutdown): the SDK's ended span is a
+// snapshot whose getters take no lock, where the live span's each take the
+// span's mutex.
 // It does nothing when the request has already ended: its root span's end,
 // eviction and Shutdown may race, and only the first writes the log.
-func (p *Processor) finish(req *request, end time.Time, evicted bool) {
+func (p *Processor) finish(req *request, ended sdktrace.ReadOnlySpan, end time.Time, evicted bool) {
 	var h requestHead
-	e, ok := req.end(evicted, func(s sdktrace.ReadOnlySpan, children []trace.SpanID) {
+	e, ok := req.end(evicted, ended, func(s sdktrace.ReadOnlySpan, children []trace.SpanID) {
 		start := s.StartTime()
 		h = requestHead{
 			source:       p.Source(),
@@ -472,7 +475,7 @@ func (p *Processor) Shutdown(ctx context.Context) error {
 		now := time.Now()
 		for _, req := range p.requests.openRoots() {
 			// Never waiting for room: the time of ctx is the flush's.
-			p.finish(req, now, false)
+			p.finish(req, nil, now, false)
 		}
 		closeErr := p.sink.Close(ctx)
 		_ = p.metrics.stop() // fails only for a callback already removed
