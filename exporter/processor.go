@@ -251,7 +251,7 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 	if req == nil {
 		// A span that ended after its request (a child outliving its
 		// root, an evicted root): its errors go into a late message.
-		if ref, ok := p.endedRequestOf(s); ok && !p.shut.Load() {
+		if ref, ok := p.endedRequestOf(s); ok {
 			p.writeLateErrors(ref, s)
 		}
 		return
@@ -265,7 +265,7 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		}
 	})
 	if len(late.ends) > 0 {
-		if ref, ok := p.endedRequestOf(s); ok && !p.shut.Load() {
+		if ref, ok := p.endedRequestOf(s); ok {
 			p.writeLate(ref, s, late)
 		}
 		return
@@ -452,7 +452,10 @@ func (p *Processor) ForceFlush(ctx context.Context) error {
 // deliver within ctx, make it return an error wrapping
 // kafkasink.ErrUndelivered that counts the events (naming the first by ID)
 // and the request logs, with the sink's cause (the last broker error for a
-// kafkasink.Producer); they are not also given to the error handler.
+// kafkasink.Producer); they are not also given to the error handler. The
+// error lines of spans that end while it runs, after their request's log
+// was written, are not written: its error counts them, wrapping
+// bridge.ErrShutdown.
 // Afterwards Emit, EmitRaw and Log return
 // bridge.ErrShutdown for contexts that would have reached the processor:
 // through bridge.Retire, the registry keeps only tombstones that hold neither
