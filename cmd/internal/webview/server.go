@@ -230,8 +230,15 @@ func (v *View) serveEvent(w http.ResponseWriter, r *http.Request, id string) {
 	p := newEventPage(id, m)
 	p.page = page{v.bounds()}
 	if req, ok := v.store.emitter(id); ok {
-		p.EmitterURL = requestURL(req.id)
-		p.Emitter = newRow(req)
+		// An event with a traceparent was emitted in that trace: a log of
+		// another trace naming it is not its emitter (a forged or broken
+		// record), and is not linked.
+		if p.TraceID != "" && req.log.TraceID != p.TraceID {
+			p.EmitterElsewhere = true
+		} else {
+			p.EmitterURL = requestURL(req.id)
+			p.Emitter = newRow(req)
+		}
 	}
 	if m != nil && v.cfg.replay != nil && replayOrigin(r) == nil {
 		p.ReplayToken = v.csrf

@@ -127,7 +127,10 @@ func (s *store) addRequest(r *request) {
 	s.arrivals = append(s.arrivals, r)
 	s.byID[r.id] = r
 	for _, l := range r.log.Lines {
-		if l.EventID != "" {
+		// The first held log that names an event keeps it: anyone who can
+		// write to the logging topic can name any event ID, and a forged
+		// log comes after the event it copies, hence after its own.
+		if _, taken := s.emitters[l.EventID]; l.EventID != "" && !taken {
 			s.emitters[l.EventID] = r.id
 		}
 	}
