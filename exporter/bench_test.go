@@ -33,10 +33,21 @@ func benchProvider(b *testing.B) *sdktrace.TracerProvider {
 
 var benchPayload = map[string]any{"id": 10, "name": "entity", "tags": []any{"a", "b"}}
 
+// releasingDiscardSink is discardSink that releases messages at done, as a
+// kafkasink.Producer without spool does: the processor pools them.
+type releasingDiscardSink struct{ discardSink }
+
+func (releasingDiscardSink) ReleasesMessages() bool { return true }
+
 // BenchmarkRequest is one whole request: root span, one Emit, one Log, the
-// request log.
-func BenchmarkRequest(b *testing.B) {
-	tracer := benchProvider(b).Tracer("bench")
+// request log. With a sink that releases messages (as a Producer without
+// spool), the processor reuses their memory: BenchmarkRequestReleasingSink.
+func BenchmarkRequest(b *testing.B) { benchmarkRequest(b, discardSink{}) }
+
+func BenchmarkRequestReleasingSink(b *testing.B) { benchmarkRequest(b, releasingDiscardSink{}) }
+
+func benchmarkRequest(b *testing.B, sink kafkasink.Sink) {
+	tracer := newTracerProvider(b, sink).Tracer("bench")
 	ctx := context.Background()
 	b.ReportAllocs()
 	reportCPU(b)

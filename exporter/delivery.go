@@ -82,9 +82,15 @@ type callerDelivery struct {
 	mu       sync.Mutex
 	returned bool  // Produce returned: answers from now on are reported
 	early    error // the answer before that
+	// owner is the pooled event this delivery belongs to, whose sink's
+	// hold done gives back when it returns; nil when not pooled.
+	owner *firedEvent
 }
 
 func (d *callerDelivery) done(err error) {
+	if d.owner != nil {
+		defer d.owner.release()
+	}
 	if err != nil && errors.Is(err, kafkasink.ErrSpooled) {
 		return // safe on disk, produced later: not a failure
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -42,7 +43,12 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	var fired *firedEvent
 	var value []byte
 	if w == nil && !r.Ack { // the common case: the value shares the delivery state's allocation
-		fired, value = newFiredEvent(size)
+		if p.reuse {
+			fired, value = pooledFiredEvent(size)
+		}
+		if fired == nil {
+			fired, value = newFiredEvent(size)
+		}
 	} else {
 		value = make([]byte, 0, size+escapeRoom)
 	}
@@ -68,6 +74,9 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	if !r.Ack {
 		ev := fired
 		ev.p, ev.msg, ev.start = p, failed, p.metrics.start()
+		if ev.outer != nil {
+			ev.owner = ev // its done gives the sink's hold back
+		}
 		headers, headerID, _ := p.headers(ctx, &ev.headers, r.Span, meta, false)
 		idText := ev.id[:copy(ev.id[:], headerID)] // the sink's header bytes are not read after Produce
 		msg := kafkasink.Message{Topic: topic, Key: r.Key, Value: value, Headers: headers}
@@ -75,11 +84,13 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 			// Failed before Produce returned (buffer full): the caller is
 			// told, nothing was written.
 			req.countDroppedEvent()
+			ev.giveBack()
 			return res, p.callerError("event", topic, err)
 		}
 		// The line takes the event ID from ev's copy: the header's bytes
 		// are the sink's now, which may reuse them once it has answered.
 		p.addEventLine(req, r, value, idText, lineWritten)
+		ev.giveBack()
 		return res, nil
 	}
 	ev := &ackedEvent{ackDelivery: ackDelivery{p: p, msg: failed, start: p.metrics.start()}}
@@ -118,6 +129,10 @@ func (p *Processor) callerError(what, topic string, err error) error {
 // both live until the sink answers, so one allocation serves them.
 type firedEvent struct {
 	callerDelivery
+	// refs and outer are set when the allocation is pooled (see release):
+	// the owners left, and the firedEventSmall, Medium or Large holding it.
+	refs    atomic.Int32
+	outer   any
 	headers headerBlock
 	// id is the event ID as text for the request line: a copy of the
 	// header's, which the sink owns once produced. (Not handed out as the
@@ -222,7 +237,7 @@ func (p *Processor) Log(ctx context.Context, r bridge.LogRecord) error {
 	} else {
 		h = requestHead{source: p.Source(), loggingTopic: p.topicName, start: r.Time, span: r.Span, outside: true}
 	}
-	msg, _ := p.requestLogMessage(&h, endedRequest{lines: line, ends: []int32{int32(len(line))}}) // one-line messages are never sampled out
+	msg, _ := p.requestLogMessage(&h, endedRequest{lines: line, ends: []int32{int32(len(line))}}, newValue) // one-line messages are never sampled out
 	d := &callerDelivery{p: p, msg: failedMessage{what: "request log", topic: p.loggingTopic}, start: p.metrics.start()}
 	if err := p.produceForCaller(ctx, msg, d, false); err != nil {
 		return p.callerError("request log", p.loggingTopic, err)

@@ -64,6 +64,9 @@ type Processor struct {
 	metrics     *metrics
 	sampler     *sampler      // nil: every request log is written
 	logDone     func(error)   // the done callback of request logs, untimed
+	// reuse: the sink releases messages at done (kafkasink.MessageReleaser),
+	// so events' allocations and request logs' values are pooled.
+	reuse bool
 	stopJanitor chan struct{} // nil without eviction
 	ticks       atomic.Uint64 // eviction clock: janitor ticks so far
 	janitorDone chan struct{}
@@ -136,6 +139,9 @@ func New(loggingTopic string, sink kafkasink.Sink, opts ...Option) (*Processor, 
 	p := &Processor{cfg: c, sink: sink, loggingTopic: full, topicName: loggingTopic, source: c.source, metrics: ms, sampler: smp}
 	p.reports.handler = c.errorHandler
 	p.logDone = (&logDelivery{p: p}).done
+	if r, ok := sink.(kafkasink.MessageReleaser); ok {
+		p.reuse = r.ReleasesMessages()
+	}
 	p.sourceIsConfig = p.source != ""
 	if !p.sourceIsConfig {
 		p.source = full
@@ -356,12 +362,27 @@ func (p *Processor) produceReserved(msg kafkasink.Message, done func(error)) {
 // eviction, Shutdown): every failure is reported, and it may use the
 // producer's reserve.
 func (p *Processor) writeRequestLog(h *requestHead, e endedRequest) {
-	msg, ok := p.requestLogMessage(h, e)
+	var value *[]byte // from the pools, when the sink releases messages
+	msg, ok := p.requestLogMessage(h, e, func(n int) []byte {
+		if p.reuse {
+			if value = getValue(n); value != nil {
+				return *value
+			}
+		}
+		return newValue(n)
+	})
 	if !ok {
 		return // sampled out, and counted
 	}
+	start := p.metrics.start()
+	if value != nil {
+		d := logDeliveries.Get().(*pooledLogDelivery)
+		d.p, d.start, d.value = p, start, value
+		p.produceReserved(msg, d.done)
+		return
+	}
 	done := p.logDone // no per-message state unless durations are measured
-	if start := p.metrics.start(); !start.IsZero() {
+	if !start.IsZero() {
 		done = (&logDelivery{p: p, start: start}).done
 	}
 	p.produceReserved(msg, done)
@@ -370,7 +391,7 @@ func (p *Processor) writeRequestLog(h *requestHead, e endedRequest) {
 // requestLogMessage encodes a request log, cutting lines from the end when
 // the whole would exceed the maximum message size. It reports false when
 // request-log sampling leaves the log out (counted there).
-func (p *Processor) requestLogMessage(h *requestHead, e endedRequest) (kafkasink.Message, bool) {
+func (p *Processor) requestLogMessage(h *requestHead, e endedRequest, alloc func(n int) []byte) (kafkasink.Message, bool) {
 	lines, ends, dropped := e.lines, e.ends, e.droppedLines
 	// Head and tail are encoded on the stack first, so that the value is
 	// allocated at its exact size.
@@ -408,7 +429,7 @@ func (p *Processor) requestLogMessage(h *requestHead, e endedRequest) (kafkasink
 	}
 	var tailBuf [maxTailBytes]byte
 	tail := appendRequestTail(tailBuf[:0], dropped, e.droppedEvents, e.evicted, sampleRate)
-	value := make([]byte, 0, len(head)+len(lines)+len(tail))
+	value := alloc(len(head) + len(lines) + len(tail))
 	value = append(append(append(value, head...), lines...), tail...)
 
 	now := time.Now()

@@ -96,13 +96,24 @@ func (noopProcessor) ForceFlush(context.Context) error                { return n
 // producer's kafkasink.OptionsSink as a user's pipeline does: without it,
 // request logs lose the producer's reserve and are dropped (never waited
 // for) at nine tenths of the buffer, which aborted the run whenever the
-// broker fell 45,000 records behind.
+// broker fell 45,000 records behind. It forwards the producer's
+// kafkasink.MessageReleaser as well (it reads a message only before
+// producing it), so that the processor pools messages as with the
+// producer alone.
 type countingSink struct {
 	kafkasink.OptionsSink
 	messages, loggingBytes atomic.Int64
 }
 
-var _ kafkasink.OptionsSink = (*countingSink)(nil)
+var (
+	_ kafkasink.OptionsSink     = (*countingSink)(nil)
+	_ kafkasink.MessageReleaser = (*countingSink)(nil)
+)
+
+func (s *countingSink) ReleasesMessages() bool {
+	r, ok := s.OptionsSink.(kafkasink.MessageReleaser)
+	return ok && r.ReleasesMessages()
+}
 
 func (s *countingSink) count(m kafkasink.Message) {
 	s.messages.Add(1)
