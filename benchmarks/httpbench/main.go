@@ -115,7 +115,11 @@ func run(ctx context.Context, o options) (err error) {
 	fmt.Printf("\nan otelhttp service in its own process, broker: %s\n", b.Where)
 	printTable(results)
 	if o.profileDir != "" {
-		fmt.Printf("service CPU profiles: %s/<variant>.cpu.pprof\n", o.profileDir)
+		fmt.Printf("service CPU profiles: %s/<variant>.cpu.pprof, each of the whole process; requests served, warm-up included:", o.profileDir)
+		for _, r := range results {
+			fmt.Printf(" %s %d", r.variant, r.served)
+		}
+		fmt.Println()
 	}
 	fmt.Println()
 	printFigures(results)

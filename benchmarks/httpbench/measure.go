@@ -28,6 +28,7 @@ type result struct {
 	cpu       []time.Duration // service CPU per request, each round
 	brokerCPU []time.Duration // broker CPU per request, each round
 	requests  int64           // all rounds
+	served    int64           // by the service process, warm-up included: what its profile covers
 	messages  int64           // counted on the broker, all rounds
 }
 
@@ -74,6 +75,11 @@ func measure(ctx context.Context, b *childbroker.Broker, o options) (_ []*result
 			if err := measureOnce(ctx, c, b, cnt, o, results[i]); err != nil {
 				return nil, fmt.Errorf("%s: %w", c.variant, err)
 			}
+		}
+	}
+	for i, c := range children {
+		if results[i].served, _, err = c.flush(); err != nil {
+			return nil, err
 		}
 	}
 	return results, nil
