@@ -56,7 +56,7 @@ func (p *Processor) evictWhere(now time.Time, old func(*request) bool) int {
 	n := 0
 	for _, req := range p.requests.openRoots() {
 		if old(req) {
-			p.finish(req, now, true)
+			p.finish(req, nil, now, true)
 			n++
 		}
 	}

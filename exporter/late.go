@@ -44,9 +44,14 @@ func (p *Processor) writeLateErrors(ref endedRef, s sdktrace.ReadOnlySpan) {
 }
 
 // writeLate writes the error lines of s in late as one request log marked
-// late, counted in the late lines metric.
+// late, counted in the late lines metric. Once Shutdown has begun nothing
+// more is produced: the lines are counted in Shutdown's error instead.
 func (p *Processor) writeLate(ref endedRef, s sdktrace.ReadOnlySpan, late endedRequest) {
 	if len(late.ends) == 0 {
+		return
+	}
+	if p.shut.Load() {
+		p.undelivered.skip(len(late.ends))
 		return
 	}
 	add(p.metrics.lateLines, int64(len(late.ends)))

@@ -251,7 +251,7 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 	if req == nil {
 		// A span that ended after its request (a child outliving its
 		// root, an evicted root): its errors go into a late message.
-		if ref, ok := p.endedRequestOf(s); ok && !p.shut.Load() {
+		if ref, ok := p.endedRequestOf(s); ok {
 			p.writeLateErrors(ref, s)
 		}
 		return
@@ -265,7 +265,7 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		}
 	})
 	if len(late.ends) > 0 {
-		if ref, ok := p.endedRequestOf(s); ok && !p.shut.Load() {
+		if ref, ok := p.endedRequestOf(s); ok {
 			p.writeLate(ref, s, late)
 		}
 		return
@@ -276,16 +276,19 @@ func (p *Processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		}
 		return
 	}
-	p.finish(req, s.EndTime(), false)
+	p.finish(req, s, s.EndTime(), false)
 }
 
 // finish ends req and produces its request log, waiting for buffer space no
-// longer than ctx allows.
+// longer than ctx allows. ended is the root as OnEnd got it, or nil when the
+// root has not ended (eviction, Shutdown): the SDK's ended span is a
+// snapshot whose getters take no lock, where the live span's each take the
+// span's mutex.
 // It does nothing when the request has already ended: its root span's end,
 // eviction and Shutdown may race, and only the first writes the log.
-func (p *Processor) finish(req *request, end time.Time, evicted bool) {
+func (p *Processor) finish(req *request, ended sdktrace.ReadOnlySpan, end time.Time, evicted bool) {
 	var h requestHead
-	e, ok := req.end(evicted, func(s sdktrace.ReadOnlySpan, children []trace.SpanID) {
+	e, ok := req.end(evicted, ended, func(s sdktrace.ReadOnlySpan, children []trace.SpanID) {
 		start := s.StartTime()
 		h = requestHead{
 			source:       p.Source(),
@@ -449,7 +452,10 @@ func (p *Processor) ForceFlush(ctx context.Context) error {
 // deliver within ctx, make it return an error wrapping
 // kafkasink.ErrUndelivered that counts the events (naming the first by ID)
 // and the request logs, with the sink's cause (the last broker error for a
-// kafkasink.Producer); they are not also given to the error handler.
+// kafkasink.Producer); they are not also given to the error handler. The
+// error lines of spans that end while it runs, after their request's log
+// was written, are not written: its error counts them, wrapping
+// bridge.ErrShutdown.
 // Afterwards Emit, EmitRaw and Log return
 // bridge.ErrShutdown for contexts that would have reached the processor:
 // through bridge.Retire, the registry keeps only tombstones that hold neither
@@ -472,7 +478,7 @@ func (p *Processor) Shutdown(ctx context.Context) error {
 		now := time.Now()
 		for _, req := range p.requests.openRoots() {
 			// Never waiting for room: the time of ctx is the flush's.
-			p.finish(req, now, false)
+			p.finish(req, nil, now, false)
 		}
 		closeErr := p.sink.Close(ctx)
 		_ = p.metrics.stop() // fails only for a callback already removed

@@ -124,14 +124,20 @@ type endedRequest struct {
 // to give back with release once written. ending runs before the end is
 // visible (under the request's lock): whoever finds the request ended, and
 // cannot add to it, then finds what ending recorded.
-func (r *request) end(evicted bool, ending func(root sdktrace.ReadOnlySpan, children []trace.SpanID)) (endedRequest, bool) {
+// ended, when not nil, is the root as OnEnd got it, used in place of the
+// live span.
+func (r *request) end(evicted bool, ended sdktrace.ReadOnlySpan, ending func(root sdktrace.ReadOnlySpan, children []trace.SpanID)) (endedRequest, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended {
 		return endedRequest{}, false
 	}
-	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers, &r.headers, r.span, r.attrs}
-	ending(r.span, r.children) // not &e: e would move to the heap
+	root := r.span
+	if ended != nil {
+		root = ended
+	}
+	e := endedRequest{r.lines, r.ends, r.dropped, r.failed, evicted, r.children, r.buffers, &r.headers, root, r.attrs}
+	ending(root, r.children) // not &e: e would move to the heap
 	r.ended = true
 	r.lines, r.ends, r.children, r.buffers, r.span, r.endedChildren, r.attrs = nil, nil, nil, nil, nil, nil, nil
 	return e, true

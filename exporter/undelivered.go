@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/otelrelayer/otelrelayer/bridge"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
@@ -23,6 +24,16 @@ type undelivered struct {
 	logs   int
 	ids    []uuid.UUID // the first events, by ID
 	last   error
+	// unwritten are the error lines of spans that ended while Shutdown ran,
+	// after their request's log was written: no message takes them.
+	unwritten int
+}
+
+// skip counts n error lines that no message will take.
+func (u *undelivered) skip(n int) {
+	u.mu.Lock()
+	u.unwritten += n
+	u.mu.Unlock()
 }
 
 func (u *undelivered) add(event bool, id uuid.UUID, err error) {
@@ -41,6 +52,17 @@ func (u *undelivered) add(event bool, id uuid.UUID, err error) {
 
 // err is Shutdown's error, given the sink's Close error.
 func (u *undelivered) err(closeErr error) error {
+	err := u.sent(closeErr)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.unwritten == 0 {
+		return err
+	}
+	return errors.Join(fmt.Errorf("%w: %d error lines of spans that ended while it ran, after their request's log was written, were not written", bridge.ErrShutdown, u.unwritten), err)
+}
+
+// sent is Shutdown's error about the messages handed to the sink.
+func (u *undelivered) sent(closeErr error) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.events+u.logs == 0 {

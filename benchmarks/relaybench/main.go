@@ -49,7 +49,7 @@ func main() {
 	lines := flag.String("lines", "1,10,100", "log lines per request, one measurement each")
 	codecList := flag.String("codecs", "", "instead of the scaling tables, compare these compression codecs (none,gzip,snappy,lz4,zstd)")
 	flag.DurationVar(&o.linger, "linger", 0, "franz-go's ProducerLinger for both Kafka paths (0: the defaults)")
-	pathList := flag.String("paths", "raw_franz,raw_franz_distinct,relayer,otel_sdk", "paths to measure (raw_franz, raw_franz_distinct, relayer, otel_sdk, relayer_sampled)")
+	pathList := flag.String("paths", "raw_franz,raw_franz_distinct,floor,relayer,otel_sdk", "paths to measure (raw_franz, raw_franz_distinct, floor, relayer, otel_sdk, relayer_sampled)")
 	flag.BoolVar(&o.realistic, "realistic", false, "with -codecs: HTTP requests with the fields a web framework records and varied structured payloads")
 	flag.BoolVar(&o.sampling, "sampling", true, "also compare the relayer without and with WithRequestLogSampling(0.1, 0), 1% of requests with an error line")
 	flag.BoolVar(&o.inProcess, "inprocess", true, "also measure against a broker inside the benchmark process (second table)")

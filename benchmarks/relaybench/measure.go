@@ -23,6 +23,7 @@ var allPaths = []path{
 	{"relayer", relayer},
 	{"otel_sdk", otelSDK},
 	{"relayer_sampled", relayerSampled},
+	{"floor", floor},
 }
 
 func pathsOf(list string) ([]path, error) {
@@ -30,7 +31,7 @@ func pathsOf(list string) ([]path, error) {
 	for _, name := range strings.Split(list, ",") {
 		i := slices.IndexFunc(allPaths, func(p path) bool { return p.name == name })
 		if i < 0 {
-			return nil, fmt.Errorf("-paths: unknown path %q (raw_franz, raw_franz_distinct, relayer, otel_sdk, relayer_sampled)", name)
+			return nil, fmt.Errorf("-paths: unknown path %q (raw_franz, raw_franz_distinct, relayer, otel_sdk, relayer_sampled, floor)", name)
 		}
 		out = append(out, allPaths[i])
 	}
@@ -167,8 +168,16 @@ func printFigures(prefix string, results []result, main int) {
 		}
 		fmt.Printf("%s%s_requests_per_s%s %.0f\n", prefix, r.path, suffix, r.rps)
 		fmt.Printf("%s%s_cpu_s_per_request%s %.3g\n", prefix, r.path, suffix, r.cpuPerReq.Seconds())
+		if r.path == "floor" {
+			if distinct, ok := find("raw_franz_distinct", r.goroutines, r.lines); ok {
+				fmt.Printf("%sratio_floor_vs_raw_distinct%s %.2f\n", prefix, suffix, medianRatio(r.roundRPS, distinct.roundRPS))
+			}
+		}
 		if r.path != "relayer" {
 			continue
+		}
+		if f, ok := find("floor", r.goroutines, r.lines); ok {
+			fmt.Printf("%sratio_relayer_vs_floor%s %.2f\n", prefix, suffix, medianRatio(r.roundRPS, f.roundRPS))
 		}
 		if raw, ok := find("raw_franz", r.goroutines, r.lines); ok {
 			fmt.Printf("%sratio_relayer_vs_raw%s %.2f\n", prefix, suffix, r.rps/raw.rps)

@@ -109,7 +109,7 @@ func relayerSampled(ctx context.Context, w workload) (measurement, error) {
 // time, so every request log has the same key (one partition), and batches
 // of identical records compress to almost nothing.
 func rawFranz(ctx context.Context, w workload) (measurement, error) {
-	return produceRaw(ctx, w, 1)
+	return produceRaw(ctx, w, 1, nil)
 }
 
 // rawFranzDistinct is rawFranz over the messages of 4,096 recorded requests,
@@ -117,10 +117,27 @@ func rawFranz(ctx context.Context, w workload) (measurement, error) {
 // event IDs and timestamps differ from request to request, as the
 // relayer's do.
 func rawFranzDistinct(ctx context.Context, w workload) (measurement, error) {
-	return produceRaw(ctx, w, 4096)
+	return produceRaw(ctx, w, 4096, nil)
 }
 
-func produceRaw(ctx context.Context, w workload, distinct int) (measurement, error) {
+// floor is rawFranzDistinct plus the OpenTelemetry SDK's share of a relayer
+// request: the same root span and span events (one relayer.emit with its
+// four attributes, one relayer.log a line), with the SDK's timestamps, on a
+// provider with a span processor that does nothing. It is what any library
+// built as a span processor costs at least, doing nothing of its own, so
+// ratio_floor_vs_raw_distinct bounds ratio_relayer_vs_raw_distinct from
+// above.
+func floor(ctx context.Context, w workload) (measurement, error) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysRecord(sdktrace.AlwaysSample())),
+		sdktrace.WithSpanProcessor(noopProcessor{}))
+	defer func() { _ = tp.Shutdown(ctx) }()
+	tracer := tp.Tracer("relaybench")
+	return produceRaw(ctx, w, 4096, func() { sdkRequest(ctx, tracer, w.lines) })
+}
+
+// produceRaw produces the recorded messages of distinct requests with a bare
+// client, running span (when not nil) for each request first.
+func produceRaw(ctx context.Context, w workload, distinct int, span func()) (measurement, error) {
 	reqs, err := recordRequests(w.shape, distinct)
 	if err != nil {
 		return measurement{}, err
@@ -139,6 +156,9 @@ func produceRaw(ctx context.Context, w workload, distinct int) (measurement, err
 	}
 	start := time.Now()
 	n := w.each(func() {
+		if span != nil {
+			span()
+		}
 		msgs := reqs[0]
 		if len(reqs) > 1 {
 			msgs = reqs[rand.IntN(len(reqs))]
