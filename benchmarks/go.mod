@@ -7,6 +7,7 @@ replace github.com/otelrelayer/otelrelayer => ../
 replace github.com/otelrelayer/otelrelayer/outbox => ../outbox
 
 require (
+	github.com/google/pprof v0.0.0-20261016150608-1facf8f91b50
 	github.com/google/uuid v1.6.0
 	github.com/otelrelayer/otelrelayer v0.0.0
 	github.com/otelrelayer/otelrelayer/outbox v0.0.0

@@ -19,7 +19,7 @@
 // It prints a table, then one "name value" line per figure.
 //
 //	go run ./httpbench [-short] [-duration D] [-rounds N] [-conns C] [-variants bare,handrolled,relayer]
-//	go run ./httpbench -cpuprofile DIR    # DIR/<variant>.cpu.pprof, one per service process
+//	go run ./httpbench -cpuprofile DIR    # DIR/<variant>.cpu.pprof, one per service process, and µs a request by part
 package main
 
 import (
@@ -59,7 +59,7 @@ func main() {
 	flag.IntVar(&o.conns, "conns", 16, "keep-alive connections of the load generator, each with one request in flight")
 	short := flag.Bool("short", false, "quick mode: 300ms measurements, one round")
 	variantList := flag.String("variants", strings.Join(variants, ","), "services to measure")
-	flag.StringVar(&o.profileDir, "cpuprofile", "", "directory where each service process writes a CPU profile of its whole run, <variant>.cpu.pprof")
+	flag.StringVar(&o.profileDir, "cpuprofile", "", "directory where each service process writes a CPU profile of its whole run, <variant>.cpu.pprof; the harness then prints µs a request by part")
 	flag.Parse()
 	if *short {
 		o.duration, o.rounds, o.warmup = 300*time.Millisecond, 1, 100*time.Millisecond
@@ -120,6 +120,9 @@ func run(ctx context.Context, o options) (err error) {
 			fmt.Printf(" %s %d", r.variant, r.served)
 		}
 		fmt.Println()
+		if err := printBreakdown(o.profileDir, results); err != nil {
+			return err
+		}
 	}
 	fmt.Println()
 	printFigures(results)
