@@ -28,9 +28,12 @@ type eventPage struct {
 	OutboxDelay string // from the relayer-outbox-written-at header to the record's timestamp, "" without it
 	EmitterURL  string // the request log that emitted it, "" when not held
 	Emitter     row
-	ReplayURL   string // "" without replay
-	ReplayToken string
-	ReplayAt    string // the shown message's place, replayAt: the replay refuses another
+	// EmitterElsewhere: the held request log that names it is of another
+	// trace than the event's traceparent, so it is not shown as its emitter.
+	EmitterElsewhere bool
+	ReplayURL        string // "" without replay
+	ReplayToken      string
+	ReplayAt         string // the shown message's place, replayAt: the replay refuses another
 }
 
 // maxHeaders bounds the headers an event's page shows.

@@ -37,3 +37,56 @@ func TestEventPageShowsEmitterAndOutboxDelay(t *testing.T) {
 		t.Error("the request's timeline does not mark the outbox event")
 	}
 }
+
+// A request log is shown as an event's emitter only if it is the first held
+// log naming the event and, when the event has a traceparent, of its trace:
+// anyone who can write to the logging topic can name any event ID.
+func TestEventPageLinksOnlyTheRequestOfItsTrace(t *testing.T) {
+	traceparent := func(trace string) tail.Header {
+		return tail.Header{Key: wire.TraceparentHeader, Value: []byte("00-" + trace + "-00f067aa0ba902b7-01")}
+	}
+	event := func(offset int64, id string, headers ...tail.Header) tail.Message {
+		return message(t, "order_created", 0, offset, wire.Event{Source: "shop", EventType: "order_created", Payload: json.RawMessage(`1`), Timestamp: at(2)},
+			append(headers, tail.Header{Key: wire.EventIDHeader, Value: []byte(id)})...)
+	}
+	line := func(id string) wire.Line {
+		return wire.Line{EventType: "order_created", Payload: json.RawMessage(`1`), Timestamp: at(2), EventID: id}
+	}
+	for _, tc := range []struct {
+		name string
+		msgs func() []tail.Message
+		want string
+	}{
+		{"its request, then a forged log", func() []tail.Message {
+			return []tail.Message{
+				event(1, "ev-1", traceparent(trace1)),
+				message(t, "logging", 0, 0, httpLog("POST", "/orders", 201, 0, trace1, line("ev-1"))),
+				message(t, "logging", 0, 1, httpLog("GET", "/forged", 200, 5, trace1, line("ev-1"))),
+			}
+		}, `<dd id="emitter"><a href="/requests/logging/0/0">POST /orders`},
+		{"a log of another trace", func() []tail.Message {
+			return []tail.Message{
+				event(1, "ev-1", traceparent(trace1)),
+				message(t, "logging", 0, 0, httpLog("GET", "/forged", 200, 0, trace2, line("ev-1"))),
+			}
+		}, `a held request log of another trace names it: not its emitter`},
+		{"an event without traceparent", func() []tail.Message {
+			return []tail.Message{
+				event(1, "ev-1"),
+				message(t, "logging", 0, 0, httpLog("POST", "/orders", 201, 0, trace2, line("ev-1"))),
+			}
+		}, `<dd id="emitter"><a href="/requests/logging/0/0">POST /orders`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newView(t)
+			add(t, v, tc.msgs()...)
+			_, body := get(t, v, "/events/ev-1")
+			if !strings.Contains(body, tc.want) {
+				t.Errorf("the event page lacks %s:\n%s", tc.want, body)
+			}
+			if strings.Contains(body, "/forged") {
+				t.Error("the event page shows the forged log")
+			}
+		})
+	}
+}

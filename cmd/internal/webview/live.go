@@ -55,12 +55,13 @@ func (v *View) serveLive(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-tick.C:
 			b.WriteString(": keep-alive\n\n")
-		case req, ok := <-rows:
+		case seq, ok := <-rows:
 			if !ok {
 				_, _ = w.Write([]byte("event: reload\ndata: behind\n\n"))
 				return
 			}
-			if f.match(req) && v.appendRow(&b, req) != nil {
+			req, kept := v.store.arrived(seq)
+			if kept && f.match(req) && v.appendRow(&b, req) != nil {
 				return
 			}
 		}

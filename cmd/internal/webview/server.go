@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -33,6 +34,29 @@ type View struct {
 	pages  map[string]*template.Template
 	static http.Handler
 	csrf   string // the replay form's token, made by New
+	// live and exports count the live streams and exports being served:
+	// each holds memory (a queue, the exported values) for as long as its
+	// client reads, so that many slow clients could hold without bound.
+	live, exports atomic.Int32
+}
+
+// maxLive and maxExports bound the live streams and the exports served at
+// once; more are answered 503, to retry.
+const (
+	maxLive    = 64
+	maxExports = 4
+)
+
+// admit takes one of max places counted by n, or answers 503 naming what
+// is busy; release the place with n.Add(-1).
+func (v *View) admit(w http.ResponseWriter, n *atomic.Int32, max int32, what string) bool {
+	if n.Add(1) > max {
+		n.Add(-1)
+		w.Header().Set("Retry-After", "5")
+		v.problem(w, http.StatusServiceUnavailable, "Busy", fmt.Sprintf("This view already serves %d %s at once; try again in a few seconds.", max, what))
+		return false
+	}
+	return true
 }
 
 var _ http.Handler = (*View)(nil)
@@ -114,15 +138,23 @@ func (v *View) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/":
 		v.serveList(w, r)
 	case path == "/live":
-		v.serveLive(w, r)
+		if v.admit(w, &v.live, maxLive, "live streams") {
+			defer v.live.Add(-1)
+			v.serveLive(w, r)
+		}
 	case strings.HasPrefix(path, "/requests/"):
 		v.serveRequest(w, strings.TrimPrefix(r.URL.EscapedPath(), "/requests/"))
 	case path == "/events":
 		v.serveEvents(w, r)
-	case path == "/export/requests":
-		v.exportRequests(w, r)
-	case path == "/export/events":
-		v.exportEvents(w, r)
+	case path == "/export/requests", path == "/export/events":
+		if v.admit(w, &v.exports, maxExports, "exports") {
+			defer v.exports.Add(-1)
+			if path == "/export/requests" {
+				v.exportRequests(w, r)
+			} else {
+				v.exportEvents(w, r)
+			}
+		}
 	case strings.HasPrefix(path, "/traces/"):
 		v.serveTrace(w, strings.TrimPrefix(path, "/traces/"))
 	case strings.HasPrefix(path, "/events/"):
@@ -230,8 +262,15 @@ func (v *View) serveEvent(w http.ResponseWriter, r *http.Request, id string) {
 	p := newEventPage(id, m)
 	p.page = page{v.bounds()}
 	if req, ok := v.store.emitter(id); ok {
-		p.EmitterURL = requestURL(req.id)
-		p.Emitter = newRow(req)
+		// An event with a traceparent was emitted in that trace: a log of
+		// another trace naming it is not its emitter (a forged or broken
+		// record), and is not linked.
+		if p.TraceID != "" && req.log.TraceID != p.TraceID {
+			p.EmitterElsewhere = true
+		} else {
+			p.EmitterURL = requestURL(req.id)
+			p.Emitter = newRow(req)
+		}
 	}
 	if m != nil && v.cfg.replay != nil && replayOrigin(r) == nil {
 		p.ReplayToken = v.csrf

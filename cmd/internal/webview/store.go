@@ -92,7 +92,7 @@ type store struct {
 	events       map[string]*tail.Message // by the relayer-event-id header
 	eventOrder   []string                 // arrival order, oldest first
 	eventBytes   int
-	subs         map[chan<- *request]struct{}
+	subs         map[chan<- uint64]struct{} // the live streams: sequence numbers of new request logs
 	skips        []skip // newest last, at most maxSkips
 	seq          uint64 // of the last request log added
 }
@@ -106,7 +106,7 @@ func newStore(c config) *store {
 		byID:            make(map[requestID]*request),
 		emitters:        make(map[string]requestID),
 		events:          make(map[string]*tail.Message),
-		subs:            make(map[chan<- *request]struct{}),
+		subs:            make(map[chan<- uint64]struct{}),
 	}
 }
 
@@ -127,7 +127,10 @@ func (s *store) addRequest(r *request) {
 	s.arrivals = append(s.arrivals, r)
 	s.byID[r.id] = r
 	for _, l := range r.log.Lines {
-		if l.EventID != "" {
+		// The first held log that names an event keeps it: anyone who can
+		// write to the logging topic can name any event ID, and a forged
+		// log comes after the event it copies, hence after its own.
+		if _, taken := s.emitters[l.EventID]; l.EventID != "" && !taken {
 			s.emitters[l.EventID] = r.id
 		}
 	}
@@ -154,7 +157,7 @@ func (s *store) addRequest(r *request) {
 	}
 	for ch := range s.subs {
 		select {
-		case ch <- r:
+		case ch <- r.seq:
 		default: // a slow page; it reloads when it sees the gap (see View.serveLive)
 			delete(s.subs, ch)
 			close(ch)
@@ -246,6 +249,19 @@ func (s *store) added(after, upTo uint64) []*request {
 	return out
 }
 
+// arrived returns the request log with the sequence number seq, if it is
+// still kept. A live stream queues sequence numbers, not request logs, so
+// that a slow page holds no log the store has evicted.
+func (s *store) arrived(seq uint64) (*request, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := slices.BinarySearchFunc(s.arrivals, seq, func(r *request, seq uint64) int { return cmp.Compare(r.seq, seq) })
+	if !ok {
+		return nil, false
+	}
+	return s.arrivals[i], true
+}
+
 // request returns the request log id, if it is still kept.
 func (s *store) request(id requestID) (*request, bool) {
 	s.mu.Lock()
@@ -273,8 +289,8 @@ func (s *store) counts() (requests, events int) {
 // on, the sequence number of the last one added before, and a function that
 // ends the subscription. The store closes the channel when the subscriber
 // falls behind by more than its buffer.
-func (s *store) subscribe() (<-chan *request, uint64, func()) {
-	ch := make(chan *request, 256)
+func (s *store) subscribe() (<-chan uint64, uint64, func()) {
+	ch := make(chan uint64, 256)
 	s.mu.Lock()
 	s.subs[ch] = struct{}{}
 	seq := s.seq
