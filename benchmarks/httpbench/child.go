@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -87,7 +88,7 @@ type child struct {
 	addr    string
 	cmd     *exec.Cmd
 	in      *bufio.Writer
-	stdin   interface{ Close() error }
+	stdin   io.Closer
 	out     *bufio.Reader
 }
 
