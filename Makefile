@@ -67,18 +67,21 @@ screenshots:
 	cp .artifacts/_artifacts/*/event-replay.png docs/webview-event.png
 
 # The benchmark harnesses (their own module): the broker in its own process
-# (KAFKA_BROKERS when set), the paths alternated, library_allocs, then the
-# disk spool on vs off (ratio_spool_vs_memory, spool_emit_p99_ms,
+# (KAFKA_BROKERS when set), the paths alternated, library_allocs, then an
+# otelhttp service measured from outside (httpbench: bare, hand-rolled and
+# relayer services in their own process, http_ratio_relayer_vs_handrolled),
+# then the disk spool on vs off (ratio_spool_vs_memory, spool_emit_p99_ms,
 # fsyncs_per_commit), then the transactional outbox on SQLite and PostgreSQL
-# (outbox_events_per_s, outbox_delay_p99_ms). BENCHFLAGS=-short for a quick
-# relaybench run; BENCHFLAGS=-profile for CPU and allocation profiles of the
-# relayer path in bin/profiles and their top 10 sites (relaybench only then);
-# see BENCHMARKS.md.
+# (outbox_events_per_s, outbox_delay_p99_ms). BENCHFLAGS=-short for quick
+# relaybench and httpbench runs; BENCHFLAGS=-profile for CPU and allocation
+# profiles of the relayer path in bin/profiles and their top 10 sites
+# (relaybench only then); see BENCHMARKS.md.
 BENCHFLAGS ?=
 bench:
 	cd benchmarks && $(GO) run ./relaybench -profiledir $(CURDIR)/bin/profiles $(BENCHFLAGS)
 	@case " $(BENCHFLAGS) " in *" -profile "*) ;; *) \
-		cd benchmarks && $(GO) run ./spoolbench && \
+		cd benchmarks && $(GO) run ./httpbench $(filter -short,$(BENCHFLAGS)) && \
+		$(GO) run ./spoolbench && \
 		if ../scripts/ensure-postgres.sh; then $(GO) run ./outboxbench; \
 		else echo "make bench: PostgreSQL unavailable, outbox figures for SQLite only"; $(GO) run ./outboxbench -backends sqlite; fi ;; \
 	esac

@@ -25,11 +25,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/otelrelayer/otelrelayer/benchmarks/internal/childbroker"
 )
+
+// childEnv, when set in the environment, makes relaybench run as the broker
+// process of a parent relaybench instead of as the benchmark.
+const childEnv = "RELAYBENCH_BROKER_CHILD"
 
 func main() {
 	if os.Getenv(childEnv) != "" {
-		if err := brokerChild(); err != nil {
+		if err := childbroker.Serve(); err != nil {
 			fmt.Fprintln(os.Stderr, "relaybench broker:", err)
 			os.Exit(1)
 		}
@@ -152,11 +158,11 @@ func positiveList(name, s string) ([]int, error) {
 }
 
 func run(ctx context.Context, o options) error {
-	ext, err := externalBroker()
+	ext, err := childbroker.Start(childEnv)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = ext.stop() }()
+	defer func() { _ = ext.Stop() }()
 	main := o.goroutines[len(o.goroutines)-1]
 	fmt.Printf("relaybench: %v per measurement, median of %d alternated rounds, GOMAXPROCS=%d, %d CPUs, %s\n",
 		o.duration, o.rounds, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version())
@@ -172,7 +178,7 @@ func run(ctx context.Context, o options) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\ncompression, broker: %s\n", ext.where)
+		fmt.Printf("\ncompression, broker: %s\n", ext.Where)
 		printTable(results)
 		return nil
 	}
@@ -192,7 +198,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nbroker: %s\n", ext.where)
+	fmt.Printf("\nbroker: %s\n", ext.Where)
 	printTable(results)
 	var sampled []result
 	if o.sampling {
@@ -202,21 +208,21 @@ func run(ctx context.Context, o options) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\nrequest log sampling, 1%% of requests with an error line, broker: %s\n", ext.where)
+		fmt.Printf("\nrequest log sampling, 1%% of requests with an error line, broker: %s\n", ext.Where)
 		printTable(sampled)
 	}
 	var inproc []result
 	if o.inProcess {
-		in, err := inProcessBroker()
+		in, err := childbroker.InProcess()
 		if err != nil {
 			return err
 		}
 		inproc, err = measureAll(ctx, in, o, []config{{goroutines: main, shape: shape{lines: 1}}})
-		_ = in.stop()
+		_ = in.Stop()
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\nbroker: %s (flatters the bare client: one heap, one scheduler)\n", in.where)
+		fmt.Printf("\nbroker: %s (flatters the bare client: one heap, one scheduler)\n", in.Where)
 		printTable(inproc)
 	}
 	relayerAllocs, sdkAllocs, err := libraryAllocs(ctx)

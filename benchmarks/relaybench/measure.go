@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/otelrelayer/otelrelayer/benchmarks/internal/childbroker"
 )
 
 // path is one way of doing the benchmark's requests.
@@ -60,15 +62,15 @@ type result struct {
 // measureAll measures every path in every config, rounds alternating the
 // paths so that a noisy moment hurts them alike, and checks after each
 // measurement that the broker holds every message produced.
-func measureAll(ctx context.Context, b *broker, o options, configs []config) ([]result, error) {
-	cnt, err := newCounter(ctx, b.addrs, "entity_created", "logging")
+func measureAll(ctx context.Context, b *childbroker.Broker, o options, configs []config) ([]result, error) {
+	cnt, err := childbroker.NewCounter(ctx, b.Addrs, "entity_created", "logging")
 	if err != nil {
 		return nil, err
 	}
-	defer cnt.close()
+	defer cnt.Close()
 	var results []result
 	for _, c := range configs {
-		w := workload{shape: c.shape, concurrency: c.goroutines, duration: o.duration, brokers: b.addrs, codec: c.codec, linger: o.linger}
+		w := workload{shape: c.shape, concurrency: c.goroutines, duration: o.duration, brokers: b.Addrs, codec: c.codec, linger: o.linger}
 		rps := make([][]float64, len(o.paths))
 		cpu := make([][]time.Duration, len(o.paths))
 		bcpu := make([][]time.Duration, len(o.paths))
@@ -79,22 +81,22 @@ func measureAll(ctx context.Context, b *broker, o options, configs []config) ([]
 		for range o.rounds {
 			for i, p := range o.paths {
 				runtime.GC()
-				before, err := cnt.count(ctx)
+				before, err := cnt.Count(ctx)
 				if err != nil {
 					return nil, err
 				}
-				cpu0, bcpu0 := cpuTime(), b.cpuTime()
+				cpu0, bcpu0 := cpuTime(), b.CPUTime()
 				m, err := p.fn(ctx, w)
-				cpu1, bcpu1 := cpuTime(), b.cpuTime()
+				cpu1, bcpu1 := cpuTime(), b.CPUTime()
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", p.name, err)
 				}
-				after, err := cnt.count(ctx)
+				after, err := cnt.Count(ctx)
 				if err != nil {
 					return nil, err
 				}
 				if after-before != m.messages {
-					return nil, fmt.Errorf("%s: %w: produced %d, the broker holds %d more", p.name, errMissing, m.messages, after-before)
+					return nil, fmt.Errorf("%s: %w: produced %d, the broker holds %d more", p.name, childbroker.ErrMissing, m.messages, after-before)
 				}
 				counted[i] += after - before
 				rps[i] = append(rps[i], float64(m.requests)/m.elapsed.Seconds())

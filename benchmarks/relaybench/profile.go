@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"time"
+
+	"github.com/otelrelayer/otelrelayer/benchmarks/internal/childbroker"
 )
 
 // profileMemRate is the allocation sampling rate of -profile: one sample
@@ -26,19 +28,19 @@ func profileRun(ctx context.Context, o options, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	ext, err := externalBroker()
+	ext, err := childbroker.Start(childEnv)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = ext.stop() }()
-	cnt, err := newCounter(ctx, ext.addrs, "entity_created", "logging") // creates the topics
+	defer func() { _ = ext.Stop() }()
+	cnt, err := childbroker.NewCounter(ctx, ext.Addrs, "entity_created", "logging") // creates the topics
 	if err != nil {
 		return err
 	}
-	cnt.close()
-	w := workload{shape: shape{lines: o.lines[0]}, concurrency: o.goroutines[len(o.goroutines)-1], duration: o.duration, brokers: ext.addrs, linger: o.linger}
+	cnt.Close()
+	w := workload{shape: shape{lines: o.lines[0]}, concurrency: o.goroutines[len(o.goroutines)-1], duration: o.duration, brokers: ext.Addrs, linger: o.linger}
 	fmt.Printf("relaybench -profile: relayer path, %d goroutines, %d line(s), %v, GOMAXPROCS=%d, %s; broker: %s\n",
-		w.concurrency, w.lines, w.duration, runtime.GOMAXPROCS(0), runtime.Version(), ext.where)
+		w.concurrency, w.lines, w.duration, runtime.GOMAXPROCS(0), runtime.Version(), ext.Where)
 
 	cpuPath, allocPath := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "allocs.pprof")
 	f, err := os.Create(cpuPath)
