@@ -28,8 +28,8 @@ type eventPage struct {
 	OutboxDelay string // from the relayer-outbox-written-at header to the record's timestamp, "" without it
 	EmitterURL  string // the request log that emitted it, "" when not held
 	Emitter     row
-	// EmitterElsewhere: the held request log that names it is of another
-	// trace than the event's traceparent, so it is not shown as its emitter.
+	// EmitterElsewhere: held request logs name it, all of another trace
+	// than the event's traceparent, so none is shown as its emitter.
 	EmitterElsewhere bool
 	ReplayURL        string // "" without replay
 	ReplayToken      string

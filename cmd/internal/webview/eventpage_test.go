@@ -56,6 +56,7 @@ func TestEventPageLinksOnlyTheRequestOfItsTrace(t *testing.T) {
 		name string
 		msgs func() []tail.Message
 		want string
+		opts []Option
 	}{
 		{"its request, then a forged log", func() []tail.Message {
 			return []tail.Message{
@@ -63,22 +64,42 @@ func TestEventPageLinksOnlyTheRequestOfItsTrace(t *testing.T) {
 				message(t, "logging", 0, 0, httpLog("POST", "/orders", 201, 0, trace1, line("ev-1"))),
 				message(t, "logging", 0, 1, httpLog("GET", "/forged", 200, 5, trace1, line("ev-1"))),
 			}
-		}, `<dd id="emitter"><a href="/requests/logging/0/0">POST /orders`},
+		}, `<dd id="emitter"><a href="/requests/logging/0/0">POST /orders`, nil},
 		{"a log of another trace", func() []tail.Message {
 			return []tail.Message{
 				event(1, "ev-1", traceparent(trace1)),
 				message(t, "logging", 0, 0, httpLog("GET", "/forged", 200, 0, trace2, line("ev-1"))),
 			}
-		}, `a held request log of another trace names it: not its emitter`},
+		}, `a held request log of another trace names it: not its emitter`, nil},
+		{"a forged log of another trace before its request's", func() []tail.Message {
+			// The request log is written when its request ends, after the
+			// event: anyone reading the event's topic can name its ID first.
+			return []tail.Message{
+				event(1, "ev-1", traceparent(trace1)),
+				message(t, "logging", 0, 0, httpLog("GET", "/forged", 200, 0, trace2, line("ev-1"))),
+				message(t, "logging", 0, 1, httpLog("POST", "/orders", 201, 5, trace1, line("ev-1"))),
+			}
+		}, `<dd id="emitter"><a href="/requests/logging/0/1">POST /orders`, nil},
+		{"its request's log, once the forged one before it is evicted", func() []tail.Message {
+			msgs := []tail.Message{
+				event(1, "ev-1", traceparent(trace1)),
+				message(t, "logging", 0, 0, httpLog("GET", "/forged", 200, 0, trace2, line("ev-1"))),
+				message(t, "logging", 0, 1, httpLog("POST", "/orders", 201, 5, trace1, line("ev-1"))),
+			}
+			for i := int64(2); i < 4; i++ { // past the bound of 3: the forged log goes first
+				msgs = append(msgs, message(t, "logging", 0, i, httpLog("GET", "/other", 200, 6, trace2)))
+			}
+			return msgs
+		}, `<dd id="emitter"><a href="/requests/logging/0/1">POST /orders`, []Option{WithMaxRequests(3)}},
 		{"an event without traceparent", func() []tail.Message {
 			return []tail.Message{
 				event(1, "ev-1"),
 				message(t, "logging", 0, 0, httpLog("POST", "/orders", 201, 0, trace2, line("ev-1"))),
 			}
-		}, `<dd id="emitter"><a href="/requests/logging/0/0">POST /orders`},
+		}, `<dd id="emitter"><a href="/requests/logging/0/0">POST /orders`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := newView(t)
+			v := newView(t, tc.opts...)
 			add(t, v, tc.msgs()...)
 			_, body := get(t, v, "/events/ev-1")
 			if !strings.Contains(body, tc.want) {

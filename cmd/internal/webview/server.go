@@ -261,16 +261,14 @@ func (v *View) serveEvent(w http.ResponseWriter, r *http.Request, id string) {
 	m, _ := v.store.event(id)
 	p := newEventPage(id, m)
 	p.page = page{v.bounds()}
-	if req, ok := v.store.emitter(id); ok {
-		// An event with a traceparent was emitted in that trace: a log of
-		// another trace naming it is not its emitter (a forged or broken
-		// record), and is not linked.
-		if p.TraceID != "" && req.log.TraceID != p.TraceID {
-			p.EmitterElsewhere = true
-		} else {
-			p.EmitterURL = requestURL(req.id)
-			p.Emitter = newRow(req)
-		}
+	// An event with a traceparent was emitted in that trace: a log of
+	// another trace naming it is not its emitter (a forged or broken
+	// record), and is not linked.
+	if req, elsewhere, ok := v.store.emitter(id, p.TraceID); ok {
+		p.EmitterURL = requestURL(req.id)
+		p.Emitter = newRow(req)
+	} else {
+		p.EmitterElsewhere = elsewhere
 	}
 	if m != nil && v.cfg.replay != nil && replayOrigin(r) == nil {
 		p.ReplayToken = v.csrf

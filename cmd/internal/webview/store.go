@@ -88,13 +88,13 @@ type store struct {
 	arrivals     []*request // in the order they arrived, oldest first
 	byID         map[requestID]*request
 	requestBytes int
-	emitters     map[string]requestID     // event ID → the held request log whose line names it
+	emitters     map[string][]requestID   // event ID → the held request logs whose lines name it, in arrival order
 	events       map[string]*tail.Message // by the relayer-event-id header
 	eventOrder   []string                 // arrival order, oldest first
 	eventBytes   int
 	subs         map[chan<- uint64]struct{} // the live streams: sequence numbers of new request logs
-	skips        []skip // newest last, at most maxSkips
-	seq          uint64 // of the last request log added
+	skips        []skip                     // newest last, at most maxSkips
+	seq          uint64                     // of the last request log added
 }
 
 func newStore(c config) *store {
@@ -104,7 +104,7 @@ func newStore(c config) *store {
 		maxRequestBytes: c.maxRequestBytes,
 		maxEventBytes:   c.maxEventBytes,
 		byID:            make(map[requestID]*request),
-		emitters:        make(map[string]requestID),
+		emitters:        make(map[string][]requestID),
 		events:          make(map[string]*tail.Message),
 		subs:            make(map[chan<- uint64]struct{}),
 	}
@@ -127,11 +127,13 @@ func (s *store) addRequest(r *request) {
 	s.arrivals = append(s.arrivals, r)
 	s.byID[r.id] = r
 	for _, l := range r.log.Lines {
-		// The first held log that names an event keeps it: anyone who can
-		// write to the logging topic can name any event ID, and a forged
-		// log comes after the event it copies, hence after its own.
-		if _, taken := s.emitters[l.EventID]; l.EventID != "" && !taken {
-			s.emitters[l.EventID] = r.id
+		// Every held log that names an event is a candidate, in arrival
+		// order: anyone who can write to the logging topic can name any
+		// event ID, also before the event's own request log (written when
+		// its request ends), so the event's page picks the first of its
+		// trace (see store.emitter).
+		if ids := s.emitters[l.EventID]; l.EventID != "" && (len(ids) == 0 || ids[len(ids)-1] != r.id) {
+			s.emitters[l.EventID] = append(ids, r.id)
 		}
 	}
 	s.requestBytes += size(&r.msg)
@@ -142,8 +144,13 @@ func (s *store) addRequest(r *request) {
 		s.requestBytes -= size(&old.msg)
 		delete(s.byID, old.id)
 		for _, l := range old.log.Lines {
-			if id, ok := s.emitters[l.EventID]; ok && id == old.id {
-				delete(s.emitters, l.EventID)
+			ids := s.emitters[l.EventID]
+			if i := slices.Index(ids, old.id); i >= 0 {
+				if ids = slices.Delete(ids, i, i+1); len(ids) == 0 {
+					delete(s.emitters, l.EventID)
+				} else {
+					s.emitters[l.EventID] = ids
+				}
 			}
 		}
 		if i, ok := slices.BinarySearchFunc(s.requests, old, compareRequests); ok {

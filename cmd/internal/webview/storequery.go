@@ -12,16 +12,24 @@ import (
 // request logs of a trace, the request that emitted an event, and how far
 // back what it holds goes.
 
-// emitter returns the held request log that names the event ID id.
-func (s *store) emitter(id string) (*request, bool) {
+// emitter returns the first held request log that names the event ID id
+// and, when traceID is not empty (the event's traceparent), is of that
+// trace: a log of another trace naming it is a forged or broken record.
+// elsewhere reports that held logs name it, none of that trace.
+func (s *store) emitter(id, traceID string) (r *request, elsewhere, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rid, ok := s.emitters[id]
-	if !ok {
-		return nil, false
+	for _, rid := range s.emitters[id] {
+		r, held := s.byID[rid]
+		if !held {
+			continue
+		}
+		if traceID == "" || r.log.TraceID == traceID {
+			return r, false, true
+		}
+		elsewhere = true
 	}
-	r, ok := s.byID[rid]
-	return r, ok
+	return nil, elsewhere, false
 }
 
 // eventsOf returns up to limit held events of topic that pass match,
