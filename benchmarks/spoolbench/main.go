@@ -81,6 +81,32 @@ type path struct {
 	opts []kafkasink.Option // nil: no spool
 }
 
+// allPaths are the paths spoolbench can measure.
+var allPaths = []path{
+	{"memory", nil},
+	{"spool", []kafkasink.Option{}},
+	{"spool_10ms", []kafkasink.Option{kafkasink.WithSpoolCommitInterval(10 * time.Millisecond)}},
+}
+
+// selectPaths returns the paths named in only, in the order given: the
+// first is the one -cpuprofile profiles.
+func selectPaths(only []string) ([]path, error) {
+	var out []path
+	for _, name := range only {
+		i := slices.IndexFunc(allPaths, func(p path) bool { return p.name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("-paths: unknown path %q (memory, spool, spool_10ms)", name)
+		}
+		if !slices.ContainsFunc(out, func(p path) bool { return p.name == name }) {
+			out = append(out, allPaths[i])
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("-paths %s: none of memory, spool, spool_10ms", strings.Join(only, ","))
+	}
+	return out, nil
+}
+
 func run(ctx context.Context, requests, rounds, concurrency int, dir string, only []string, drain, backlog int) error {
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
 	if err != nil {
@@ -88,14 +114,9 @@ func run(ctx context.Context, requests, rounds, concurrency int, dir string, onl
 	}
 	defer cluster.Close()
 	brokers := cluster.ListenAddrs()
-	paths := []path{
-		{"memory", nil},
-		{"spool", []kafkasink.Option{}},
-		{"spool_10ms", []kafkasink.Option{kafkasink.WithSpoolCommitInterval(10 * time.Millisecond)}},
-	}
-	paths = slices.DeleteFunc(paths, func(p path) bool { return !slices.Contains(only, p.name) })
-	if len(paths) == 0 {
-		return fmt.Errorf("-paths %s: none of memory, spool, spool_10ms", strings.Join(only, ","))
+	paths, err := selectPaths(only)
+	if err != nil {
+		return err
 	}
 	fmt.Printf("spoolbench: %d requests, median of %d rounds, %d goroutines, one kfake broker on loopback\n\n", requests, rounds, concurrency)
 	rps := map[string][]float64{}
