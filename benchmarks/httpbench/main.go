@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,6 +80,9 @@ func (o *options) check(variantList string) error {
 	for _, v := range strings.Split(variantList, ",") {
 		if !isVariant(v) {
 			return fmt.Errorf("-variants: unknown variant %q (%s)", v, strings.Join(variants, ", "))
+		}
+		if slices.Contains(o.variants, v) { // two services would write one profile file
+			return fmt.Errorf("-variants: %q twice", v)
 		}
 		o.variants = append(o.variants, v)
 	}
