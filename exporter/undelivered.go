@@ -58,7 +58,7 @@ func (u *undelivered) err(closeErr error) error {
 	if u.unwritten == 0 {
 		return err
 	}
-	return errors.Join(fmt.Errorf("%w: %d error lines of spans that ended while it ran, after their request's log was written, were not written", bridge.ErrShutdown, u.unwritten), err)
+	return errors.Join(fmt.Errorf("%w: %d error lines of spans that ended while Shutdown ran, after their request's log was written, were not written", bridge.ErrShutdown, u.unwritten), err)
 }
 
 // sent is Shutdown's error about the messages handed to the sink.
