@@ -9,11 +9,13 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
@@ -291,5 +293,47 @@ func TestReplayRefusesAnEventReplacedSinceItsPage(t *testing.T) {
 	waitForPage(t, base+"/events/"+id, "<dd>scratch</dd>")
 	if code, body := post(t, base+"/events/"+id+"/replay", form); code != http.StatusConflict {
 		t.Errorf("the form of the page shown before the forged record: status %d, want 409:\n%.3000s", code, body)
+	}
+}
+
+// A replay whose record the broker answers later than the replay waits is
+// still confirmed, not reported failed: franz-go fails a record on its
+// context only when it cannot have been written, so "Replay failed" never
+// hides a write (a second replay would be a duplicate).
+func TestReplayAnsweredLateIsConfirmedNotFailed(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "order_created"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	brokers := c.ListenAddrs()
+	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(replayer.Close)
+	var log syncBuffer
+	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &log))
+	const id = "0193a7f0-0000-7000-8000-000000000046"
+	produce(t, cl, eventRecord(t, id))
+	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
+	token := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+	defer webview.SetReplayTimeout(300 * time.Millisecond)()
+	var slow atomic.Bool
+	slow.Store(true)
+	c.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		if slow.Load() {
+			time.Sleep(time.Second) // longer than the replay waits
+		}
+		return nil, nil, false
+	})
+	code, body := post(t, base+"/events/"+id+"/replay", url.Values{"topic": {"order_created"}, "csrf": {token}, "at": {replayAt(t, page)}})
+	slow.Store(false)
+	if code != http.StatusOK || !strings.Contains(body, "Event replayed") {
+		t.Fatalf("status %d, want the replay confirmed:\n%s", code, body)
+	}
+	if !strings.Contains(log.String(), "replayed event "+id) {
+		t.Errorf("the replay is not logged: %q", log.String())
 	}
 }
