@@ -93,8 +93,8 @@ type store struct {
 	eventOrder   []string                 // arrival order, oldest first
 	eventBytes   int
 	subs         map[chan<- uint64]struct{} // the live streams: sequence numbers of new request logs
-	skips        []skip // newest last, at most maxSkips
-	seq          uint64 // of the last request log added
+	skips        []skip                     // newest last, at most maxSkips
+	seq          uint64                     // of the last request log added
 }
 
 func newStore(c config) *store {
