@@ -61,12 +61,12 @@ type Processor struct {
 	reports     reporter    // failures for the error handler
 	undelivered undelivered // failures while Shutdown runs, for its error
 
-	metrics     *metrics
-	sampler     *sampler      // nil: every request log is written
-	logDone     func(error)   // the done callback of request logs, untimed
+	metrics *metrics
+	sampler *sampler    // nil: every request log is written
+	logDone func(error) // the done callback of request logs, untimed
 	// reuse: the sink releases messages at done (kafkasink.MessageReleaser),
 	// so events' allocations and request logs' values are pooled.
-	reuse bool
+	reuse       bool
 	stopJanitor chan struct{} // nil without eviction
 	ticks       atomic.Uint64 // eviction clock: janitor ticks so far
 	janitorDone chan struct{}

@@ -58,7 +58,7 @@ func (s *releasingSink) Produce(_ context.Context, m kafkasink.Message, done fun
 func clone(b []byte) []byte { return append([]byte(nil), b...) }
 
 func (s *releasingSink) Flush(context.Context) error { s.pending.Wait(); return nil }
-func (*releasingSink) Close(context.Context) error { return nil }
+func (*releasingSink) Close(context.Context) error   { return nil }
 
 func (s *releasingSink) messages(topic string) []kafkasink.Message {
 	s.mu.Lock()
