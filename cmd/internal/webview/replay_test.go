@@ -50,6 +50,20 @@ func eventRecord(t *testing.T, id string) *kgo.Record {
 		{Key: wire.EventIDHeader, Value: []byte(id)}, {Key: "tenant", Value: []byte("acme")}}}
 }
 
+// replayView is a view of brokers with replay on, its base URL, a client
+// to produce with, and the replay log.
+func replayView(t *testing.T, brokers []string) (string, *kgo.Client, *syncBuffer) {
+	t.Helper()
+	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(replayer.Close)
+	log := new(syncBuffer)
+	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, log))
+	return base, cl, log
+}
+
 // replayAt returns the at field of an event page's replay form.
 func replayAt(t *testing.T, page string) string {
 	t.Helper()
@@ -77,13 +91,7 @@ func post(t *testing.T, target string, form url.Values) (int, string) {
 // CSRF token; the replay is logged with both IDs.
 func TestReplayReproducesTheEvent(t *testing.T) {
 	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created", "replayed"))
-	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(replayer.Close)
-	var log syncBuffer
-	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &log))
+	base, cl, log := replayView(t, brokers)
 	const id = "0193a7f0-0000-7000-8000-000000000042"
 	orig := eventRecord(t, id)
 	produce(t, cl, orig)
@@ -157,12 +165,7 @@ func TestReplayIsOffByDefault(t *testing.T) {
 // the token is not served to it and the POST answers 403 whatever it holds.
 func TestReplayRefusesForeignHostsAndOrigins(t *testing.T) {
 	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created", "replayed"))
-	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(replayer.Close)
-	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &syncBuffer{}))
+	base, cl, _ := replayView(t, brokers)
 	const id = "0193a7f0-0000-7000-8000-000000000044"
 	produce(t, cl, eventRecord(t, id))
 	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
@@ -218,13 +221,7 @@ func TestReplayRefusesForeignHostsAndOrigins(t *testing.T) {
 // with a 502 page naming the topic and the broker's reason, in bounded time.
 func TestReplayToAMissingTopicSaysSo(t *testing.T) {
 	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created"))
-	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(replayer.Close)
-	var log syncBuffer
-	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &log))
+	base, cl, log := replayView(t, brokers)
 	const id = "0193a7f0-0000-7000-8000-000000000045"
 	produce(t, cl, eventRecord(t, id))
 	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
@@ -244,12 +241,7 @@ func TestReplayToAMissingTopicSaysSo(t *testing.T) {
 // find it.
 func TestReplayOfAnOutboxEventIsNotAnOutboxEvent(t *testing.T) {
 	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created"))
-	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(replayer.Close)
-	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &syncBuffer{}))
+	base, cl, _ := replayView(t, brokers)
 	const id = "0193a7f0-0000-7000-8000-000000000046"
 	orig := eventRecord(t, id)
 	orig.Headers = append(orig.Headers, kgo.RecordHeader{Key: wire.OutboxWrittenAtHeader,
@@ -274,12 +266,7 @@ func TestReplayOfAnOutboxEventIsNotAnOutboxEvent(t *testing.T) {
 // and produces nothing, instead of replaying the forger's value.
 func TestReplayRefusesAnEventReplacedSinceItsPage(t *testing.T) {
 	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created", "scratch"))
-	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(replayer.Close)
-	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &syncBuffer{}))
+	base, cl, _ := replayView(t, brokers)
 	const id = "0193a7f0-0000-7000-8000-000000000047"
 	produce(t, cl, eventRecord(t, id))
 	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
@@ -307,13 +294,7 @@ func TestReplayAnsweredLateIsConfirmedNotFailed(t *testing.T) {
 	}
 	t.Cleanup(c.Close)
 	brokers := c.ListenAddrs()
-	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(replayer.Close)
-	var log syncBuffer
-	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &log))
+	base, cl, log := replayView(t, brokers)
 	const id = "0193a7f0-0000-7000-8000-000000000046"
 	produce(t, cl, eventRecord(t, id))
 	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
