@@ -84,16 +84,20 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *httpHandler) finish(span trace.Span, r *http.Request, rw *responseWriter, own bool) {
 	status := rw.statusCode()
-	span.SetAttributes(
+	// One call: each takes the span's lock and may grow its attributes.
+	attrs := [3]attribute.KeyValue{
 		attribute.Int(sc.HTTPStatusCode, status),
 		attribute.Int64(sc.HTTPResponseBodySize, rw.written),
-	)
+	}
+	n := 2
 	if r.Pattern != "" { // set by a ServeMux under us
 		// http.route is the path template, without the pattern's method
 		// and host, as otelhttp writes it for its metrics; otelhttp leaves
 		// it off its span, so it is set under otelhttp too.
-		span.SetAttributes(attribute.String(sc.HTTPRoute, routeOf(r.Pattern)))
+		attrs[2] = attribute.String(sc.HTTPRoute, routeOf(r.Pattern))
+		n = 3
 	}
+	span.SetAttributes(attrs[:n]...)
 	if !own {
 		return
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
@@ -29,25 +28,8 @@ func TestProducerReadsNothingOfAMessageAfterItsDone(t *testing.T) {
 	}
 	t.Cleanup(c.Close)
 	var requests atomic.Int64
-	c.ControlKey(int16(kmsg.Produce), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
-		c.KeepControl()
-		if requests.Add(1)%3 != 0 {
-			return nil, nil, false
-		}
-		req := kreq.(*kmsg.ProduceRequest) // every third request: a retriable error, the records are sent again
-		resp := req.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			rtp := kmsg.NewProduceResponseTopic()
-			rtp.Topic, rtp.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				pp := kmsg.NewProduceResponseTopicPartition()
-				pp.Partition, pp.ErrorCode = rp.Partition, kerr.NotEnoughReplicas.Code
-				rtp.Partitions = append(rtp.Partitions, pp)
-			}
-			resp.Topics = append(resp.Topics, rtp)
-		}
-		return resp, nil, true
-	})
+	// Every third request: a retriable error, its records are sent again.
+	refuseProduceWhen(c, func() bool { return requests.Add(1)%3 == 0 }, kerr.NotEnoughReplicas.Code)
 	p := newProducer(t, kafkasink.WithBrokers(c.ListenAddrs()...), kafkasink.WithLogger(nil))
 	if !p.ReleasesMessages() {
 		t.Fatal("a producer without spool does not release its messages")

@@ -19,9 +19,15 @@ import (
 // refuseProduce makes c answer every produce request with code for every
 // partition while refusing is set.
 func refuseProduce(c *kfake.Cluster, refusing *atomic.Bool, code int16) {
+	refuseProduceWhen(c, refusing.Load, code)
+}
+
+// refuseProduceWhen makes c answer a produce request with code for every
+// partition when refuse, called once a request, says so.
+func refuseProduceWhen(c *kfake.Cluster, refuse func() bool, code int16) {
 	c.ControlKey(int16(kmsg.Produce), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
-		if !refusing.Load() {
+		if !refuse() {
 			return nil, nil, false
 		}
 		req := kreq.(*kmsg.ProduceRequest)

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/otelrelayer/otelrelayer/benchmarks/internal/childbroker"
 )
 
 // The service runs in a child process: this program re-executed with
@@ -95,25 +97,11 @@ type child struct {
 // startChild starts the service process of variant; profile, when not
 // empty, is the file of its CPU profile.
 func startChild(variant string, brokers []string, profile string) (*child, error) {
-	self, err := os.Executable()
+	cmd, stdin, stdout, err := childbroker.StartSelf(serviceEnv+"="+variant, brokersEnv+"="+strings.Join(brokers, ","), profileEnv+"="+profile)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), serviceEnv+"="+variant, brokersEnv+"="+strings.Join(brokers, ","), profileEnv+"="+profile)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	c := &child{variant: variant, cmd: cmd, in: bufio.NewWriter(stdin), stdin: stdin, out: bufio.NewReader(stdout)}
+	c := &child{variant: variant, cmd: cmd, in: bufio.NewWriter(stdin), stdin: stdin, out: stdout}
 	line, err := c.out.ReadString('\n')
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("%s service process: %w", variant, err), c.stop())

@@ -54,25 +54,11 @@ func Start(env string) (*Broker, error) {
 	if v := strings.TrimSpace(os.Getenv("KAFKA_BROKERS")); v != "" {
 		return &Broker{Addrs: strings.Split(v, ","), Where: "KAFKA_BROKERS=" + v, stop: func() error { return nil }}, nil
 	}
-	self, err := os.Executable()
+	cmd, stdin, stdout, err := StartSelf(env + "=1")
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), env+"=1")
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	line, err := stdout.ReadString('\n')
 	if err != nil {
 		_ = stdin.Close()
 		_ = cmd.Wait()
@@ -88,6 +74,31 @@ func Start(env string) (*Broker, error) {
 			return cmd.Wait()
 		},
 	}, nil
+}
+
+// StartSelf starts this same program as a child process with env added to
+// its environment (NAME=value entries), its standard error the parent's,
+// and returns its standard input and output: the child serves until its
+// standard input closes.
+func StartSelf(env ...string) (cmd *exec.Cmd, stdin io.WriteCloser, stdout *bufio.Reader, err error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cmd = exec.Command(self)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	if stdin, err = cmd.StdinPipe(); err != nil {
+		return nil, nil, nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, nil, err
+	}
+	return cmd, stdin, bufio.NewReader(out), nil
 }
 
 // InProcess runs kfake inside the calling process.

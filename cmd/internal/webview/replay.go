@@ -21,8 +21,12 @@ import (
 	"github.com/otelrelayer/otelrelayer/wire"
 )
 
-// replayTimeout bounds the produce of one replay.
-const replayTimeout = 10 * time.Second
+// replayTimeout bounds the wait for room in the client's buffer and for a
+// broker that does not answer before the replay's record is sent. Once
+// sent, the record is not failed by the timeout (franz-go fails a record
+// only when it cannot have been written): the page then waits for the
+// broker's answer, so "Replay failed" always means nothing was written.
+var replayTimeout = 10 * time.Second
 
 // newToken returns the replay form's CSRF token: 16 random bytes in hex,
 // one per View.

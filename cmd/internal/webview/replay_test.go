@@ -9,11 +9,13 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/otelrelayer/otelrelayer/cmd/internal/webview"
 	"github.com/otelrelayer/otelrelayer/otelrelayertest"
@@ -48,6 +50,20 @@ func eventRecord(t *testing.T, id string) *kgo.Record {
 		{Key: wire.EventIDHeader, Value: []byte(id)}, {Key: "tenant", Value: []byte("acme")}}}
 }
 
+// replayView is a view of brokers with replay on, its base URL, a client
+// to produce with, and the replay log.
+func replayView(t *testing.T, brokers []string) (string, *kgo.Client, *syncBuffer) {
+	t.Helper()
+	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(replayer.Close)
+	log := new(syncBuffer)
+	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, log))
+	return base, cl, log
+}
+
 // replayAt returns the at field of an event page's replay form.
 func replayAt(t *testing.T, page string) string {
 	t.Helper()
@@ -75,13 +91,7 @@ func post(t *testing.T, target string, form url.Values) (int, string) {
 // CSRF token; the replay is logged with both IDs.
 func TestReplayReproducesTheEvent(t *testing.T) {
 	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created", "replayed"))
-	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(replayer.Close)
-	var log syncBuffer
-	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &log))
+	base, cl, log := replayView(t, brokers)
 	const id = "0193a7f0-0000-7000-8000-000000000042"
 	orig := eventRecord(t, id)
 	produce(t, cl, orig)
@@ -155,12 +165,7 @@ func TestReplayIsOffByDefault(t *testing.T) {
 // the token is not served to it and the POST answers 403 whatever it holds.
 func TestReplayRefusesForeignHostsAndOrigins(t *testing.T) {
 	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created", "replayed"))
-	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(replayer.Close)
-	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &syncBuffer{}))
+	base, cl, _ := replayView(t, brokers)
 	const id = "0193a7f0-0000-7000-8000-000000000044"
 	produce(t, cl, eventRecord(t, id))
 	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
@@ -216,13 +221,7 @@ func TestReplayRefusesForeignHostsAndOrigins(t *testing.T) {
 // with a 502 page naming the topic and the broker's reason, in bounded time.
 func TestReplayToAMissingTopicSaysSo(t *testing.T) {
 	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created"))
-	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(replayer.Close)
-	var log syncBuffer
-	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &log))
+	base, cl, log := replayView(t, brokers)
 	const id = "0193a7f0-0000-7000-8000-000000000045"
 	produce(t, cl, eventRecord(t, id))
 	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
@@ -242,12 +241,7 @@ func TestReplayToAMissingTopicSaysSo(t *testing.T) {
 // find it.
 func TestReplayOfAnOutboxEventIsNotAnOutboxEvent(t *testing.T) {
 	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created"))
-	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(replayer.Close)
-	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &syncBuffer{}))
+	base, cl, _ := replayView(t, brokers)
 	const id = "0193a7f0-0000-7000-8000-000000000046"
 	orig := eventRecord(t, id)
 	orig.Headers = append(orig.Headers, kgo.RecordHeader{Key: wire.OutboxWrittenAtHeader,
@@ -272,12 +266,7 @@ func TestReplayOfAnOutboxEventIsNotAnOutboxEvent(t *testing.T) {
 // and produces nothing, instead of replaying the forger's value.
 func TestReplayRefusesAnEventReplacedSinceItsPage(t *testing.T) {
 	brokers := otelrelayertest.Cluster(t, kfake.SeedTopics(1, "order_created", "scratch"))
-	replayer, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(replayer.Close)
-	base, cl := viewOf(t, brokers, webview.WithReplay(replayer, &syncBuffer{}))
+	base, cl, _ := replayView(t, brokers)
 	const id = "0193a7f0-0000-7000-8000-000000000047"
 	produce(t, cl, eventRecord(t, id))
 	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
@@ -291,5 +280,41 @@ func TestReplayRefusesAnEventReplacedSinceItsPage(t *testing.T) {
 	waitForPage(t, base+"/events/"+id, "<dd>scratch</dd>")
 	if code, body := post(t, base+"/events/"+id+"/replay", form); code != http.StatusConflict {
 		t.Errorf("the form of the page shown before the forged record: status %d, want 409:\n%.3000s", code, body)
+	}
+}
+
+// A replay whose record the broker answers later than the replay waits is
+// still confirmed, not reported failed: franz-go fails a record on its
+// context only when it cannot have been written, so "Replay failed" never
+// hides a write (a second replay would be a duplicate).
+func TestReplayAnsweredLateIsConfirmedNotFailed(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "order_created"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	brokers := c.ListenAddrs()
+	base, cl, log := replayView(t, brokers)
+	const id = "0193a7f0-0000-7000-8000-000000000046"
+	produce(t, cl, eventRecord(t, id))
+	page := waitForPage(t, base+"/events/"+id, `id="replay"`)
+	token := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+	defer webview.SetReplayTimeout(300 * time.Millisecond)()
+	var slow atomic.Bool
+	slow.Store(true)
+	c.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		if slow.Load() {
+			time.Sleep(time.Second) // longer than the replay waits
+		}
+		return nil, nil, false
+	})
+	code, body := post(t, base+"/events/"+id+"/replay", url.Values{"topic": {"order_created"}, "csrf": {token}, "at": {replayAt(t, page)}})
+	slow.Store(false)
+	if code != http.StatusOK || !strings.Contains(body, "Event replayed") {
+		t.Fatalf("status %d, want the replay confirmed:\n%s", code, body)
+	}
+	if !strings.Contains(log.String(), "replayed event "+id) {
+		t.Errorf("the replay is not logged: %q", log.String())
 	}
 }
