@@ -32,3 +32,14 @@ func requestLogs(t *testing.T, msgs []kafkasink.Message) []wire.RequestLog {
 	}
 	return logs
 }
+
+// byTopic returns the messages of msgs to topic, in order.
+func byTopic(msgs []kafkasink.Message, topic string) []kafkasink.Message {
+	var out []kafkasink.Message
+	for _, m := range msgs {
+		if m.Topic == topic {
+			out = append(out, m)
+		}
+	}
+	return out
+}

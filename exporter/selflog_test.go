@@ -39,13 +39,7 @@ func (s *teeSink) Produce(ctx context.Context, m kafkasink.Message, done func(er
 func (s *teeSink) messages(topic string) []kafkasink.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []kafkasink.Message
-	for _, m := range s.msgs {
-		if m.Topic == topic {
-			out = append(out, m)
-		}
-	}
-	return out
+	return byTopic(s.msgs, topic)
 }
 
 // debugEverything installs h as the default slog handler, at Debug, for the
