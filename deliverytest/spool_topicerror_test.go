@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // TestSpoolBacklogSurvivesATransientTopicError: events are spooled during
@@ -25,25 +25,7 @@ func TestSpoolBacklogSurvivesATransientTopicError(t *testing.T) {
 	var refusing atomic.Bool
 	refusing.Store(true)
 	c := newCluster(t, kfake.Ports(port))
-	c.ControlKey(int16(kmsg.Produce), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
-		c.KeepControl()
-		req := kreq.(*kmsg.ProduceRequest)
-		if !refusing.Load() {
-			return nil, nil, false
-		}
-		resp := req.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			t := kmsg.NewProduceResponseTopic()
-			t.Topic, t.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				p := kmsg.NewProduceResponseTopicPartition()
-				p.Partition, p.ErrorCode = rp.Partition, kerr.TopicAuthorizationFailed.Code
-				t.Partitions = append(t.Partitions, p)
-			}
-			resp.Topics = append(resp.Topics, t)
-		}
-		return resp, nil, true
-	})
+	testkit.RefuseProduce(c, refusing.Load, kerr.TopicAuthorizationFailed.Code)
 	time.Sleep(3 * time.Second)
 	refusing.Store(false)
 	p.flush(t)

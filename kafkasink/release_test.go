@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
@@ -28,8 +29,8 @@ func TestProducerReadsNothingOfAMessageAfterItsDone(t *testing.T) {
 	}
 	t.Cleanup(c.Close)
 	var requests atomic.Int64
-	// Every third request: a retriable error, its records are sent again.
-	refuseProduceWhen(c, func() bool { return requests.Add(1)%3 == 0 }, kerr.NotEnoughReplicas.Code)
+	// The first request and every third after: a retriable error, their records are sent again.
+	testkit.RefuseProduce(c, func() bool { return requests.Add(1)%3 == 1 }, kerr.NotEnoughReplicas.Code)
 	p := newProducer(t, kafkasink.WithBrokers(c.ListenAddrs()...), kafkasink.WithLogger(nil))
 	if !p.ReleasesMessages() {
 		t.Fatal("a producer without spool does not release its messages")

@@ -13,37 +13,14 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/otelrelayer/otelrelayer/internal/testing/testkit"
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 )
 
 // refuseProduce makes c answer every produce request with code for every
 // partition while refusing is set.
 func refuseProduce(c *kfake.Cluster, refusing *atomic.Bool, code int16) {
-	refuseProduceWhen(c, refusing.Load, code)
-}
-
-// refuseProduceWhen makes c answer a produce request with code for every
-// partition when refuse, called once a request, says so.
-func refuseProduceWhen(c *kfake.Cluster, refuse func() bool, code int16) {
-	c.ControlKey(int16(kmsg.Produce), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
-		c.KeepControl()
-		if !refuse() {
-			return nil, nil, false
-		}
-		req := kreq.(*kmsg.ProduceRequest)
-		resp := req.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			t := kmsg.NewProduceResponseTopic()
-			t.Topic, t.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				p := kmsg.NewProduceResponseTopicPartition()
-				p.Partition, p.ErrorCode = rp.Partition, code
-				t.Partitions = append(t.Partitions, p)
-			}
-			resp.Topics = append(resp.Topics, t)
-		}
-		return resp, nil, true
-	})
+	testkit.RefuseProduce(c, refusing.Load, code)
 }
 
 // TestSpoolKeepsRecordsThroughATopicError: the broker refuses the topic
