@@ -52,7 +52,7 @@ func TestPooledMessagesReachTheBrokerIntactWithRetries(t *testing.T) {
 		logs = append(logs, kafkasink.Message{Topic: r.Topic, Value: r.Value})
 	}
 	checkNumberedRequests(t, events, logs, total, padMod)
-	if requests.Load() < 3 {
+	if requests.Load() < 2 { // the first, refused, and its retry
 		t.Fatalf("%d produce requests: no record was sent again", requests.Load())
 	}
 }

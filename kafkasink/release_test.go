@@ -82,7 +82,7 @@ func TestProducerReadsNothingOfAMessageAfterItsDone(t *testing.T) {
 	if len(seen) != n {
 		t.Fatalf("%d of %d records on the broker", len(seen), n)
 	}
-	if requests.Load() < 3 {
+	if requests.Load() < 2 { // the first, refused, and its retry
 		t.Fatalf("%d produce requests: no record was sent again", requests.Load())
 	}
 
