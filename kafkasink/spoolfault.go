@@ -17,17 +17,6 @@ func recordFault(r *kgo.Record, err error) bool {
 	if r.Topic == "" { // no topic, and no default topic: franz-go can never produce it
 		return true
 	}
-	return IsRecordError(err)
-}
-
-// IsRecordError reports whether err is the broker's refusal of a record
-// itself (too large, invalid, corrupt, a bad timestamp), which no retry can
-// deliver. An error about the topic (not authorized, unknown, a policy) or
-// the cluster (not enough replicas, timeouts, a broker away) is not: it is
-// someone else's to fix, and the record may be produced again later. The
-// disk spool and the outbox relay give up on a record only for such an
-// error.
-func IsRecordError(err error) bool {
 	var ke *kerr.Error
 	if !errors.As(err, &ke) {
 		return false

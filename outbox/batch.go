@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
+
 	"github.com/otelrelayer/otelrelayer/kafkasink"
 	"github.com/otelrelayer/otelrelayer/wire"
 )
@@ -229,12 +231,13 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 // broker's answers about the rows it produced, and then to delete them.
 const stopGrace = 5 * time.Second
 
-// refusedForGood tells the broker's refusal of a record itself (too large,
-// invalid, corrupt) from a failure that may pass: a broker down, a timeout,
-// or an error about the topic (not authorized, a policy), which an operator
-// fixes, and after which the row is published as it stands, as the disk
-// spool does (kafkasink.IsRecordError).
-func refusedForGood(err error) bool { return kafkasink.IsRecordError(err) }
+// refusedForGood tells a broker's final refusal (a non-retriable Kafka
+// error: message too large, topic invalid or not authorized) from a
+// failure that may pass (timeouts, broker down).
+func refusedForGood(err error) bool {
+	var ke *kerr.Error
+	return errors.As(err, &ke) && !ke.Retriable
+}
 
 // settle deletes the published rows and moves the refused ones aside.
 func (r *Relay) settle(ctx context.Context, tx *sql.Tx, rows []row, outcomes []outcome) error {
