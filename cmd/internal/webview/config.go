@@ -123,7 +123,10 @@ func WithTraceURL(template string) Option {
 // the package documentation's Replay section), writing one line per
 // replay to log (nil: standard error) with the original and the new
 // event IDs. The default, and WithReplay(nil, …), serves no replay
-// button, and the replay endpoint answers 403.
+// button, and the replay endpoint answers 403. With an idempotent cl
+// (franz-go's default) a "Replay failed" page means nothing was written;
+// with kgo.DisableIdempotentWrite, a replay timed out after its request was
+// sent may have been written.
 func WithReplay(cl *kgo.Client, log io.Writer) Option {
 	return optionFunc(func(c config) config { c.replay, c.replayLog = cl, log; return c })
 }

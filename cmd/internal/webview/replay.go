@@ -23,9 +23,13 @@ import (
 
 // replayTimeout bounds the wait for room in the client's buffer and for a
 // broker that does not answer before the replay's record is sent. Once
-// sent, the record is not failed by the timeout (franz-go fails a record
-// only when it cannot have been written): the page then waits for the
-// broker's answer, so "Replay failed" always means nothing was written.
+// sent, the record is not failed by the timeout: an idempotent client
+// (franz-go's default, and the commands' replay clients) fails a record on
+// its context only while no request carrying it was written (kgo's
+// recBatch.canFailFromLoadErrs && !unsureIfProduced); the page then waits
+// for the broker's answer, so "Replay failed" means nothing was written. A
+// client given kgo.DisableIdempotentWrite (or
+// kgo.AllowIdempotentProduceCancellation) may fail a record already sent.
 var replayTimeout = 10 * time.Second
 
 // newToken returns the replay form's CSRF token: 16 random bytes in hex,
