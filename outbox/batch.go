@@ -155,7 +155,10 @@ func (r *Relay) read(ctx context.Context, q interface {
 // answer. A row whose headers cannot be decoded is refused. Once a row of
 // a key failed for now, the rows of that key not yet produced are kept
 // too; a failure reported after them relies on the sink failing the later
-// records of the partition as well (franz-go does).
+// records of the partition as well (franz-go does). A row of a key whose
+// earlier row of the batch went to another topic is kept for the next
+// batch, with the rows of the key behind it (they are not reported: the
+// next batch, at once, publishes them).
 func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 	outcomes := make([]outcome, len(rows))
 	answers := make(chan struct{}, len(rows))
@@ -165,6 +168,12 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 	// overtake it (a full buffer fails one record and takes the next).
 	var failedMu sync.Mutex
 	failedKeys := map[string]bool{}
+	// The topic of the rows of each key produced in this batch: a row of
+	// the key on another topic waits for the next batch (with the rows of
+	// the key behind it), as the sink orders records per partition only
+	// and a failure of the first topic, reported after the second was
+	// produced, would let it overtake.
+	topicOf := map[string]string{}
 	for i := range rows {
 		w := &rows[i]
 		if w.blocked {
@@ -173,10 +182,14 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 		if w.key != nil {
 			failedMu.Lock()
 			behind := failedKeys[string(w.key)]
+			if t, ok := topicOf[string(w.key)]; !behind && ok && t != w.topic {
+				failedKeys[string(w.key)], behind = true, true
+			}
 			failedMu.Unlock()
 			if behind {
 				continue
 			}
+			topicOf[string(w.key)] = w.topic
 		}
 		hs, err := decodeHeaders(w.headers)
 		if err != nil {
