@@ -53,12 +53,16 @@ type outcome struct {
 	done    bool  // acknowledged (or spooled): delete
 	refused error // refused for good: move aside
 	err     error // failed for now: keep
+	// deferred: not produced, its key's earlier row in the batch went to
+	// another topic; claimed again by the next batch.
+	deferred bool
 }
 
 // relayBatch claims (after the id after), produces and settles one batch;
 // it returns how many rows it settled (published or moved aside): rows
 // blocked behind another relay's, or kept after a failure, are not
-// progress; and the last id it claimed (0: none). On PostgreSQL the rows stay locked in the claiming
+// progress; and the last id it claimed (0: none), or the id before its
+// first deferred row. On PostgreSQL the rows stay locked in the claiming
 // transaction until they are settled; on SQLite the claim is a plain read
 // and the settlement a short transaction, so that writers are not held
 // while the broker answers.
@@ -85,6 +89,12 @@ func (r *Relay) relayBatch(ctx context.Context, after int64) (settled int, last 
 	outcomes, err := r.produce(ctx, rows)
 	if err != nil {
 		return 0, last, err
+	}
+	for i, o := range outcomes {
+		if o.deferred { // the next batch, even one past the rows left behind, claims it
+			last = rows[i].id - 1
+			break
+		}
 	}
 	settleCtx := ctx
 	if ctx.Err() != nil { // stopping: settle what was answered, briefly
@@ -184,6 +194,7 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 			behind := failedKeys[string(w.key)]
 			if t, ok := topicOf[string(w.key)]; !behind && ok && t != w.topic {
 				failedKeys[string(w.key)], behind = true, true
+				outcomes[i].deferred = true
 			}
 			failedMu.Unlock()
 			if behind {

@@ -99,6 +99,15 @@ func (r *Relay) Run(ctx context.Context) error {
 			skip = max(skip, last) // look past the rows left behind
 			continue
 		}
+		if skip > 0 && err == nil && time.Now().Before(retryAt) {
+			// Past the end of the table while rows wait for their retry:
+			// rows committed meanwhile, past them, are published as they
+			// come (a wake-up or the poll interval), not at the retry.
+			if !sleep(ctx, min(r.cfg.pollInterval, time.Until(retryAt)), wake) {
+				return ctx.Err()
+			}
+			continue
+		}
 		if skip > 0 || err != nil {
 			// Past the end of the table, the backoff over, or the
 			// database failing: back to the head of the table.
