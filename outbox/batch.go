@@ -123,7 +123,7 @@ func (r *Relay) relayBatch(ctx context.Context, after int64) (settled int, last 
 			r.cfg.errorHandler(fmt.Errorf("%w: row %d, event %s, topic %q: %w", ErrRefused, rows[i].id, rows[i].eventID, rows[i].topic, o.refused))
 		}
 		if o.err != nil && len(failed) < 3 {
-			failed = append(failed, fmt.Errorf("row %d, event %s: %w", rows[i].id, rows[i].eventID, o.err))
+			failed = append(failed, fmt.Errorf("row %d, event %s, topic %q: %w", rows[i].id, rows[i].eventID, rows[i].topic, o.err))
 		}
 	}
 	if len(failed) > 0 { // kept for the next try, after the backoff

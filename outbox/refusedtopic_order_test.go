@@ -1,6 +1,7 @@
 package outbox_test
 
 import (
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -88,6 +89,11 @@ func TestAKeysEventOnAnotherTopicWaitsBehindARefusedTopic(t *testing.T) {
 				t.Fatalf("no refusal reported; %d rows pending, overtaken %v", pendingRows(t, db), overtaken.Load())
 			}
 			time.Sleep(1500 * time.Millisecond) // past a retry backoff
+			for _, err := range errs.all() {    // the operator learns which topic to fix
+				if !strings.Contains(err.Error(), `topic "`+refusedType+`"`) {
+					t.Errorf("reported: %v, want the refused topic named", err)
+				}
+			}
 			if overtaken.Load() {
 				t.Errorf("%s was published while %s, emitted before it with the same key, was refused", laterType, refusedType)
 			}
