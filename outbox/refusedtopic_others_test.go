@@ -14,20 +14,20 @@ import (
 	"github.com/otelrelayer/otelrelayer/outbox/outboxtest"
 )
 
-// A topic refused for good (an ACL nobody grants) keeps its rows for retry,
-// but the events of the other topics, committed while its rows wait for
-// their retry, are published as they come, not once the retry is due (here
-// an hour away): two events of one key on two topics too, the second one
-// produced only after the first one was acknowledged.
+// A topic that stays unavailable (a retriable error: not enough replicas)
+// keeps its rows for retry, but the events of the other topics, committed
+// while its rows wait for their retry, are published as they come, not once
+// the retry is due (here an hour away): two events of one key on two topics
+// too, the second one produced only after the first one was acknowledged.
 func TestOtherTopicsArePublishedWhileATopicWaitsForItsRetry(t *testing.T) {
-	const refused = "refused_topic"
+	const refused = "unavailable_topic"
 	for _, b := range outboxtest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			db, _ := migrated(t, b)
 			rec := otelrelayertest.New(t)
 			sink := &faultSink{fail: func(_ int, m kafkasink.Message) error {
 				if m.Topic == refused {
-					return fmt.Errorf("producing to %s: %w", m.Topic, kerr.TopicAuthorizationFailed)
+					return fmt.Errorf("producing to %s: %w", m.Topic, kerr.NotEnoughReplicas)
 				}
 				return nil
 			}}
@@ -45,7 +45,7 @@ func TestOtherTopicsArePublishedWhileATopicWaitsForItsRetry(t *testing.T) {
 			if err := tx.Commit(); err != nil {
 				t.Fatal(err)
 			}
-			<-errs.seen                        // the refusal, reported: the row waits for its retry
+			<-errs.seen                        // the failure, reported: the row waits for its retry
 			time.Sleep(300 * time.Millisecond) // the relay is past the end of the table
 			// One key, two event types (two topics) in one transaction.
 			tx, err = db.BeginTx(t.Context(), nil)
