@@ -53,16 +53,12 @@ type outcome struct {
 	done    bool  // acknowledged (or spooled): delete
 	refused error // refused for good: move aside
 	err     error // failed for now: keep
-	// deferred: not produced, its key's earlier row in the batch went to
-	// another topic; claimed again by the next batch.
-	deferred bool
 }
 
 // relayBatch claims (after the id after), produces and settles one batch;
 // it returns how many rows it settled (published or moved aside): rows
 // blocked behind another relay's, or kept after a failure, are not
-// progress; and the last id it claimed (0: none), or the id before its
-// first deferred row. On PostgreSQL the rows stay locked in the claiming
+// progress; and the last id it claimed (0: none). On PostgreSQL the rows stay locked in the claiming
 // transaction until they are settled; on SQLite the claim is a plain read
 // and the settlement a short transaction, so that writers are not held
 // while the broker answers.
@@ -89,12 +85,6 @@ func (r *Relay) relayBatch(ctx context.Context, after int64) (settled int, last 
 	outcomes, err := r.produce(ctx, rows)
 	if err != nil {
 		return 0, last, err
-	}
-	for i, o := range outcomes {
-		if o.deferred { // the next batch, even one past the rows left behind, claims it
-			last = rows[i].id - 1
-			break
-		}
 	}
 	settleCtx := ctx
 	if ctx.Err() != nil { // stopping: settle what was answered, briefly
@@ -165,42 +155,59 @@ func (r *Relay) read(ctx context.Context, q interface {
 // answer. A row whose headers cannot be decoded is refused. Once a row of
 // a key failed for now, the rows of that key not yet produced are kept
 // too; a failure reported after them relies on the sink failing the later
-// records of the partition as well (franz-go does). A row of a key whose
-// earlier row of the batch went to another topic is kept for the next
-// batch, with the rows of the key behind it (they are not reported: the
-// next batch, at once, publishes them).
+// records of the partition as well (franz-go does). The sink orders records
+// per partition only: a row of a key whose earlier row of the batch went to
+// another topic is produced in a later wave of the batch, once that row was
+// acknowledged (with the rows of the key behind it), so that a failure of
+// the first topic cannot let it overtake. One topic per key (the usual
+// case) takes one wave.
 func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 	outcomes := make([]outcome, len(rows))
-	answers := make(chan struct{}, len(rows))
-	pending := 0
 	// Keys of which a row failed for now: the rows behind it, not yet
 	// produced, wait for the next batch with it, so that they never
 	// overtake it (a full buffer fails one record and takes the next).
 	var failedMu sync.Mutex
 	failedKeys := map[string]bool{}
-	// The topic of the rows of each key produced in this batch: a row of
-	// the key on another topic waits for the next batch (with the rows of
-	// the key behind it), as the sink orders records per partition only
-	// and a failure of the first topic, reported after the second was
-	// produced, would let it overtake.
-	topicOf := map[string]string{}
+	wave := make([]int, 0, len(rows))
 	for i := range rows {
-		w := &rows[i]
-		if w.blocked {
-			continue
+		if !rows[i].blocked {
+			wave = append(wave, i)
 		}
+	}
+	for len(wave) > 0 {
+		next, err := r.produceWave(ctx, rows, outcomes, wave, &failedMu, failedKeys)
+		if err != nil || ctx.Err() != nil { // stopping: the rows not produced stay
+			return outcomes, err
+		}
+		wave = next
+	}
+	return outcomes, nil
+}
+
+// produceWave produces the rows of wave (indexes into rows) up to each
+// key's first change of topic, waits for their answers, and returns the
+// rows left for the next wave.
+func (r *Relay) produceWave(ctx context.Context, rows []row, outcomes []outcome, wave []int, failedMu *sync.Mutex, failedKeys map[string]bool) (next []int, err error) {
+	answers := make(chan struct{}, len(wave))
+	pending := 0
+	topicOf := map[string]string{} // the topic of each key's rows in this wave
+	later := map[string]bool{}     // keys with a row left for the next wave
+	for _, i := range wave {
+		w := &rows[i]
 		if w.key != nil {
+			k := string(w.key)
 			failedMu.Lock()
-			behind := failedKeys[string(w.key)]
-			if t, ok := topicOf[string(w.key)]; !behind && ok && t != w.topic {
-				failedKeys[string(w.key)], behind = true, true
-				outcomes[i].deferred = true
-			}
+			behind := failedKeys[k]
 			failedMu.Unlock()
 			if behind {
 				continue
 			}
-			topicOf[string(w.key)] = w.topic
+			if t, ok := topicOf[k]; later[k] || ok && t != w.topic {
+				later[k] = true
+				next = append(next, i)
+				continue
+			}
+			topicOf[k] = w.topic
 		}
 		hs, err := decodeHeaders(w.headers)
 		if err != nil {
@@ -245,10 +252,10 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 					return nil, ctx.Err()
 				}
 			}
-			return outcomes, nil
+			return nil, nil
 		}
 	}
-	return outcomes, nil
+	return next, nil
 }
 
 // stopGrace is how long a relay whose context ended still waits for the
