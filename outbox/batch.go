@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,6 +106,8 @@ func (r *Relay) relayBatch(ctx context.Context, after int64) (settled int, last 
 		return 0, last, r.dbError("settling published rows", err)
 	}
 	var failed []error
+	kept := 0
+	var topics []string // of the rows kept, each once: the report names them all
 	for i, o := range outcomes {
 		if o.done || o.refused != nil {
 			settled++
@@ -112,12 +115,18 @@ func (r *Relay) relayBatch(ctx context.Context, after int64) (settled int, last 
 		if o.refused != nil {
 			r.cfg.errorHandler(fmt.Errorf("%w: row %d, event %s, topic %q: %w", ErrRefused, rows[i].id, rows[i].eventID, rows[i].topic, o.refused))
 		}
-		if o.err != nil && len(failed) < 3 {
-			failed = append(failed, fmt.Errorf("row %d, event %s, topic %q: %w", rows[i].id, rows[i].eventID, rows[i].topic, o.err))
+		if o.err != nil {
+			kept++
+			if q := strconv.Quote(rows[i].topic); !slices.Contains(topics, q) {
+				topics = append(topics, q)
+			}
+			if len(failed) < 3 {
+				failed = append(failed, fmt.Errorf("row %d, event %s, topic %q: %w", rows[i].id, rows[i].eventID, rows[i].topic, o.err))
+			}
 		}
 	}
 	if len(failed) > 0 { // kept for the next try, after the backoff
-		return settled, last, fmt.Errorf("outbox: publishing rows of %q (kept, retried): %w", r.cfg.table, errors.Join(failed...))
+		return settled, last, fmt.Errorf("outbox: publishing rows of %q: %d rows failed, kept, retried (topics %s; the first ones): %w", r.cfg.table, kept, strings.Join(topics, ", "), errors.Join(failed...))
 	}
 	return settled, last, nil
 }
