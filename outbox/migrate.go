@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The outbox table: one row per event, id is the outbox sequence. key is
@@ -111,7 +112,35 @@ func Migrate(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) e
 // IF NOT EXISTS and CREATE OR REPLACE FUNCTION of concurrent transactions
 // (replicas that all migrate at start) fail with a unique violation or
 // "tuple concurrently updated"; with the lock they run one after another.
+//
+// On SQLite a transaction whose snapshot another connection's write made
+// stale (a replica migrating at the same moment) is refused at once with
+// SQLITE_BUSY, whatever the busy timeout: the script, idempotent, is run
+// again, within ctx, up to 50 times (about 10 seconds).
 func execScript(ctx context.Context, db *sql.DB, dialect Dialect, script string) error {
+	delay := 5 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := execScriptOnce(ctx, db, dialect, script)
+		if err == nil || dialect != SQLite || !sqliteBusy(err) || attempt == 50 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 200*time.Millisecond)
+	}
+}
+
+// sqliteBusy reports whether err is SQLite's "database is locked"
+// (SQLITE_BUSY), by its text: the outbox does not import a driver.
+func sqliteBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
+}
+
+func execScriptOnce(ctx context.Context, db *sql.DB, dialect Dialect, script string) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
