@@ -83,10 +83,7 @@ func (r *Relay) relayBatch(ctx context.Context, after int64) (settled int, last 
 		return 0, 0, err
 	}
 	last = rows[len(rows)-1].id
-	outcomes, err := r.produce(ctx, rows)
-	if err != nil {
-		return 0, last, err
-	}
+	outcomes := r.produce(ctx, rows)
 	settleCtx := ctx
 	if ctx.Err() != nil { // stopping: settle what was answered, briefly
 		var cancel context.CancelFunc
@@ -170,11 +167,13 @@ func (r *Relay) read(ctx context.Context, q interface {
 // acknowledged (with the rows of the key behind it), so that a failure of
 // the first topic cannot let it overtake. One topic per key (the usual
 // case) takes one wave.
-func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
+func (r *Relay) produce(ctx context.Context, rows []row) []outcome {
 	outcomes := make([]outcome, len(rows))
 	// Keys of which a row failed for now: the rows behind it, not yet
 	// produced, wait for the next batch with it, so that they never
 	// overtake it (a full buffer fails one record and takes the next).
+	// failedMu also guards outcomes against the answers, which arrive from
+	// the sink's goroutines (late ones after the grace at stop, too).
 	var failedMu sync.Mutex
 	failedKeys := map[string]bool{}
 	wave := make([]int, 0, len(rows))
@@ -184,19 +183,29 @@ func (r *Relay) produce(ctx context.Context, rows []row) ([]outcome, error) {
 		}
 	}
 	for len(wave) > 0 {
-		next, err := r.produceWave(ctx, rows, outcomes, wave, &failedMu, failedKeys)
-		if err != nil || ctx.Err() != nil { // stopping: the rows not produced stay
-			return outcomes, err
+		next, graceOver := r.produceWave(ctx, rows, outcomes, wave, &failedMu, failedKeys)
+		if graceOver {
+			// Stopping, answers still missing: the rows answered so far
+			// (in this wave or an earlier one) are settled, the others
+			// stay. Late answers write under failedMu: settle a copy.
+			failedMu.Lock()
+			defer failedMu.Unlock()
+			return slices.Clone(outcomes)
+		}
+		if ctx.Err() != nil { // stopping: the rows not produced stay
+			return outcomes
 		}
 		wave = next
 	}
-	return outcomes, nil
+	return outcomes
 }
 
 // produceWave produces the rows of wave (indexes into rows) up to each
 // key's first change of topic, waits for their answers, and returns the
-// rows left for the next wave.
-func (r *Relay) produceWave(ctx context.Context, rows []row, outcomes []outcome, wave []int, failedMu *sync.Mutex, failedKeys map[string]bool) (next []int, err error) {
+// rows left for the next wave; graceOver when ctx ended and answers were
+// still missing after stopGrace (they may come later: the answers write
+// outcomes under failedMu).
+func (r *Relay) produceWave(ctx context.Context, rows []row, outcomes []outcome, wave []int, failedMu *sync.Mutex, failedKeys map[string]bool) (next []int, graceOver bool) {
 	answers := make(chan struct{}, len(wave))
 	pending := 0
 	topicOf := map[string]string{} // the topic of each key's rows in this wave
@@ -229,6 +238,7 @@ func (r *Relay) produceWave(ctx context.Context, rows []row, outcomes []outcome,
 		key := w.key
 		pending++
 		r.sink.Produce(ctx, kafkasink.Message{Topic: w.topic, Key: w.key, Value: w.value, Headers: hs}, func(err error) {
+			failedMu.Lock()
 			switch {
 			case err == nil || errors.Is(err, kafkasink.ErrSpooled):
 				o.done = true
@@ -237,11 +247,10 @@ func (r *Relay) produceWave(ctx context.Context, rows []row, outcomes []outcome,
 			default:
 				o.err = err
 				if key != nil {
-					failedMu.Lock()
 					failedKeys[string(key)] = true
-					failedMu.Unlock()
 				}
 			}
+			failedMu.Unlock()
 			answers <- struct{}{}
 		})
 	}
@@ -258,13 +267,13 @@ func (r *Relay) produceWave(ctx context.Context, rows []row, outcomes []outcome,
 				select {
 				case <-answers:
 				case <-t.C:
-					return nil, ctx.Err()
+					return nil, true
 				}
 			}
-			return nil, nil
+			return nil, false
 		}
 	}
-	return next, nil
+	return next, false
 }
 
 // stopGrace is how long a relay whose context ended still waits for the
