@@ -116,12 +116,15 @@ func Migrate(ctx context.Context, db *sql.DB, dialect Dialect, opts ...Option) e
 // On SQLite a transaction whose snapshot another connection's write made
 // stale (a replica migrating at the same moment) is refused at once with
 // SQLITE_BUSY, whatever the busy timeout: the script, idempotent, is run
-// again, within ctx, up to 50 times (about 10 seconds).
+// again, within ctx, up to 50 times and for about 10 seconds at most (an
+// attempt may itself wait for the connection's busy timeout: a file
+// another process keeps locked fails after about 10s, not 50 timeouts).
 func execScript(ctx context.Context, db *sql.DB, dialect Dialect, script string) error {
 	delay := 5 * time.Millisecond
+	giveUp := time.Now().Add(sqliteRetryFor)
 	for attempt := 1; ; attempt++ {
 		err := execScriptOnce(ctx, db, dialect, script)
-		if err == nil || dialect != SQLite || !sqliteBusy(err) || attempt == 50 {
+		if err == nil || dialect != SQLite || !sqliteBusy(err) || attempt == 50 || time.Now().After(giveUp) {
 			return err
 		}
 		select {
@@ -132,6 +135,9 @@ func execScript(ctx context.Context, db *sql.DB, dialect Dialect, script string)
 		delay = min(2*delay, 200*time.Millisecond)
 	}
 }
+
+// sqliteRetryFor is how long Migrate tries again on a busy SQLite file.
+const sqliteRetryFor = 10 * time.Second
 
 // sqliteBusy reports whether err is SQLite's "database is locked"
 // (SQLITE_BUSY), by its text: the outbox does not import a driver.

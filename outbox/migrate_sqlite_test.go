@@ -1,10 +1,13 @@
 package outbox_test
 
 import (
+	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/otelrelayer/otelrelayer/outbox"
 	"github.com/otelrelayer/otelrelayer/outbox/outboxtest"
@@ -35,5 +38,42 @@ func TestConcurrentMigrationsOfOneSQLiteFileFromSeveralPoolsSucceed(t *testing.T
 				t.Fatalf("round %d: %v", round, err)
 			}
 		}
+	}
+}
+
+// Migrate on a SQLite file another process keeps locked for writing gives
+// up with an error naming the lock after about 10 seconds, as documented,
+// even with a busy timeout on the connection (each attempt waits for it).
+func TestMigrateOfASQLiteFileLockedByAnotherProcessGivesUpAfterAboutTenSeconds(t *testing.T) {
+	t.Parallel() // waits about 10s for the lock
+	path := filepath.Join(t.TempDir(), "shop.db")
+	holder, err := sql.Open("sqlite", outboxtest.SQLiteDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Close() })
+	conn, err := holder.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.ExecContext(context.Background(), "ROLLBACK") }) //nolint:errcheck
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(1000)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	done := make(chan error, 1)
+	go func() { done <- outbox.Migrate(t.Context(), db, outbox.SQLite) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "locked") {
+			t.Fatalf("Migrate of a locked file: %v, want an error naming the lock", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Migrate of a locked file still retrying after 30s (50 attempts of a 1s busy timeout)")
 	}
 }
