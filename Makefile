@@ -121,7 +121,7 @@ fuzz:
 		mod=.; case $$t in *@*) mod=$${t%%@*}; t=$${t#*@};; esac; \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "== fuzz $$name ($$mod $$pkg, $(FUZZTIME))"; \
-		(cd $$mod && $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg); \
+		GO=$(GO) scripts/fuzz-one.sh $$mod $$pkg $$name $(FUZZTIME); \
 	done
 
 vet:
