@@ -43,12 +43,7 @@ func (p *Processor) Emit(ctx context.Context, r bridge.EmitRecord) (bridge.EmitR
 	var fired *firedEvent
 	var value []byte
 	if w == nil && !r.Ack { // the common case: the value shares the delivery state's allocation
-		if p.reuse {
-			fired, value = pooledFiredEvent(size)
-		}
-		if fired == nil {
-			fired, value = newFiredEvent(size)
-		}
+		fired, value = newFiredEvent(size, p.reuse)
 	} else {
 		value = make([]byte, 0, size+escapeRoom)
 	}
@@ -185,18 +180,20 @@ type (
 )
 
 // newFiredEvent returns an event's delivery state and an empty buffer of at
-// least size bytes for its value, in one allocation when it fits.
-func newFiredEvent(size int) (*firedEvent, []byte) {
+// least size bytes for its value, in one allocation when it fits; with
+// pooled, that allocation comes from its size's pool, with two owners (see
+// release). A larger value has an allocation of its own, never pooled.
+func newFiredEvent(size int, pooled bool) (*firedEvent, []byte) {
 	switch {
 	case size <= smallEventBytes:
-		ev := new(firedEventSmall)
-		return &ev.firedEvent, ev.value[:0]
+		ev := sized[firedEventSmall](pooled, &smallEvents)
+		return ev.owned(pooled, ev), ev.value[:0]
 	case size <= mediumEventBytes:
-		ev := new(firedEventMedium)
-		return &ev.firedEvent, ev.value[:0]
+		ev := sized[firedEventMedium](pooled, &mediumEvents)
+		return ev.owned(pooled, ev), ev.value[:0]
 	case size <= largeEventBytes:
-		ev := new(firedEventLarge)
-		return &ev.firedEvent, ev.value[:0]
+		ev := sized[firedEventLarge](pooled, &largeEvents)
+		return ev.owned(pooled, ev), ev.value[:0]
 	}
 	return new(firedEvent), make([]byte, 0, size+escapeRoom)
 }

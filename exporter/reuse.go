@@ -18,7 +18,7 @@ import (
 // puts it in its pool.
 
 // release gives back one owner's hold on ev: the last one pools it. ev must
-// come from newFiredEvent with pooling.
+// come from newFiredEvent with pooled set.
 func (ev *firedEvent) release() {
 	if ev.refs.Add(-1) != 0 {
 		return
@@ -49,29 +49,22 @@ var (
 	largeEvents  = sync.Pool{New: func() any { return new(firedEventLarge) }}
 )
 
-// pooledFiredEvent is newFiredEvent from the pools, with two owners, or
-// nil when the value does not fit in a pooled size.
-func pooledFiredEvent(size int) (*firedEvent, []byte) {
-	var ev *firedEvent
-	var value []byte
-	switch {
-	case size <= smallEventBytes:
-		outer := smallEvents.Get().(*firedEventSmall)
-		ev, value = &outer.firedEvent, outer.value[:0]
-		ev.outer = outer
-	case size <= mediumEventBytes:
-		outer := mediumEvents.Get().(*firedEventMedium)
-		ev, value = &outer.firedEvent, outer.value[:0]
-		ev.outer = outer
-	case size <= largeEventBytes:
-		outer := largeEvents.Get().(*firedEventLarge)
-		ev, value = &outer.firedEvent, outer.value[:0]
-		ev.outer = outer
-	default:
-		return nil, nil
+// sized returns a new event struct of one size, from pool when pooled.
+func sized[T any](pooled bool, pool *sync.Pool) *T {
+	if pooled {
+		return pool.Get().(*T)
 	}
-	ev.refs.Store(2)
-	return ev, value
+	return new(T)
+}
+
+// owned makes ev, the firedEvent of outer, pooled with two owners when
+// pooled is set, and returns it.
+func (ev *firedEvent) owned(pooled bool, outer any) *firedEvent {
+	if pooled {
+		ev.outer = outer
+		ev.refs.Store(2)
+	}
+	return ev
 }
 
 // Request log values are pooled by size, powers of two from 512 bytes to
